@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what the project needs on Debian bookworm: build dependencies, the real peers the
+# tests start (aiosmtpd, Postfix + Dovecot, dnsmasq, swaks) and, from npm, buf.
+# Idempotent and quiet when everything is there. Runs apt-get as root or through sudo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build pkg-config git ca-certificates openssl
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto libabsl-dev
+  libc-ares-dev libboost1.81-dev libssl-dev libgtest-dev libgmock-dev
+  clang libclang-rt-14-dev
+  python3 python3-aiosmtpd postfix dovecot-core dnsmasq-base swaks
+  procps iproute2
+)
+# Node.js may come from elsewhere than Debian (this machine kind ships its own); only install
+# Debian's when there is no npm at all.
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  # Postfix asks a question on install; the tests configure their own instances.
+  echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# npm tools, pinned, kept out of the source tree's history in .tools/.
+TOOLS=.tools
+if [ ! -x "$TOOLS/node_modules/.bin/buf" ]; then
+  echo "setup: installing buf from npm" >&2
+  mkdir -p "$TOOLS"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS" @bufbuild/buf@1.75.0 >&2
+fi

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "channelverify/v1/channel_verifier.pb.h"
+#include "common/lang.h"
+#include "diagnosis/finding.h"
+
+namespace cv::diagnosis {
+
+// One entry of the catalog. Guidance entries of the help article that no probe can produce
+// ("edit-needs-fallback", "check-setup") have code DIAGNOSIS_CODE_UNSPECIFIED.
+struct CatalogEntry {
+  DiagnosisCode code;
+  std::string_view documented_case;  // "" for technical codes
+  Severity severity;                 // default severity
+  std::string_view title_en;
+  std::string_view title_de;
+  std::string_view remediation_en;   // may hold {egress_ips}
+  std::string_view remediation_de;
+};
+
+// A more precise remediation for one code (selected by Finding::variant).
+struct CatalogVariant {
+  DiagnosisCode code;
+  std::string_view variant;
+  std::string_view remediation_en;
+  std::string_view remediation_de;
+};
+
+// Values substituted into remediation texts.
+struct RenderContext {
+  std::vector<std::string> egress_ips;  // "{egress_ips}": the IPs customers must allowlist
+};
+
+// Every entry, in code order, guidance entries last.
+std::span<const CatalogEntry> Catalog();
+std::span<const CatalogVariant> CatalogVariants();
+// nullptr for codes without an entry (UNSPECIFIED).
+const CatalogEntry* FindEntry(DiagnosisCode code);
+
+// The catalog entry in a language, with placeholders filled.
+channelverify::v1::CatalogEntry RenderEntry(const CatalogEntry& entry, Lang lang,
+                                            const RenderContext& ctx);
+// A finding in a language: title, remediation (of its variant, if any), severity (the
+// finding's or the catalog default), case, evidence, confidence, probe.
+channelverify::v1::Diagnosis Render(const Finding& finding, Lang lang, const RenderContext& ctx);
+
+}  // namespace cv::diagnosis

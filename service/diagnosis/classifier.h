@@ -1,0 +1,66 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "diagnosis/finding.h"
+#include "smtp/reply.h"
+
+// Evidence in, findings out. The mapping lives in the tables of rules.cc: one row per signal,
+// each with a test.
+namespace cv::diagnosis {
+
+// Where in the SMTP dialog a reply came.
+enum class Stage {
+  kGreeting,
+  kEhlo,
+  kStartTls,
+  kAuth,      // any reply to AUTH PLAIN / LOGIN (including the final one)
+  kXoauth2,   // any reply to AUTH XOAUTH2
+  kMailFrom,
+  kRcptTo,
+  kData,      // reply to DATA
+  kDataEnd,   // reply after the final "."
+  kQuit,
+};
+
+struct SmtpEvidence {
+  Stage stage = Stage::kGreeting;
+  smtp::Reply reply;            // the exact reply, already redacted
+  Provider provider = channelverify::v1::PROVIDER_UNSPECIFIED;  // detected for the SMTP host
+  bool google_smtp_host = false;  // smtp.gmail.com / smtp-relay.gmail.com (or greeting says so)
+  bool username_given = true;     // the channel has a username (for AUTH_REQUIRED vs shared)
+};
+
+// Findings for one reply; empty when the reply is not a failure the table knows. A failure
+// the table does not know at AUTH still yields INVALID_CREDENTIALS-class findings only when a
+// rule says so: unknown replies are left to the caller (reported as the probe's failure).
+std::vector<Finding> ClassifySmtpReply(const SmtpEvidence& evidence);
+
+// Observations that are not server replies.
+enum class Observation {
+  kDnsNameNotFound,        // NXDOMAIN / no A or AAAA
+  kDnsLookupFailed,        // SERVFAIL, timeout, refused
+  kTargetForbidden,        // egress policy refused every address or the port
+  kConnectRefused,         // RST on connect
+  kConnectTimeout,         // no answer to SYN
+  kGreetingTimeout,        // connected, but no greeting
+  kTlsModeMismatch,        // TLS spoken to a plain port or the reverse ("wrong version number")
+  kStartTlsNotOffered,
+  kTlsHandshakeFailed,
+  kTlsCertificateInvalid,
+  kTlsVersionUnsupported,  // no shared protocol version
+  kPlaintext,              // TLS_MODE_NONE: credentials would cross the network in clear
+  kAuthNotOffered,
+  kAuthMechanismUnsupported,
+  kProtocolError,          // overlong / endless / malformed replies, connection dropped
+  kDeadlineTooShort,       // the caller's deadline ended probes early
+  kWrongPortOrTlsMode,     // configured setting fails, a usual alternative works
+  kProviderMismatch,       // sender domain hosted by Google/Microsoft, SMTP host is not
+  kDirectIntegrationRecommended,
+  kSharedMailboxLikely,    // no username / password given
+};
+
+Finding ClassifyObservation(Observation observation, std::vector<std::string> evidence);
+
+}  // namespace cv::diagnosis

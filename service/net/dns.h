@@ -1,0 +1,68 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
+
+#include "absl/status/statusor.h"
+
+// DNS through c-ares, driven by the caller's Asio executor (no thread of c-ares' own): the
+// channel's sockets are watched with stream_descriptor waits, and one timer calls
+// ares_process_fd(ARES_SOCKET_BAD, ARES_SOCKET_BAD) when c-ares' own timeout is due.
+namespace cv::net {
+
+enum class DnsOutcome {
+  kOk,
+  kNameNotFound,   // NXDOMAIN, or the name exists without records of the type (NODATA)
+  kFailed,         // SERVFAIL, REFUSED, malformed answer, no server reachable
+  kTimedOut,       // no answer before the deadline
+};
+
+struct HostLookup {
+  DnsOutcome outcome = DnsOutcome::kFailed;
+  std::vector<boost::asio::ip::address> addresses;  // order as returned, IPv4 and IPv6
+  std::vector<std::string> cname_chain;              // aliases followed, in order
+  std::string error;                                 // c-ares' text when not kOk
+};
+
+struct MxRecord {
+  std::string host;
+  int preference = 0;
+};
+
+struct MxLookup {
+  DnsOutcome outcome = DnsOutcome::kFailed;
+  std::vector<MxRecord> records;  // sorted by preference
+  std::string error;
+};
+
+class DnsResolver {
+ public:
+  struct Options {
+    // "IP", "IP:PORT", "[IPv6]:PORT"; empty = the system's resolv.conf.
+    std::vector<std::string> servers;
+    std::chrono::milliseconds attempt_timeout{1500};
+    int tries = 2;
+  };
+
+  // Validates the server list once; fails with InvalidArgument naming the bad entry.
+  static absl::StatusOr<std::shared_ptr<DnsResolver>> Create(Options options);
+
+  // A and AAAA of `host` with its CNAME chain. Each call has its own c-ares channel, so calls
+  // never share state or locks; the work runs on the awaiting coroutine's executor.
+  boost::asio::awaitable<HostLookup> ResolveHost(std::string host,
+                                                 std::chrono::steady_clock::time_point deadline);
+  boost::asio::awaitable<MxLookup> ResolveMx(std::string domain,
+                                             std::chrono::steady_clock::time_point deadline);
+
+ private:
+  explicit DnsResolver(Options options);
+  Options options_;
+  std::string servers_csv_;
+};
+
+}  // namespace cv::net
