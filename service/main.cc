@@ -1,1 +1,146 @@
-int main() { return 0; }
+// channel-verifier: flags, wiring, signals.
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "rpc/health.h"
+#include "rpc/service.h"
+#include "verify/config.h"
+#include "verify/verifier.h"
+
+ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC address HOST:PORT");
+ABSL_FLAG(std::string, allow_cidrs, "",
+          "Trusted CIDRs, allowed although the egress policy denies special ranges, on any port");
+ABSL_FLAG(std::string, smtp_ports, "25,465,587,2525", "SMTP ports allowed on public addresses");
+ABSL_FLAG(std::string, https_ports, "443", "HTTPS ports allowed on public addresses");
+ABSL_FLAG(std::string, trusted_ca_file, "", "Extra trust anchors (PEM) for TLS to servers");
+ABSL_FLAG(std::string, dns_servers, "", "Resolvers IP[:PORT],... (default: the system's)");
+ABSL_FLAG(std::string, egress_ips, "3.121.59.239,3.65.146.216,18.158.122.164",
+          "The IPs customers must allowlist, quoted in IP_NOT_ALLOWLISTED remediation");
+ABSL_FLAG(std::string, google_client_id, "", "The service's OAuth client id at Google");
+ABSL_FLAG(std::string, google_client_secret_file, "", "File holding the Google client secret");
+ABSL_FLAG(std::string, microsoft_client_id, "", "The service's OAuth client id at Microsoft");
+ABSL_FLAG(std::string, microsoft_client_secret_file, "",
+          "File holding the Microsoft client secret");
+ABSL_FLAG(std::string, google_token_url, "https://oauth2.googleapis.com/token", "Google token URL");
+ABSL_FLAG(std::string, gmail_api_base, "https://gmail.googleapis.com", "Gmail API base URL");
+ABSL_FLAG(std::string, google_directory_api_base, "https://admin.googleapis.com",
+          "Admin SDK Directory API base URL");
+ABSL_FLAG(std::string, microsoft_login_base, "https://login.microsoftonline.com",
+          "Microsoft identity platform base URL");
+ABSL_FLAG(std::string, microsoft_graph_base, "https://graph.microsoft.com",
+          "Microsoft Graph base URL");
+ABSL_FLAG(std::string, google_smtp_host, "smtp.gmail.com:587", "HOST[:PORT] for XOAUTH2 probes");
+ABSL_FLAG(std::string, microsoft_smtp_host, "smtp.office365.com:587",
+          "HOST[:PORT] for XOAUTH2 probes");
+ABSL_FLAG(std::string, ehlo_name, "", "Name sent in EHLO (default: this host's name)");
+ABSL_FLAG(int, io_threads, 0, "Threads running the event loop (0: one per core)");
+ABSL_FLAG(int, default_deadline_ms, 30000, "Budget when the caller sets no deadline");
+ABSL_FLAG(int, max_deadline_ms, 120000, "Longest budget a caller can ask for");
+ABSL_FLAG(int, shutdown_grace_ms, 25000, "How long SIGTERM waits for in-flight calls");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
+
+namespace {
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "channel-verifier: %s\n", message.c_str());
+  cv::log::Error("startup failed", {{"error", message}});
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("Verifies SMTP and OAuth mail channels over gRPC.");
+  absl::ParseCommandLine(argc, argv);
+
+  cv::log::Level level;
+  if (!cv::log::ParseLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    return Fail("--log_level must be debug, info, warning or error");
+  }
+  cv::log::SetLevel(level);
+
+  cv::verify::ConfigOptions options;
+  options.allow_cidrs = absl::GetFlag(FLAGS_allow_cidrs);
+  options.smtp_ports = absl::GetFlag(FLAGS_smtp_ports);
+  options.https_ports = absl::GetFlag(FLAGS_https_ports);
+  options.trusted_ca_file = absl::GetFlag(FLAGS_trusted_ca_file);
+  options.dns_servers = absl::GetFlag(FLAGS_dns_servers);
+  options.egress_ips = absl::GetFlag(FLAGS_egress_ips);
+  options.ehlo_name = absl::GetFlag(FLAGS_ehlo_name);
+  auto config = cv::verify::BuildConfig(options);
+  if (!config.ok()) return Fail(std::string(config.status().message()));
+
+  // Signals are taken by sigwait below, never by a handler on a random thread: block them
+  // before any thread starts so every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  int threads = absl::GetFlag(FLAGS_io_threads);
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  boost::asio::io_context io(threads);
+  auto work = boost::asio::make_work_guard(io);
+  std::vector<std::thread> loop;
+  for (int i = 0; i < threads; ++i) loop.emplace_back([&io] { io.run(); });
+
+  auto verifier = std::make_shared<cv::verify::Verifier>(io, *config);
+  cv::rpc::ServiceOptions service_options;
+  service_options.default_deadline =
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_default_deadline_ms));
+  service_options.max_deadline = std::chrono::milliseconds(absl::GetFlag(FLAGS_max_deadline_ms));
+  cv::rpc::ChannelVerifierService service(verifier, service_options);
+  cv::rpc::HealthService health(
+      {std::string(channelverify::v1::ChannelVerifierService::service_full_name())});
+
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(),
+                           &bound_port);
+  builder.RegisterService(&service);
+  builder.RegisterService(&health);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || bound_port == 0) {
+    work.reset();
+    io.stop();
+    for (auto& t : loop) t.join();
+    return Fail(absl::StrCat("cannot listen on ", absl::GetFlag(FLAGS_listen)));
+  }
+  cv::log::Info("serving", {{"listen", absl::GetFlag(FLAGS_listen)},
+                            {"port", bound_port},
+                            {"io_threads", threads}});
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  cv::log::Info("shutting down", {{"signal", signal_number}});
+  // Load balancers and kubelet see NOT_SERVING first; calls in flight finish within the grace
+  // period; then the loop stops.
+  health.SetServing(false);
+  health.EndWatches();
+  server->Shutdown(std::chrono::system_clock::now() +
+                   std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)));
+  server->Wait();
+  work.reset();
+  io.stop();
+  for (auto& t : loop) t.join();
+  cv::log::Info("stopped");
+  return 0;
+}

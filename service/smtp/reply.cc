@@ -9,12 +9,12 @@ namespace cv::smtp {
 std::string Reply::Text() const {
   std::string out;
   for (const std::string& line : lines) {
-    std::string_view text = line;
+    absl::string_view text = line;
     if (!enhanced.empty() && absl::ConsumePrefix(&text, enhanced)) {
       text = absl::StripLeadingAsciiWhitespace(text);
     }
     if (!out.empty() && !text.empty()) out += ' ';
-    out.append(text);
+    out.append(text.data(), text.size());
   }
   return out;
 }

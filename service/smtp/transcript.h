@@ -30,4 +30,8 @@ class Transcript {
 // "<redacted>". For server replies that echo what they were sent. Empty secrets are ignored.
 std::string RedactSecrets(std::string_view text, const std::vector<std::string_view>& secrets);
 
+// Escapes bytes that are not printable UTF-8 ("\\x00"), so server text stays valid in protobuf
+// strings, JSON and logs.
+std::string SanitizeForDisplay(std::string_view text);
+
 }  // namespace cv::smtp

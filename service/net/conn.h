@@ -1,0 +1,85 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "net/deadline.h"
+
+namespace cv::net {
+
+class Conn;
+
+// Caller cancellation for one request: every connection of the request registers here, and
+// Cancel() aborts them all. Lives on the request's strand; not thread-safe by design.
+class CancelScope {
+ public:
+  bool cancelled() const { return cancelled_; }
+  void Register(const std::shared_ptr<Conn>& conn);
+  void Cancel();
+
+ private:
+  bool cancelled_ = false;
+  std::vector<std::weak_ptr<Conn>> conns_;
+};
+
+// One outbound TCP connection that can be upgraded to TLS. Every operation takes a deadline:
+// a watchdog timer cancels the socket when it passes, so no wait is ever unbounded, TLS
+// included. Errors come back as error codes (timed_out, operation_aborted, ...), never thrown.
+// Use from one strand only.
+class Conn : public std::enable_shared_from_this<Conn> {
+ public:
+  using tcp = boost::asio::ip::tcp;
+  using error_code = boost::system::error_code;
+
+  static std::shared_ptr<Conn> Create(boost::asio::any_io_executor executor,
+                                      std::shared_ptr<boost::asio::ssl::context> tls,
+                                      std::shared_ptr<CancelScope> scope);
+
+  boost::asio::awaitable<error_code> Connect(const tcp::endpoint& endpoint,
+                                             Clock::time_point deadline);
+  // Client handshake; `host` is the name for SNI and the certificate check (never dialed).
+  boost::asio::awaitable<error_code> Handshake(const std::string& host, Clock::time_point deadline);
+  boost::asio::awaitable<error_code> Write(std::string_view data, Clock::time_point deadline);
+  boost::asio::awaitable<std::pair<error_code, size_t>> ReadSome(boost::asio::mutable_buffer buf,
+                                                                 Clock::time_point deadline);
+  // Closes the socket at once (no TLS close_notify).
+  void Close();
+  // Caller cancellation: the pending and every later operation fail with operation_aborted.
+  void Abort();
+
+  bool tls_active() const { return tls_active_; }
+  SSL* native_ssl() { return stream_.native_handle(); }
+  const tcp::endpoint& remote() const { return remote_; }
+  ~Conn();
+
+ private:
+  Conn(boost::asio::any_io_executor executor, std::shared_ptr<boost::asio::ssl::context> tls,
+       std::shared_ptr<CancelScope> scope);
+  void Arm(Clock::time_point deadline);
+  void Disarm();
+  error_code Outcome(error_code ec) const;
+
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // outlives stream_
+  boost::asio::ssl::stream<tcp::socket> stream_;
+  boost::asio::steady_timer watchdog_;
+  std::shared_ptr<CancelScope> scope_;
+  tcp::endpoint remote_;
+  uint64_t generation_ = 0;
+  bool timed_out_ = false;
+  bool aborted_ = false;
+  bool tls_active_ = false;
+};
+
+}  // namespace cv::net

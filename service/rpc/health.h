@@ -1,0 +1,44 @@
+#pragma once
+
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace cv::rpc {
+
+// grpc.health.v1.Health compiled from Debian's grpc-proto health.proto, so that server
+// reflection lists it (gRPC 1.51's built-in one is invisible to reflection) and `buf curl`
+// can call it. Serves "" (the whole server) and the API's service name.
+class HealthService final : public grpc::health::v1::Health::CallbackService {
+ public:
+  explicit HealthService(std::set<std::string> services);
+
+  grpc::ServerUnaryReactor* Check(grpc::CallbackServerContext* context,
+                                  const grpc::health::v1::HealthCheckRequest* request,
+                                  grpc::health::v1::HealthCheckResponse* response) override;
+  grpc::ServerWriteReactor<grpc::health::v1::HealthCheckResponse>* Watch(
+      grpc::CallbackServerContext* context,
+      const grpc::health::v1::HealthCheckRequest* request) override;
+
+  // SERVING or NOT_SERVING for every service; watchers are told.
+  void SetServing(bool serving);
+  // Ends every Watch stream (before the server shuts down, so it need not wait for them).
+  void EndWatches();
+
+  class Watcher;
+
+ private:
+  grpc::health::v1::HealthCheckResponse::ServingStatus StatusFor(const std::string& service);
+  friend class Watcher;
+  void Forget(Watcher* watcher);
+
+  std::mutex mu_;
+  std::set<std::string> services_;
+  bool serving_ = true;
+  bool ended_ = false;
+  std::set<Watcher*> watchers_;
+};
+
+}  // namespace cv::rpc

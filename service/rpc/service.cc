@@ -1,0 +1,143 @@
+#include "rpc/service.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "diagnosis/catalog.h"
+#include "rpc/status.h"
+#include "rpc/validate.h"
+
+namespace cv::rpc {
+namespace v1 = channelverify::v1;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// A unary call whose work runs on the event loop: OnCancel reaches the probes.
+class UnaryCall : public grpc::ServerUnaryReactor {
+ public:
+  UnaryCall(std::string method, uint64_t id) : method_(std::move(method)), id_(id) {}
+
+  void SetHandle(std::shared_ptr<verify::Handle> handle) {
+    std::lock_guard lock(mu_);
+    handle_ = std::move(handle);
+    if (cancelled_) handle_->Cancel();
+  }
+  void OnCancel() override {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    if (handle_) handle_->Cancel();
+  }
+  void OnDone() override { delete this; }
+
+  void Done(const grpc::Status& status, std::string_view verdict = "") {
+    const auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - start_).count();
+    log::Info("rpc", {{"method", method_},
+                      {"request_id", absl::StrCat(id_)},
+                      {"code", static_cast<int>(status.error_code())},
+                      {"verdict", verdict},
+                      {"ms", elapsed}});
+    Finish(status);
+  }
+
+ private:
+  std::string method_;
+  uint64_t id_;
+  Clock::time_point start_ = Clock::now();
+  std::mutex mu_;
+  bool cancelled_ = false;
+  std::shared_ptr<verify::Handle> handle_;
+};
+
+}  // namespace
+
+ChannelVerifierService::ChannelVerifierService(std::shared_ptr<verify::Verifier> verifier,
+                                               ServiceOptions options)
+    : verifier_(std::move(verifier)), options_(options) {}
+
+Clock::time_point ChannelVerifierService::BudgetFor(const grpc::CallbackServerContext* context,
+                                                    bool* too_short) const {
+  const auto now_sys = std::chrono::system_clock::now();
+  const auto caller = context->deadline();
+  auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+      caller > now_sys + options_.max_deadline ? options_.max_deadline : caller - now_sys);
+  if (caller == std::chrono::system_clock::time_point::max()) remaining = options_.default_deadline;
+  // Keep a tenth (at most 250 ms) to serialise and send the answer.
+  const auto margin = std::min<std::chrono::milliseconds>(remaining / 10,
+                                                          std::chrono::milliseconds(250));
+  *too_short = remaining < std::chrono::milliseconds(20);
+  return Clock::now() + remaining - margin;
+}
+
+grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
+    grpc::CallbackServerContext* context, const v1::VerifyChannelRequest* request,
+    v1::VerifyChannelResponse* response) {
+  auto* call = new UnaryCall("VerifyChannel", next_request_id_++);
+  Lang lang;
+  if (auto s = ValidateLanguage(request->language_code(), "language_code", &lang); !s.ok()) {
+    call->Done(FromAbsl(s));
+    return call;
+  }
+  if (!request->has_channel() || request->channel().kind_case() == v1::Channel::KIND_NOT_SET) {
+    call->Done(InvalidArgument("channel", "required: set channel.smtp or channel.oauth"));
+    return call;
+  }
+  if (request->channel().has_oauth()) {
+    call->Done(Error(grpc::StatusCode::UNIMPLEMENTED, "OAUTH_NOT_AVAILABLE",
+                     "OAuth channels are not verified by this build"));
+    return call;
+  }
+  auto target = ValidateSmtpChannel(request->channel().smtp(), "channel.smtp");
+  if (!target.ok()) {
+    call->Done(FromAbsl(target.status()));
+    return call;
+  }
+  if (!verifier_->config().egress.PortAllowedSomewhere(target->port, net::Purpose::kSmtp)) {
+    call->Done(Error(grpc::StatusCode::PERMISSION_DENIED, "TARGET_FORBIDDEN",
+                     absl::StrCat("port ", target->port, " is not an allowed SMTP port")));
+    return call;
+  }
+  bool too_short = false;
+  const auto deadline = BudgetFor(context, &too_short);
+  if (too_short) {
+    call->Done(Error(grpc::StatusCode::DEADLINE_EXCEEDED, "DEADLINE_TOO_SHORT",
+                     "the deadline leaves no time for any probe"));
+    return call;
+  }
+  call->SetHandle(verifier_->VerifySmtp(
+      std::move(*target), lang, deadline, [call, response](v1::VerifyChannelResponse result) {
+        if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
+          call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "verification failed"));
+          return;
+        }
+        *response = std::move(result);
+        call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
+      }));
+  return call;
+}
+
+grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerContext* context,
+                                                           const v1::SendTestRequest* request,
+                                                           v1::SendTestResponse* response) {
+  auto* call = new UnaryCall("SendTest", next_request_id_++);
+  call->Done(Error(grpc::StatusCode::UNIMPLEMENTED, "SEND_TEST_NOT_AVAILABLE",
+                   "SendTest is not available in this build"));
+  return call;
+}
+
+grpc::ServerUnaryReactor* ChannelVerifierService::ListDiagnoses(
+    grpc::CallbackServerContext* context, const v1::ListDiagnosesRequest* request,
+    v1::ListDiagnosesResponse* response) {
+  auto* call = new UnaryCall("ListDiagnoses", next_request_id_++);
+  Lang lang;
+  if (auto s = ValidateLanguage(request->language_code(), "language_code", &lang); !s.ok()) {
+    call->Done(FromAbsl(s));
+    return call;
+  }
+  for (const auto& entry : diagnosis::Catalog()) {
+    *response->add_entries() = diagnosis::RenderEntry(entry, lang, verifier_->config().render);
+  }
+  call->Done(grpc::Status::OK);
+  return call;
+}
+
+}  // namespace cv::rpc

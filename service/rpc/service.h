@@ -1,0 +1,48 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+#include "channelverify/v1/channel_verifier.grpc.pb.h"
+#include "verify/verifier.h"
+
+namespace cv::rpc {
+
+struct ServiceOptions {
+  // Used when the caller sets no deadline; longer deadlines are capped to max_deadline.
+  std::chrono::milliseconds default_deadline{30000};
+  std::chrono::milliseconds max_deadline{120000};
+};
+
+// The gRPC adapter: validates, turns the caller's deadline into the verification's budget,
+// starts the work on the event loop and returns at once (no gRPC thread ever blocks); the loop
+// calls Finish. Caller cancellation reaches the probes through the request's CancelScope.
+class ChannelVerifierService final
+    : public channelverify::v1::ChannelVerifierService::CallbackService {
+ public:
+  ChannelVerifierService(std::shared_ptr<verify::Verifier> verifier, ServiceOptions options);
+
+  grpc::ServerUnaryReactor* VerifyChannel(
+      grpc::CallbackServerContext* context,
+      const channelverify::v1::VerifyChannelRequest* request,
+      channelverify::v1::VerifyChannelResponse* response) override;
+  grpc::ServerUnaryReactor* SendTest(grpc::CallbackServerContext* context,
+                                     const channelverify::v1::SendTestRequest* request,
+                                     channelverify::v1::SendTestResponse* response) override;
+  grpc::ServerUnaryReactor* ListDiagnoses(
+      grpc::CallbackServerContext* context,
+      const channelverify::v1::ListDiagnosesRequest* request,
+      channelverify::v1::ListDiagnosesResponse* response) override;
+
+ private:
+  // The budget for the probes: the caller's deadline, less a margin to send the answer.
+  std::chrono::steady_clock::time_point BudgetFor(const grpc::CallbackServerContext* context,
+                                                  bool* too_short) const;
+
+  std::shared_ptr<verify::Verifier> verifier_;
+  ServiceOptions options_;
+  std::atomic<uint64_t> next_request_id_{1};
+};
+
+}  // namespace cv::rpc

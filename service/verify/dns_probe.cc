@@ -1,0 +1,101 @@
+#include "verify/dns_probe.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "diagnosis/classifier.h"
+
+namespace cv::verify {
+namespace asio = boost::asio;
+namespace v1 = channelverify::v1;
+using diagnosis::Observation;
+
+namespace {
+
+v1::ProbeStatus StatusOf(net::DnsOutcome outcome) {
+  switch (outcome) {
+    case net::DnsOutcome::kOk:
+      return v1::PROBE_STATUS_OK;
+    case net::DnsOutcome::kTimedOut:
+      return v1::PROBE_STATUS_TIMED_OUT;
+    default:
+      return v1::PROBE_STATUS_FAILED;
+  }
+}
+
+void AddDnsFinding(const Run& run, net::DnsOutcome outcome, net::Clock::time_point deadline,
+                   std::string evidence, const std::string& probe) {
+  Observation observation = Observation::kDnsLookupFailed;
+  if (outcome == net::DnsOutcome::kNameNotFound) observation = Observation::kDnsNameNotFound;
+  if (outcome == net::DnsOutcome::kTimedOut && run.budget.CutByCaller(deadline)) {
+    observation = Observation::kDeadlineTooShort;
+  }
+  auto finding = diagnosis::ClassifyObservation(observation, {std::move(evidence)});
+  finding.probe = probe;
+  run.recorder->Add(std::move(finding));
+}
+
+}  // namespace
+
+asio::awaitable<net::HostLookup> LookupHostProbe(const Run& run, std::string host) {
+  auto* probe = run.recorder->Begin("dns.host", host);
+  const auto deadline = run.budget.Step(run.config->timeouts.dns);
+  net::HostLookup lookup = co_await run.config->dns->ResolveHost(host, deadline);
+  auto& facts = *probe->mutable_facts();
+  std::vector<std::string> addrs;
+  for (const auto& a : lookup.addresses) addrs.push_back(a.to_string());
+  if (!addrs.empty()) facts["addresses"] = absl::StrJoin(addrs, " ");
+  if (!lookup.cname_chain.empty()) facts["cname_chain"] = absl::StrJoin(lookup.cname_chain, " -> ");
+  run.recorder->End(probe, StatusOf(lookup.outcome), lookup.error);
+  if (lookup.outcome != net::DnsOutcome::kOk) {
+    AddDnsFinding(run, lookup.outcome, deadline,
+                  absl::StrCat(host, ": ", lookup.error.empty() ? "no address" : lookup.error),
+                  "dns.host");
+  }
+  co_return lookup;
+}
+
+asio::awaitable<net::MxLookup> LookupMxProbe(const Run& run, std::string domain) {
+  if (domain.empty()) co_return net::MxLookup{};
+  auto* probe = run.recorder->Begin("dns.mx", domain);
+  const auto deadline = run.budget.Step(run.config->timeouts.dns);
+  net::MxLookup lookup = co_await run.config->dns->ResolveMx(domain, deadline);
+  std::vector<std::string> records;
+  for (const auto& mx : lookup.records) records.push_back(absl::StrCat(mx.preference, " ", mx.host));
+  if (!records.empty()) (*probe->mutable_facts())["mx"] = absl::StrJoin(records, ", ");
+  // A sender domain without MX is worth seeing, but it does not break the channel.
+  run.recorder->End(probe, StatusOf(lookup.outcome), lookup.error);
+  co_return lookup;
+}
+
+std::vector<asio::ip::address> VetAddresses(const Run& run, const std::string& host,
+                                            const std::vector<asio::ip::address>& all,
+                                            uint16_t port, net::Purpose purpose) {
+  auto* probe = run.recorder->Begin("egress", absl::StrCat(host, ":", port));
+  std::vector<asio::ip::address> allowed;
+  std::vector<std::string> refused;
+  for (const auto& address : all) {
+    const auto decision = run.config->egress.Check(address, port, purpose);
+    (*probe->mutable_facts())[address.to_string()] =
+        decision.allowed ? "allowed" : absl::StrCat("refused: ", decision.reason);
+    if (decision.allowed) {
+      allowed.push_back(net::Normalize(address));
+    } else {
+      refused.push_back(decision.reason);
+    }
+  }
+  // A name with one forbidden record among public ones is refused whole: mixed answers are how
+  // DNS-based SSRF is attempted, and a real mail server has no reason to give one.
+  if (!refused.empty()) allowed.clear();
+  if (allowed.empty()) {
+    run.recorder->End(probe, v1::PROBE_STATUS_FAILED,
+                      "the egress policy refused the target: no address was dialed");
+    auto finding = diagnosis::ClassifyObservation(Observation::kTargetForbidden, refused);
+    finding.probe = "egress";
+    run.recorder->Add(std::move(finding));
+  } else {
+    run.recorder->End(probe, v1::PROBE_STATUS_OK);
+  }
+  return allowed;
+}
+
+}  // namespace cv::verify

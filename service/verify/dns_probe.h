@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "net/dns.h"
+#include "verify/run.h"
+
+namespace cv::verify {
+
+// DNS lookups as probes ("dns.host", "dns.mx"), with their findings when they fail.
+boost::asio::awaitable<net::HostLookup> LookupHostProbe(const Run& run, std::string host);
+// An empty domain skips the lookup (no probe).
+boost::asio::awaitable<net::MxLookup> LookupMxProbe(const Run& run, std::string domain);
+
+// The addresses to dial for `port`, recorded as an "egress" probe. When the policy refuses any
+// of them, none is returned and a TARGET_FORBIDDEN finding is recorded.
+std::vector<boost::asio::ip::address> VetAddresses(const Run& run, const std::string& host,
+                                                   const std::vector<boost::asio::ip::address>& all,
+                                                   uint16_t port, net::Purpose purpose);
+
+}  // namespace cv::verify

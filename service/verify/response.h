@@ -1,0 +1,16 @@
+#pragma once
+
+#include "channelverify/v1/channel_verifier.pb.h"
+#include "verify/run.h"
+
+namespace cv::verify {
+
+// The verdict from the findings' severities: any error fails, any warning warns.
+channelverify::v1::Verdict VerdictOf(
+    const google::protobuf::RepeatedPtrField<channelverify::v1::Diagnosis>& diagnoses);
+
+// Renders the run's findings in its language (errors first), moves its probes in, sets the
+// verdict and the elapsed time.
+void FinishResponse(const Run& run, channelverify::v1::VerifyChannelResponse* response);
+
+}  // namespace cv::verify

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <memory>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "common/lang.h"
+#include "net/conn.h"
+#include "net/deadline.h"
+#include "verify/config.h"
+#include "verify/recorder.h"
+
+namespace cv::verify {
+
+// The state of one request: its strand, its share of the caller's deadline, the cancellation
+// every connection registers with, and the recorder of what was found.
+struct Run {
+  const Config* config;
+  boost::asio::any_io_executor executor;  // the request's strand
+  net::Budget budget;
+  std::shared_ptr<net::CancelScope> scope;
+  std::shared_ptr<Recorder> recorder;
+  Lang lang = Lang::kEn;
+};
+
+}  // namespace cv::verify

@@ -1,0 +1,283 @@
+#include "verify/smtp_verifier.h"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "diagnosis/classifier.h"
+#include "net/when_all.h"
+#include "verify/dns_probe.h"
+#include "verify/provider.h"
+#include "verify/response.h"
+#include "verify/smtp_dialog.h"
+
+namespace cv::verify {
+namespace asio = boost::asio;
+namespace v1 = channelverify::v1;
+using diagnosis::Observation;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+const char* ModeName(v1::TlsMode mode) {
+  switch (mode) {
+    case v1::TLS_MODE_IMPLICIT:
+      return "implicit TLS";
+    case v1::TLS_MODE_NONE:
+      return "no TLS";
+    default:
+      return "STARTTLS";
+  }
+}
+
+struct Alternative {
+  uint16_t port;
+  v1::TlsMode mode;
+};
+
+// The usual settings worth trying when the configured one fails, most common first: the
+// same port with the other TLS mode (the classic mix-up), 587 STARTTLS, 465 implicit.
+std::vector<Alternative> AlternativesFor(const Run& run, const SmtpTarget& t) {
+  std::vector<Alternative> all;
+  if (t.tls_mode == v1::TLS_MODE_STARTTLS) all.push_back({t.port, v1::TLS_MODE_IMPLICIT});
+  if (t.tls_mode == v1::TLS_MODE_IMPLICIT) all.push_back({t.port, v1::TLS_MODE_STARTTLS});
+  all.push_back({587, v1::TLS_MODE_STARTTLS});
+  all.push_back({465, v1::TLS_MODE_IMPLICIT});
+  std::vector<Alternative> out;
+  for (const auto& a : all) {
+    const bool same = a.port == t.port && a.mode == t.tls_mode;
+    const bool dup = std::any_of(out.begin(), out.end(), [&](const Alternative& b) {
+      return b.port == a.port && b.mode == a.mode;
+    });
+    if (!same && !dup) out.push_back(a);
+  }
+  return out;
+}
+
+bool IsTransportFailure(TransportFailure f) {
+  switch (f) {
+    case TransportFailure::kNone:
+    case TransportFailure::kCancelled:
+    case TransportFailure::kGreetingRejected:
+      return false;
+    default:
+      return true;
+  }
+}
+
+diagnosis::Finding Observe(Observation observation, std::string evidence, std::string probe,
+                           double confidence = 1.0) {
+  auto f = diagnosis::ClassifyObservation(observation, {std::move(evidence)});
+  f.probe = std::move(probe);
+  if (confidence < 1.0) f.confidence = confidence;
+  return f;
+}
+
+// What the primary endpoint's failure means, given what the alternatives found.
+void DiagnoseTransport(const Run& run, const SmtpTarget& t, const DialogOutcome& primary,
+                       const std::optional<Alternative>& working) {
+  auto& rec = *run.recorder;
+  if (primary.cut_by_caller) {
+    rec.Add(Observe(Observation::kDeadlineTooShort, primary.evidence, "smtp"));
+    return;
+  }
+  const bool same_port_works = working && working->port == t.port;
+  switch (primary.failure) {
+    case TransportFailure::kConnectRefused:
+      rec.Add(Observe(Observation::kConnectRefused, primary.evidence, "smtp.tcp"));
+      break;
+    case TransportFailure::kConnectTimeout:
+    case TransportFailure::kConnectFailed:
+      rec.Add(Observe(Observation::kConnectTimeout, primary.evidence, "smtp.tcp"));
+      break;
+    case TransportFailure::kGreetingTimeout:
+      if (same_port_works && t.tls_mode != v1::TLS_MODE_IMPLICIT) {
+        rec.Add(Observe(Observation::kTlsModeMismatch,
+                        absl::StrCat("connected to port ", t.port,
+                                     ", but no greeting came: the server waits for TLS"),
+                        "smtp.greeting"));
+      } else {
+        rec.Add(Observe(Observation::kGreetingTimeout, primary.evidence, "smtp.greeting"));
+      }
+      break;
+    case TransportFailure::kClosedEarly:
+      rec.Add(Observe(Observation::kProtocolError, primary.evidence, "smtp.greeting"));
+      break;
+    case TransportFailure::kNotTls:
+      rec.Add(Observe(Observation::kTlsModeMismatch,
+                      absl::StrCat("implicit TLS to port ", t.port,
+                                   " met a plaintext server: ", primary.evidence),
+                      "smtp.tls"));
+      break;
+    case TransportFailure::kTlsVersion:
+      rec.Add(Observe(Observation::kTlsVersionUnsupported, primary.evidence, "smtp.tls"));
+      break;
+    case TransportFailure::kTlsFailed:
+      rec.Add(Observe(Observation::kTlsHandshakeFailed, primary.evidence, "smtp.tls"));
+      break;
+    case TransportFailure::kStartTlsNotOffered:
+    case TransportFailure::kStartTlsRejected:
+      if (!rec.Has(v1::DIAGNOSIS_CODE_TLS_MODE_MISMATCH)) {
+        rec.Add(Observe(Observation::kStartTlsNotOffered, primary.evidence, "smtp.starttls"));
+      }
+      break;
+    case TransportFailure::kProtocolError:
+      rec.Add(Observe(Observation::kProtocolError, primary.evidence, "smtp"));
+      break;
+    case TransportFailure::kTimedOut:
+      rec.Add(Observe(Observation::kGreetingTimeout, primary.evidence, "smtp"));
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
+asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target) {
+  auto& rec = *run.recorder;
+  const std::string from_domain =
+      target.from_address.empty()
+          ? ""
+          : absl::AsciiStrToLower(target.from_address.substr(target.from_address.rfind('@') + 1));
+
+  // The sender domain's MX only matters for the verdict at the end: it runs beside everything.
+  auto [host, mx] =
+      co_await (LookupHostProbe(run, target.host) && LookupMxProbe(run, from_domain));
+
+  v1::Provider host_provider = ProviderFromHost(target.host);
+  for (const auto& alias : host.cname_chain) {
+    if (host_provider == v1::PROVIDER_UNSPECIFIED) host_provider = ProviderFromHost(alias);
+  }
+  const bool google_host =
+      IsGoogleSmtpHost(target.host) ||
+      std::any_of(host.cname_chain.begin(), host.cname_chain.end(), IsGoogleSmtpHost);
+  const v1::Provider mx_provider = ProviderFromMx(mx.records);
+
+  DialogOutcome primary;
+  primary.failure = TransportFailure::kCancelled;
+  std::optional<Alternative> working;
+  std::vector<asio::ip::address> addresses;
+  if (host.outcome == net::DnsOutcome::kOk) {
+    addresses = VetAddresses(run, target.host, host.addresses, target.port, net::Purpose::kSmtp);
+  }
+  if (!addresses.empty()) {
+    DialogPlan plan;
+    plan.host = target.host;
+    plan.port = target.port;
+    plan.tls_mode = target.tls_mode;
+    plan.host_provider = host_provider;
+    plan.google_smtp_host = google_host;
+    primary = co_await RunSmtpDialog(run, target, plan, addresses);
+
+    if (IsTransportFailure(primary.failure) && !primary.cut_by_caller && !run.budget.Expired()) {
+      std::vector<Alternative> alternatives;
+      for (const auto& alt : AlternativesFor(run, target)) {
+        if (run.config->egress.Check(addresses.front(), alt.port, net::Purpose::kSmtp).allowed) {
+          alternatives.push_back(alt);
+        }
+      }
+      std::vector<asio::awaitable<DialogOutcome>> tasks;
+      for (const auto& alt : alternatives) {
+        DialogPlan alt_plan = plan;
+        alt_plan.port = alt.port;
+        alt_plan.tls_mode = alt.mode;
+        alt_plan.primary = false;
+        alt_plan.probe_prefix = "alt.smtp";
+        tasks.push_back(RunSmtpDialog(run, target, alt_plan, {addresses.front()}));
+      }
+      auto results = co_await net::WhenAll(std::move(tasks));
+      for (size_t i = 0; i < results.size(); ++i) {
+        if (results[i] && results[i]->failure == TransportFailure::kNone) {
+          working = alternatives[i];
+          break;
+        }
+      }
+    }
+  }
+
+  if (primary.failure != TransportFailure::kCancelled && !addresses.empty()) {
+    DiagnoseTransport(run, target, primary, working);
+  }
+  if (working) {
+    rec.Add(Observe(working->port == target.port ? Observation::kTlsModeMismatch
+                                                  : Observation::kWrongPortOrTlsMode,
+                    absl::StrCat("port ", working->port, " with ", ModeName(working->mode),
+                                 " works; the channel is set to port ", target.port, " with ",
+                                 ModeName(target.tls_mode)),
+                    "alt.smtp"));
+  }
+  if (primary.failure == TransportFailure::kConnectRefused && !working) {
+    // Refused on every usual port of a host that exists: a firewall that only admits listed
+    // IPs answers exactly like this.
+    auto f = Observe(Observation::kConnectRefused, primary.evidence, "smtp.tcp");
+    f.code = v1::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED;
+    f.severity = v1::SEVERITY_ERROR;
+    f.confidence = 0.5;
+    f.evidence = {absl::StrCat("every connection to ", target.host,
+                               " was refused at once, on the usual ports too, though the name "
+                               "resolves: a firewall that only admits listed IPs looks like this")};
+    rec.Add(std::move(f));
+  }
+  if (primary.failure == TransportFailure::kClosedEarly) {
+    auto f = Observe(Observation::kProtocolError, primary.evidence, "smtp.greeting", 0.6);
+    f.code = v1::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED;
+    f.severity = v1::SEVERITY_ERROR;
+    f.evidence = {absl::StrCat("the server closed the connection before its greeting: ",
+                               primary.evidence)};
+    rec.Add(std::move(f));
+  }
+
+  const bool connected = primary.failure == TransportFailure::kNone;
+  const v1::Provider provider = host_provider != v1::PROVIDER_UNSPECIFIED ? host_provider
+                                : primary.greeting_provider != v1::PROVIDER_UNSPECIFIED
+                                    ? primary.greeting_provider
+                                    : mx_provider;
+  if (connected && target.tls_mode == v1::TLS_MODE_NONE) {
+    rec.Add(Observe(Observation::kPlaintext,
+                    absl::StrCat("port ", target.port, " without TLS"), "smtp"));
+  }
+  const bool google = google_host || primary.greeting_provider == v1::PROVIDER_GOOGLE;
+  if (primary.auth_attempted && google) {
+    auto f = Observe(Observation::kDirectIntegrationRecommended,
+                     absl::StrCat("password AUTH to ", target.host, " (Google)"), "smtp.auth");
+    f.code = v1::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED;
+    f.severity = v1::SEVERITY_UNSPECIFIED;
+    rec.Add(std::move(f));
+  }
+  const bool microsoft = provider == v1::PROVIDER_MICROSOFT;
+  if (primary.auth_succeeded && microsoft) {
+    auto f = Observe(Observation::kDirectIntegrationRecommended,
+                     absl::StrCat("password AUTH to ", target.host, " (Microsoft 365) succeeded"),
+                     "smtp.auth");
+    f.code = v1::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING;
+    f.severity = v1::SEVERITY_WARNING;
+    f.variant = "microsoft-basic-auth-ending";
+    rec.Add(std::move(f));
+  }
+  if (primary.auth_attempted && !primary.auth_succeeded && microsoft &&
+      mx_provider == v1::PROVIDER_MICROSOFT && primary.capabilities.HasAuth("XOAUTH2")) {
+    rec.Add(Observe(Observation::kDirectIntegrationRecommended,
+                    "password AUTH failed at Microsoft 365, which offers XOAUTH2, and the sender "
+                    "domain's mail is hosted there",
+                    "smtp.auth"));
+  }
+  if ((mx_provider == v1::PROVIDER_GOOGLE || mx_provider == v1::PROVIDER_MICROSOFT) &&
+      provider != mx_provider && host.outcome == net::DnsOutcome::kOk) {
+    rec.Add(Observe(Observation::kProviderMismatch,
+                    absl::StrCat("MX of ", from_domain, ": ", mx.records.front().host,
+                                 "; SMTP host: ", target.host),
+                    "dns.mx"));
+  }
+
+  v1::VerifyChannelResponse response;
+  response.set_detected_provider(provider);
+  if (working) {
+    response.mutable_suggested_smtp_settings()->set_port(working->port);
+    response.mutable_suggested_smtp_settings()->set_tls_mode(working->mode);
+  }
+  FinishResponse(run, &response);
+  co_return response;
+}
+
+}  // namespace cv::verify

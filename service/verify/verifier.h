@@ -1,0 +1,48 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+
+#include "channelverify/v1/channel_verifier.pb.h"
+#include "common/lang.h"
+#include "net/conn.h"
+#include "verify/config.h"
+#include "verify/smtp_request.h"
+
+namespace cv::verify {
+
+// A request in flight: Cancel() may be called from any thread (gRPC's OnCancel).
+class Handle {
+ public:
+  Handle(boost::asio::any_io_executor strand, std::shared_ptr<net::CancelScope> scope)
+      : strand_(std::move(strand)), scope_(std::move(scope)) {}
+  void Cancel();
+
+ private:
+  boost::asio::any_io_executor strand_;
+  std::shared_ptr<net::CancelScope> scope_;
+};
+
+// The engine: starts verifications on the shared io_context, each on its own strand, and calls
+// `done` on that strand exactly once. Used by the gRPC service and by channelctl --local.
+class Verifier {
+ public:
+  using VerifyDone = std::function<void(channelverify::v1::VerifyChannelResponse)>;
+
+  Verifier(boost::asio::io_context& io, std::shared_ptr<const Config> config)
+      : io_(io), config_(std::move(config)) {}
+
+  std::shared_ptr<Handle> VerifySmtp(SmtpTarget target, Lang lang, net::Clock::time_point deadline,
+                                     VerifyDone done);
+
+  const Config& config() const { return *config_; }
+  boost::asio::io_context& io() { return io_; }
+
+ private:
+  boost::asio::io_context& io_;
+  std::shared_ptr<const Config> config_;
+};
+
+}  // namespace cv::verify
