@@ -1,37 +1,64 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/secret.h"
 #include "smtp/reply.h"
 
 namespace cv::smtp {
 
 // The redacted record of one SMTP dialog: "C: EHLO verifier.example" / "S: 250-PIPELINING".
 // AUTH payloads never enter it. Bounded: beyond max_lines it keeps a marker line only.
+// Every line is valid UTF-8 (see SanitizeForDisplay), so it can go into a protobuf string.
 class Transcript {
  public:
+  // At most `max_lines` lines are kept, plus one "-- transcript truncated" marker after them.
+  // A longer line is cut to at most `max_line_bytes` bytes, ending in "…" (U+2026, 3 bytes).
   explicit Transcript(size_t max_lines = 200, size_t max_line_bytes = 512);
 
-  // A command line as sent (CRLF stripped here). AUTH lines keep their verb and mechanism:
-  // "AUTH PLAIN <redacted>".
+  // A command line as sent (CRLF stripped here; several CRLF-separated commands, as with
+  // pipelining, become one line each). AUTH lines keep their verb and mechanism:
+  // "AUTH PLAIN <redacted>"; "AUTH LOGIN" without a payload stays as it is.
   void Client(std::string_view line);
   // A SASL continuation or other secret payload: recorded as "C: <redacted>".
   void ClientSecret();
+  // One "S: " line per reply line, as sent: "S: 250-PIPELINING", "S: 250 SMTPUTF8", "S: 250".
   void Server(const Reply& reply);
   // An observation that is not a protocol line: "-- TLS established: TLSv1.3 ...".
   void Note(std::string_view text);
+  // Server lines and notes recorded from now on have `secret` and its base64 form replaced
+  // with "<redacted>" (RedactSecrets), for servers that echo what they were sent.
+  void AddSecret(const Secret& secret);
 
   const std::vector<std::string>& lines() const;
+  bool truncated() const { return truncated_; }
+
+ private:
+  void Add(std::string_view prefix, std::string_view text);
+  std::string Redact(std::string_view text) const;
+
+  size_t max_lines_;
+  size_t max_line_bytes_;
+  bool truncated_ = false;
+  std::vector<Secret> secrets_;
+  std::vector<std::string> lines_;
 };
 
-// Replaces every occurrence of each secret (and of its base64 form) in `text` with
-// "<redacted>". For server replies that echo what they were sent. Empty secrets are ignored.
+// Replaces every occurrence of each secret (and of its base64 form, padded or not) in `text`
+// with "<redacted>". For server replies that echo what they were sent. Empty secrets are
+// ignored. Where matches overlap, the earliest, then the longest wins; the text is scanned
+// once, so a secret that occurs in "<redacted>" itself does not mangle the marker.
 std::string RedactSecrets(std::string_view text, const std::vector<std::string_view>& secrets);
 
-// Escapes bytes that are not printable UTF-8 ("\\x00"), so server text stays valid in protobuf
-// strings, JSON and logs.
+// Makes untrusted bytes safe to show and to put into a protobuf string: printable ASCII and
+// well-formed UTF-8 stay as they are; control bytes (including CR, LF, TAB, DEL) and bytes
+// that are not well-formed UTF-8 become "\xNN" (lower-case hex); C1 controls, the line and
+// paragraph separators and the bidirectional overrides (U+202A-U+202E, U+2066-U+2069), which
+// could make displayed evidence lie, become "\uXXXX" (lower-case hex). A backslash in the input
+// stays as it is, so the escaping is for reading, not reversible.
 std::string SanitizeForDisplay(std::string_view text);
 
 }  // namespace cv::smtp
