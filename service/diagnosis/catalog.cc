@@ -512,8 +512,8 @@ constexpr CatalogVariant kVariants[] = {
      "Microsoft now.",
      "Die Verbindung funktioniert derzeit, aber Microsoft schaltet die Standardauthentifizierung "
      "(Nutzendenname und Passwort) für den Versand über SMTP Ende 2026 standardmäßig ab. Danach "
-     "kann über diesen Kanal nicht mehr gesendet werden. Wir empfehlen, schon jetzt zu unserer "
-     "direkten Integration mit Microsoft zu wechseln.",
+     "kann über diesen Kanal nicht mehr gesendet werden. Wir empfehlen Ihnen, schon jetzt zu "
+     "unserer direkten Integration mit Microsoft zu wechseln.",
      "Microsoft is switching off password sign-in for SMTP",
      "Microsoft schaltet die Anmeldung mit Passwort für SMTP ab"},
     {pb::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING, "basic-auth-disabled",
