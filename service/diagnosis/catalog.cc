@@ -192,8 +192,8 @@ constexpr CatalogEntry kCatalog[] = {
      "STARTTLS. A firewall or proxy that filters STARTTLS has the same effect.",
      "Der Server hat auf diesem Port kein STARTTLS angeboten, daher kann die Verbindung nicht "
      "verschlüsselt werden. Nutzen Sie den TLS-Port des Servers (meist 465), sofern vorhanden, "
-     "oder bitten Sie Ihre IT-Abteilung, STARTTLS zu aktivieren. Eine Firewall oder ein Proxy, "
-     "die STARTTLS herausfiltern, hat dieselbe Wirkung."},
+     "oder bitten Sie Ihre IT-Abteilung, STARTTLS zu aktivieren. Dieselbe Wirkung hat eine "
+     "Firewall oder ein Proxy, der STARTTLS herausfiltert."},
     {pb::DIAGNOSIS_CODE_TLS_HANDSHAKE_FAILED, "", kError, "The TLS handshake failed",
      "Der TLS-Verbindungsaufbau ist fehlgeschlagen",
      "The encrypted connection could not be established: there is no common cipher, or the "

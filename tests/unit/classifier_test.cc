@@ -681,7 +681,9 @@ TEST(ClassifierRulesTest, RowsAreWellFormed) {
     SCOPED_TRACE(std::string(rule.id));
     EXPECT_TRUE(ids.insert(rule.id).second) << "duplicate id";
     ASSERT_NE(FindEntry(rule.code), nullptr);
-    if (!rule.variant.empty()) EXPECT_NE(FindVariant(rule.code, rule.variant), nullptr);
+    if (!rule.variant.empty()) {
+      EXPECT_NE(FindVariant(rule.code, rule.variant), nullptr);
+    }
     EXPECT_GT(rule.confidence, 0.0);
     EXPECT_LE(rule.confidence, 1.0);
     EXPECT_TRUE(rule.reply_code == 0 || (rule.reply_code >= 400 && rule.reply_code < 600));
