@@ -29,7 +29,14 @@ struct CatalogVariant {
   std::string_view variant;
   std::string_view remediation_en;
   std::string_view remediation_de;
+  // Optional: a title that fits the variant better than the entry's ("" keeps the entry's).
+  std::string_view title_en = {};
+  std::string_view title_de = {};
 };
+
+// The IPs of the help article: the default of --egress_ips, and what "{egress_ips}" becomes
+// when a RenderContext carries none (an empty list would leave a sentence without its point).
+std::span<const std::string_view> DefaultEgressIps();
 
 // Values substituted into remediation texts.
 struct RenderContext {
@@ -41,6 +48,10 @@ std::span<const CatalogEntry> Catalog();
 std::span<const CatalogVariant> CatalogVariants();
 // nullptr for codes without an entry (UNSPECIFIED).
 const CatalogEntry* FindEntry(DiagnosisCode code);
+// The first entry of a documented case ("check-setup", "ip-allowlist", ...); nullptr if none.
+const CatalogEntry* FindCase(std::string_view documented_case);
+// nullptr when the code has no variant of that name.
+const CatalogVariant* FindVariant(DiagnosisCode code, std::string_view variant);
 
 // The catalog entry in a language, with placeholders filled.
 channelverify::v1::CatalogEntry RenderEntry(const CatalogEntry& entry, Lang lang,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "diagnosis/finding.h"
@@ -23,6 +24,11 @@ enum class Stage {
   kDataEnd,   // reply after the final "."
   kQuit,
 };
+
+// "AUTH", "MAIL FROM", ...: how evidence names the stage ("AUTH: 535 5.7.8 ...").
+std::string_view StageName(Stage stage);
+// The probe a reply at this stage belongs to ("smtp.greeting", "smtp.auth", ...).
+std::string_view StageProbe(Stage stage);
 
 struct SmtpEvidence {
   Stage stage = Stage::kGreeting;
@@ -59,6 +65,8 @@ enum class Observation {
   kProviderMismatch,       // sender domain hosted by Google/Microsoft, SMTP host is not
   kDirectIntegrationRecommended,
   kSharedMailboxLikely,    // no username / password given
+  // Not an observation: the last value, so tests can walk them all. Keep it last.
+  kMaxValue = kSharedMailboxLikely,
 };
 
 Finding ClassifyObservation(Observation observation, std::vector<std::string> evidence);

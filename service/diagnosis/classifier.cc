@@ -1,0 +1,194 @@
+#include "diagnosis/classifier.h"
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "diagnosis/rules.h"
+
+namespace cv::diagnosis {
+namespace {
+
+namespace pb = channelverify::v1;
+
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = Lower(c);
+  return out;
+}
+
+// `haystack` is already lower case; patterns are written as the servers spell them.
+bool ContainsIgnoreCase(std::string_view haystack, std::string_view pattern) {
+  if (pattern.empty()) return true;
+  auto it = std::search(haystack.begin(), haystack.end(), pattern.begin(), pattern.end(),
+                        [](char h, char p) { return h == Lower(p); });
+  return it != haystack.end();
+}
+
+bool IsDigits(std::string_view s) {
+  return !s.empty() && s.size() <= 3 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// RFC 3463 "class.subject.detail" at the start of a line, e.g. "5.7.139".
+std::string_view LeadingEnhancedCode(std::string_view line) {
+  const size_t end = std::min(line.find(' '), line.size());
+  const std::string_view token = line.substr(0, end);
+  const size_t dot1 = token.find('.');
+  if (dot1 != 1 || (token[0] != '2' && token[0] != '4' && token[0] != '5')) return {};
+  const size_t dot2 = token.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos) return {};
+  if (!IsDigits(token.substr(dot1 + 1, dot2 - dot1 - 1)) || !IsDigits(token.substr(dot2 + 1))) {
+    return {};
+  }
+  return token;
+}
+
+// The parser fills Reply::enhanced; a reply built elsewhere may not, and the rules must not
+// miss a 5.7.139 because of that.
+std::string_view EnhancedOf(const smtp::Reply& reply) {
+  if (!reply.enhanced.empty() || reply.lines.empty()) return reply.enhanced;
+  return LeadingEnhancedCode(reply.lines.front());
+}
+
+bool StageMatches(StageSet stages, Stage stage) {
+  return stages == kAnyStage || (stages & StageBit(stage)) != 0;
+}
+
+bool ConditionHolds(RuleCondition condition, const SmtpEvidence& evidence) {
+  switch (condition) {
+    case RuleCondition::kNone:
+      return true;
+    case RuleCondition::kGoogleSmtpHost:
+      return evidence.google_smtp_host;
+    case RuleCondition::kNoUsername:
+      return !evidence.username_given;
+  }
+  return false;
+}
+
+bool RuleMatches(const SmtpRule& rule, const SmtpEvidence& evidence, std::string_view enhanced,
+                 std::string_view lower_text) {
+  return StageMatches(rule.stages, evidence.stage) &&
+         (rule.reply_code == 0 || rule.reply_code == evidence.reply.code) &&
+         (rule.enhanced.empty() || rule.enhanced == enhanced) &&
+         (rule.provider == pb::PROVIDER_UNSPECIFIED || rule.provider == evidence.provider) &&
+         ConditionHolds(rule.condition, evidence) && ContainsIgnoreCase(lower_text, rule.pattern);
+}
+
+bool HasCode(const std::vector<const SmtpRule*>& matched, DiagnosisCode code) {
+  return std::any_of(matched.begin(), matched.end(),
+                     [code](const SmtpRule* r) { return r->code == code; });
+}
+
+}  // namespace
+
+std::string_view StageName(Stage stage) {
+  switch (stage) {
+    case Stage::kGreeting:
+      return "greeting";
+    case Stage::kEhlo:
+      return "EHLO";
+    case Stage::kStartTls:
+      return "STARTTLS";
+    case Stage::kAuth:
+      return "AUTH";
+    case Stage::kXoauth2:
+      return "AUTH XOAUTH2";
+    case Stage::kMailFrom:
+      return "MAIL FROM";
+    case Stage::kRcptTo:
+      return "RCPT TO";
+    case Stage::kData:
+      return "DATA";
+    case Stage::kDataEnd:
+      return "end of DATA";
+    case Stage::kQuit:
+      return "QUIT";
+  }
+  return "SMTP";
+}
+
+std::string_view StageProbe(Stage stage) {
+  switch (stage) {
+    case Stage::kGreeting:
+      return "smtp.greeting";
+    case Stage::kEhlo:
+      return "smtp.ehlo";
+    case Stage::kStartTls:
+      return "smtp.starttls";
+    case Stage::kAuth:
+    case Stage::kXoauth2:
+      return "smtp.auth";
+    case Stage::kMailFrom:
+    case Stage::kRcptTo:
+    case Stage::kData:
+    case Stage::kDataEnd:
+    case Stage::kQuit:
+      return "smtp.send";
+  }
+  return "smtp";
+}
+
+std::vector<const SmtpRule*> MatchSmtpRules(const SmtpEvidence& evidence) {
+  std::vector<const SmtpRule*> matched;
+  // 2xx/3xx (including XOAUTH2's 334 challenge) are not failures; the verifier reads those.
+  if (evidence.reply.code < 400) return matched;
+  const std::string lower_text = LowerAscii(evidence.reply.Text());
+  const std::string_view enhanced = EnhancedOf(evidence.reply);
+  const std::span<const SmtpRule> rules = SmtpRules();
+  for (const SmtpRule& rule : rules) {
+    if (rule.kind == RuleKind::kFirst && RuleMatches(rule, evidence, enhanced, lower_text)) {
+      matched.push_back(&rule);
+      break;
+    }
+  }
+  for (const SmtpRule& rule : rules) {
+    if (rule.kind != RuleKind::kAddOn || HasCode(matched, rule.code)) continue;
+    if (rule.requires_code != pb::DIAGNOSIS_CODE_UNSPECIFIED &&
+        !HasCode(matched, rule.requires_code)) {
+      continue;
+    }
+    if (RuleMatches(rule, evidence, enhanced, lower_text)) matched.push_back(&rule);
+  }
+  return matched;
+}
+
+std::vector<Finding> ClassifySmtpReply(const SmtpEvidence& evidence) {
+  std::vector<Finding> findings;
+  const std::vector<const SmtpRule*> matched = MatchSmtpRules(evidence);
+  if (matched.empty()) return findings;
+  std::string line(StageName(evidence.stage));
+  line += ": ";
+  line += evidence.reply.Raw();
+  for (const SmtpRule* rule : matched) {
+    Finding f;
+    f.code = rule->code;
+    f.severity = rule->severity;
+    f.confidence = rule->confidence;
+    f.variant = std::string(rule->variant);
+    f.evidence.push_back(line);
+    f.probe = std::string(StageProbe(evidence.stage));
+    findings.push_back(std::move(f));
+  }
+  return findings;
+}
+
+Finding ClassifyObservation(Observation observation, std::vector<std::string> evidence) {
+  Finding f;
+  f.evidence = std::move(evidence);
+  for (const ObservationRule& rule : ObservationRules()) {
+    if (rule.observation != observation) continue;
+    f.code = rule.code;
+    f.severity = rule.severity;
+    f.confidence = rule.confidence;
+    f.probe = std::string(rule.probe);
+    break;
+  }
+  return f;
+}
+
+}  // namespace cv::diagnosis

@@ -1,0 +1,221 @@
+#include "diagnosis/rules.h"
+
+#include <iterator>
+
+namespace cv::diagnosis {
+namespace {
+
+namespace pb = channelverify::v1;
+
+constexpr RuleKind kFirst = RuleKind::kFirst;
+constexpr RuleKind kAddOn = RuleKind::kAddOn;
+constexpr StageSet kAuthOnly = StageBit(Stage::kAuth);
+constexpr StageSet kXoauth2Only = StageBit(Stage::kXoauth2);
+constexpr StageSet kGreetingOnly = StageBit(Stage::kGreeting);
+constexpr Provider kAnyProvider = pb::PROVIDER_UNSPECIFIED;
+constexpr RuleCondition kAlways = RuleCondition::kNone;
+constexpr DiagnosisCode kNoCode = pb::DIAGNOSIS_CODE_UNSPECIFIED;
+constexpr Severity kDefault = pb::SEVERITY_UNSPECIFIED;
+
+// Sources: DIAGNOSES.md ("Signals: what servers really answer"), which quotes vendor
+// documentation and real logs. Order matters only among kFirst rows: specific texts before
+// the enhanced-code-only rows, and those before the fallbacks at the end. Example: Microsoft's
+// "5.7.64 TenantAttribution; Relay Access Denied" is an IP allowlist problem and must win over
+// the generic "Relay access denied" row.
+constexpr SmtpRule kSmtpRules[] = {
+    // id, kind, stages, code, enhanced, pattern, provider, condition, requires_code,
+    // code, variant, severity, confidence
+
+    // --- Microsoft 365 / Exchange Online. 535 5.7.139 covers several causes; the text says
+    // which. The same texts answer XOAUTH2, since SMTP AUTH must be on for OAuth too.
+    {"ms-5.7.139-tenant-smtp-auth-disabled", kFirst, kAuthStages, 535, "5.7.139",
+     "SmtpClientAuthentication is disabled for the Tenant", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_M365_SMTP_AUTH_DISABLED, "tenant", kDefault, 1.0},
+    {"ms-5.7.139-mailbox-smtp-auth-disabled", kFirst, kAuthStages, 535, "5.7.139",
+     "SmtpClientAuthentication is disabled for the Mailbox", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_M365_SMTP_AUTH_DISABLED, "mailbox", kDefault, 1.0},
+    {"ms-5.7.139-security-defaults", kFirst, kAuthStages, 535, "5.7.139",
+     "security defaults policy", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_ENTRA_SECURITY_DEFAULTS, "", kDefault, 1.0},
+    // Retiring is a warning while password AUTH still works; here it no longer does.
+    {"ms-5.7.139-basic-auth-disabled", kFirst, kAuthStages, 535, "5.7.139",
+     "basic authentication is disabled", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING, "basic-auth-disabled", pb::SEVERITY_ERROR, 1.0},
+    {"ms-5.7.30-basic-auth-not-supported", kFirst, kAnyStage, 550, "5.7.30",
+     "Basic authentication is not supported", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING, "basic-auth-disabled", pb::SEVERITY_ERROR, 1.0},
+    {"ms-5.7.139-criteria-not-met", kFirst, kAuthStages, 535, "5.7.139",
+     "did not meet the criteria", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_MFA_OR_CONDITIONAL_ACCESS, "", kDefault, 1.0},
+    {"ms-5.7.139-credentials-incorrect", kFirst, kAuthStages, 535, "5.7.139",
+     "user credentials were incorrect", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "", kDefault, 1.0},
+    {"ms-5.7.139-account-locked", kFirst, kAuthStages, 535, "5.7.139", "account locked",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_ACCOUNT_LOCKED, "", kDefault, 1.0},
+    // 535 5.7.3 names no cause at all: a bad token, SMTP AUTH off, a shared mailbox, MFA.
+    {"ms-5.7.3-xoauth2-unsuccessful", kFirst, kXoauth2Only, 535, "5.7.3",
+     "Authentication unsuccessful", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "ms-xoauth2", kDefault, 0.6},
+    {"ms-5.7.3-unsuccessful", kFirst, kAuthOnly, 535, "5.7.3", "Authentication unsuccessful",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "ms-ambiguous",
+     kDefault, 0.5},
+    // Both wordings ("Client not authenticated to send mail", "... anonymous mail during MAIL
+    // FROM") carry 5.7.57, which Exchange uses for nothing else.
+    {"ms-5.7.57-not-authenticated", kFirst, kAnyStage, 530, "5.7.57", "", kAnyProvider, kAlways,
+     kNoCode, pb::DIAGNOSIS_CODE_AUTH_REQUIRED, "", kDefault, 1.0},
+    {"ms-5.7.60-send-as", kFirst, kAnyStage, 550, "5.7.60", "", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_SEND_AS_DENIED, "", kDefault, 1.0},
+    {"ms-5.2.0-send-as-denied", kFirst, kAnyStage, 554, "5.2.0", "SendAsDenied", kAnyProvider,
+     kAlways, kNoCode, pb::DIAGNOSIS_CODE_SEND_AS_DENIED, "", kDefault, 1.0},
+    {"ms-5.2.252-send-as-denied", kFirst, kAnyStage, 554, "5.2.252", "SendAsDenied", kAnyProvider,
+     kAlways, kNoCode, pb::DIAGNOSIS_CODE_SEND_AS_DENIED, "", kDefault, 1.0},
+    {"ms-5.2.0-submission-quota", kFirst, kAnyStage, 554, "5.2.0", "SubmissionQuotaExceeded",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "", kDefault, 1.0},
+    // 432 is Exchange's own code for "too many concurrent submissions".
+    {"ms-4.3.2-thread-limit", kFirst, kAnyStage, 432, "4.3.2", "", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "", kDefault, 1.0},
+    {"ms-5.7.606-banned-ip", kFirst, kAnyStage, 550, "5.7.606", "", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED, "", kDefault, 1.0},
+    {"ms-5.7.708-ip-not-accepted", kFirst, kAnyStage, 550, "5.7.708", "", kAnyProvider, kAlways,
+     kNoCode, pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED, "", kDefault, 1.0},
+    {"ms-5.7.64-tenant-attribution", kFirst, kAnyStage, 0, "5.7.64", "TenantAttribution",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED, "", kDefault, 1.0},
+    {"ms-4.7.66-old-tls", kFirst, kAnyStage, 421, "4.7.66", "", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_TLS_VERSION_UNSUPPORTED, "", kDefault, 1.0},
+
+    // --- Google (smtp.gmail.com, smtp-relay.gmail.com).
+    {"google-5.7.9-app-password-required", kFirst, kAuthStages, 534, "5.7.9",
+     "Application-specific password required", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_EXTERNAL_APPS_BLOCKED, "", kDefault, 1.0},
+    {"google-5.7.9-web-login-required", kFirst, kAuthStages, 534, "5.7.9", "WebLoginRequired",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_EXTERNAL_APPS_BLOCKED, "", kDefault, 1.0},
+    {"google-5.7.14-web-browser", kFirst, kAuthStages, 534, "5.7.14", "web browser", kAnyProvider,
+     kAlways, kNoCode, pb::DIAGNOSIS_CODE_EXTERNAL_APPS_BLOCKED, "", kDefault, 1.0},
+    {"google-5.7.8-bad-credentials", kFirst, kAuthStages, 535, "5.7.8",
+     "Username and Password not accepted", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "google", kDefault, 1.0},
+    // The SMTP relay service authenticates by the sending IP, so its refusals mean the
+    // platform's IPs are not registered with it, not a relay misconfiguration in general.
+    {"google-relay-invalid-credentials", kFirst, kAnyStage, 550, "5.7.1",
+     "Invalid credentials for relay", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED, "", kDefault, 1.0},
+    {"google-relay-mail-relay-denied", kFirst, kAnyStage, 0, "5.7.0", "Mail relay denied",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED, "", kDefault, 1.0},
+    {"google-relay-ip-not-in-whitelist", kFirst, kAnyStage, 421, "4.7.0", "IP not in whitelist",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED, "", kDefault, 1.0},
+
+    // --- Any server.
+    {"starttls-required", kFirst, kAnyStage, 530, "5.7.0", "STARTTLS", kAnyProvider, kAlways,
+     kNoCode, pb::DIAGNOSIS_CODE_TLS_MODE_MISMATCH, "", kDefault, 1.0},
+    {"authentication-required", kFirst, kAnyStage, 530, "", "Authentication required", kAnyProvider,
+     kAlways, kNoCode, pb::DIAGNOSIS_CODE_AUTH_REQUIRED, "", kDefault, 1.0},
+    {"4.7.0-try-again-later", kFirst, kAnyStage, 421, "4.7.0", "Try again later", kAnyProvider,
+     kAlways, kNoCode, pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "", kDefault, 1.0},
+    {"4.2.1-limit-exceeded", kFirst, kAnyStage, 450, "4.2.1", "limit exceeded", kAnyProvider,
+     kAlways, kNoCode, pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "", kDefault, 1.0},
+    // Postfix's access restrictions: "Client host rejected" names the client's IP.
+    {"client-host-rejected", kFirst, kAnyStage, 554, "5.7.1", "Client host rejected", kAnyProvider,
+     kAlways, kNoCode, pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED, "", kDefault, 1.0},
+    // A server that greets with 554 refuses the connecting IP before any command; likely an
+    // allowlist, but the text is the operator's own, so not proven.
+    {"greeting-554", kFirst, kGreetingOnly, 554, "", "", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED, "", kDefault, 0.8},
+    {"relay-access-denied", kFirst, kAnyStage, 0, "", "Relay access denied", kAnyProvider, kAlways,
+     kNoCode, pb::DIAGNOSIS_CODE_RELAY_DENIED, "", kDefault, 1.0},
+    {"relay-not-permitted", kFirst, kAnyStage, 0, "", "relay not permitted", kAnyProvider, kAlways,
+     kNoCode, pb::DIAGNOSIS_CODE_RELAY_DENIED, "", kDefault, 1.0},
+    {"relaying-denied", kFirst, kAnyStage, 0, "", "Relaying denied", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_RELAY_DENIED, "", kDefault, 1.0},
+    {"5.7.8-credentials-invalid", kFirst, kAuthStages, 535, "5.7.8",
+     "Authentication credentials invalid", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "", kDefault, 1.0},
+    {"exim-incorrect-authentication-data", kFirst, kAuthStages, 535, "",
+     "Incorrect authentication data", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "", kDefault, 1.0},
+    {"postfix-authentication-failed", kFirst, kAuthStages, 535, "5.7.8", "authentication failed",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "", kDefault, 1.0},
+    {"5.7.9-mechanism-too-weak", kFirst, kAuthStages, 534, "5.7.9", "too weak", kAnyProvider,
+     kAlways, kNoCode, pb::DIAGNOSIS_CODE_AUTH_MECHANISM_UNSUPPORTED, "", kDefault, 1.0},
+    // Only at AUTH: "454 4.7.0 TLS not available" answers STARTTLS and means something else.
+    {"454-4.7.0-temporary-auth-failure", kFirst, kAuthStages, 454, "4.7.0", "", kAnyProvider,
+     kAlways, kNoCode, pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "", kDefault, 1.0},
+
+    // --- Fallbacks: a 535 we have no text for still means the login was refused; how sure
+    // that is depends on how many causes the provider folds into it.
+    {"ms-535-fallback", kFirst, kAuthOnly, 535, "", "", pb::PROVIDER_MICROSOFT, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "ms-ambiguous", kDefault, 0.5},
+    {"google-535-fallback", kFirst, kAuthOnly, 535, "", "", pb::PROVIDER_GOOGLE, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "google", kDefault, 0.7},
+    {"535-fallback", kFirst, kAuthStages, 535, "", "", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "", kDefault, 0.7},
+
+    // --- Second findings.
+    // Google refuses passwords for new SMTP connections, and its refusal looks like any other
+    // (535-5.7.8 BadCredentials even for a correct password): every failed password AUTH on
+    // its hosts points at the direct integration. Not for XOAUTH2, which Google still takes.
+    {"google-smtp-host-auth-failure", kAddOn, kAuthOnly, 0, "", "", kAnyProvider,
+     RuleCondition::kGoogleSmtpHost, kNoCode, pb::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED, "",
+     kDefault, 1.0},
+    // A channel without a username that the server asks to sign in is most often a shared
+    // mailbox, which has no login of its own; SMTP cannot prove it.
+    {"auth-required-no-username", kAddOn, kAnyStage, 0, "", "", kAnyProvider,
+     RuleCondition::kNoUsername, pb::DIAGNOSIS_CODE_AUTH_REQUIRED,
+     pb::DIAGNOSIS_CODE_SHARED_MAILBOX, "", kDefault, 0.6},
+};
+
+// Columns: observation, code, severity, confidence, probe.
+constexpr ObservationRule kObservationRules[] = {
+    {Observation::kDnsNameNotFound, pb::DIAGNOSIS_CODE_DNS_NAME_NOT_FOUND, kDefault, 1.0,
+     "dns.host"},
+    {Observation::kDnsLookupFailed, pb::DIAGNOSIS_CODE_DNS_LOOKUP_FAILED, kDefault, 1.0,
+     "dns.host"},
+    {Observation::kTargetForbidden, pb::DIAGNOSIS_CODE_TARGET_FORBIDDEN, kDefault, 1.0, "dns.host"},
+    {Observation::kConnectRefused, pb::DIAGNOSIS_CODE_CONNECTION_REFUSED, kDefault, 1.0, "tcp"},
+    // The article's "timeout during setup" case.
+    {Observation::kConnectTimeout, pb::DIAGNOSIS_CODE_SERVER_UNREACHABLE, kDefault, 1.0, "tcp"},
+    // Connected but silent: usually unreachable behind a proxy, yet an implicit-TLS port waiting
+    // for a ClientHello looks the same (the verifier reports that as TLS_MODE_MISMATCH).
+    {Observation::kGreetingTimeout, pb::DIAGNOSIS_CODE_SERVER_UNREACHABLE, kDefault, 0.8,
+     "smtp.greeting"},
+    {Observation::kTlsModeMismatch, pb::DIAGNOSIS_CODE_TLS_MODE_MISMATCH, kDefault, 1.0, "tls"},
+    {Observation::kStartTlsNotOffered, pb::DIAGNOSIS_CODE_STARTTLS_NOT_OFFERED, kDefault, 1.0,
+     "smtp.ehlo"},
+    {Observation::kTlsHandshakeFailed, pb::DIAGNOSIS_CODE_TLS_HANDSHAKE_FAILED, kDefault, 1.0,
+     "tls"},
+    {Observation::kTlsCertificateInvalid, pb::DIAGNOSIS_CODE_TLS_CERTIFICATE_INVALID, kDefault, 1.0,
+     "tls"},
+    {Observation::kTlsVersionUnsupported, pb::DIAGNOSIS_CODE_TLS_VERSION_UNSUPPORTED, kDefault, 1.0,
+     "tls"},
+    {Observation::kPlaintext, pb::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION, kDefault, 1.0, "tcp"},
+    {Observation::kAuthNotOffered, pb::DIAGNOSIS_CODE_AUTH_NOT_OFFERED, kDefault, 1.0, "smtp.ehlo"},
+    {Observation::kAuthMechanismUnsupported, pb::DIAGNOSIS_CODE_AUTH_MECHANISM_UNSUPPORTED,
+     kDefault, 1.0, "smtp.ehlo"},
+    {Observation::kProtocolError, pb::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, kDefault, 1.0, ""},
+    {Observation::kDeadlineTooShort, pb::DIAGNOSIS_CODE_DEADLINE_TOO_SHORT, kDefault, 1.0, ""},
+    {Observation::kWrongPortOrTlsMode, pb::DIAGNOSIS_CODE_WRONG_PORT_OR_TLS_MODE, kDefault, 1.0,
+     "alt.smtp"},
+    {Observation::kProviderMismatch, pb::DIAGNOSIS_CODE_PROVIDER_MISMATCH, kDefault, 1.0, "dns.mx"},
+    {Observation::kDirectIntegrationRecommended, pb::DIAGNOSIS_CODE_DIRECT_INTEGRATION_RECOMMENDED,
+     kDefault, 1.0, ""},
+    // No username: the article's shared-mailbox case is the usual reason, but only likely.
+    {Observation::kSharedMailboxLikely, pb::DIAGNOSIS_CODE_SHARED_MAILBOX, kDefault, 0.6, ""},
+};
+
+// The table is indexed by the enum: a new Observation without a row fails to compile.
+constexpr bool ObservationRowsInEnumOrder() {
+  constexpr size_t kCount = static_cast<size_t>(Observation::kMaxValue) + 1;
+  if (std::size(kObservationRules) != kCount) return false;
+  for (size_t i = 0; i < kCount; ++i) {
+    if (static_cast<size_t>(kObservationRules[i].observation) != i) return false;
+  }
+  return true;
+}
+static_assert(ObservationRowsInEnumOrder(), "kObservationRules: one row per Observation");
+
+}  // namespace
+
+std::span<const SmtpRule> SmtpRules() { return kSmtpRules; }
+
+std::span<const ObservationRule> ObservationRules() { return kObservationRules; }
+
+}  // namespace cv::diagnosis

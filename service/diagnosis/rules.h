@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "diagnosis/classifier.h"
+#include "diagnosis/finding.h"
+
+// The tables behind the classifier (ARCHITECTURE.md, principle 6: rules are data). Exposed so
+// that tests can prove every row is reached by a real reply, and so a reader finds "the
+// Microsoft 5.7.139 rule" in one place: rules.cc.
+namespace cv::diagnosis {
+
+// A set of stages as bits; 0 means any stage.
+using StageSet = uint32_t;
+constexpr StageSet StageBit(Stage stage) { return StageSet{1} << static_cast<int>(stage); }
+inline constexpr StageSet kAnyStage = 0;
+inline constexpr StageSet kAuthStages = StageBit(Stage::kAuth) | StageBit(Stage::kXoauth2);
+
+enum class RuleKind {
+  // Rows are tried in order, most specific first; the first that matches gives the reply's
+  // main finding, and no other kFirst row is tried.
+  kFirst,
+  // Tried after the kFirst rows, each on its own: a second finding the same reply supports.
+  kAddOn,
+};
+
+// A condition on the channel rather than on the reply.
+enum class RuleCondition {
+  kNone,
+  kGoogleSmtpHost,  // SmtpEvidence::google_smtp_host
+  kNoUsername,      // !SmtpEvidence::username_given
+};
+
+// One signal: a reply (stage, code, enhanced code, text) and what it means.
+struct SmtpRule {
+  std::string_view id;  // stable, unique; names the row in tests
+  RuleKind kind;
+  StageSet stages;            // kAnyStage or a union of StageBit()s
+  int reply_code;             // 0: any failure (4xx/5xx)
+  std::string_view enhanced;  // "": any; else equal to the reply's enhanced code
+  std::string_view pattern;   // "": any; else a case-insensitive substring of Reply::Text()
+  Provider provider;          // PROVIDER_UNSPECIFIED: any
+  RuleCondition condition;
+  DiagnosisCode requires_code;  // kAddOn only: an earlier finding must have this code
+  // The finding.
+  DiagnosisCode code;
+  std::string_view variant;  // CatalogVariant name, "" for the entry's text
+  Severity severity;         // SEVERITY_UNSPECIFIED: the catalog default
+  double confidence;
+};
+
+std::span<const SmtpRule> SmtpRules();
+
+// The rows that produce findings for this reply, kFirst row (if any) first. Positive and
+// intermediate replies (below 400) never match.
+std::vector<const SmtpRule*> MatchSmtpRules(const SmtpEvidence& evidence);
+
+struct ObservationRule {
+  Observation observation;
+  DiagnosisCode code;
+  Severity severity;  // SEVERITY_UNSPECIFIED: the catalog default
+  double confidence;
+  std::string_view probe;  // the usual probe; the verifier may name another
+};
+
+// One row per Observation value, in enum order.
+std::span<const ObservationRule> ObservationRules();
+
+}  // namespace cv::diagnosis
