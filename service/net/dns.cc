@@ -524,7 +524,10 @@ asio::awaitable<HostLookup> DnsResolver::ResolveHost(std::string host, Clock::ti
   boost::system::error_code ec;
   const asio::ip::address literal = asio::ip::make_address(host, ec);
   if (!ec) co_return HostLookup{DnsOutcome::kOk, {literal}, {}, ""};
-  if (host.empty()) co_return HostLookup{DnsOutcome::kFailed, {}, {}, "empty host name"};
+  // c-ares takes C strings: a NUL would silently cut the name short.
+  if (host.empty() || host.find('\0') != std::string::npos) {
+    co_return HostLookup{DnsOutcome::kFailed, {}, {}, "empty or malformed host name"};
+  }
   auto lookup = std::make_shared<AresLookup>(
       asio::make_strand(co_await asio::this_coro::executor), deadline, AresLookup::Kind::kHost,
       std::move(host), options_.attempt_timeout, options_.tries, servers_csv_);
@@ -533,7 +536,9 @@ asio::awaitable<HostLookup> DnsResolver::ResolveHost(std::string host, Clock::ti
 }
 
 asio::awaitable<MxLookup> DnsResolver::ResolveMx(std::string domain, Clock::time_point deadline) {
-  if (domain.empty()) co_return MxLookup{DnsOutcome::kFailed, {}, "empty domain"};
+  if (domain.empty() || domain.find('\0') != std::string::npos) {
+    co_return MxLookup{DnsOutcome::kFailed, {}, "empty or malformed domain"};
+  }
   auto lookup = std::make_shared<AresLookup>(
       asio::make_strand(co_await asio::this_coro::executor), deadline, AresLookup::Kind::kMx,
       std::move(domain), options_.attempt_timeout, options_.tries, servers_csv_);

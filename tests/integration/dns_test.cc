@@ -298,6 +298,14 @@ TEST_F(DnsTest, NodataIsNameNotFound) {
   EXPECT_TRUE(m.records.empty());
 }
 
+TEST_F(DnsTest, RejectsNamesCAresWouldCutShort) {
+  const HostLookup h = Host(std::string("smtp.t.test\0.evil", 16));
+  EXPECT_EQ(h.outcome, DnsOutcome::kFailed);
+  EXPECT_TRUE(h.addresses.empty());
+  EXPECT_EQ(Host("").outcome, DnsOutcome::kFailed);
+  EXPECT_EQ(Mx(std::string("t.test\0x", 8)).outcome, DnsOutcome::kFailed);
+}
+
 TEST_F(DnsTest, IpLiteralNeedsNoQuery) {
   // The server never answers: only a lookup that sends nothing can succeed at once.
   UdpSocket silent;
