@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -155,10 +156,14 @@ class Dnsmasq {
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    const pid_t parent = getpid();
     const pid_t pid = fork();
     if (pid < 0) return false;
     if (pid == 0) {
       setpgid(0, 0);
+      // If the test binary crashes, TearDown never runs: let the kernel stop dnsmasq instead.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(127);
       const int null = open("/dev/null", O_RDWR);
       if (null >= 0) {
         dup2(null, STDIN_FILENO);
