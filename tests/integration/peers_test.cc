@@ -338,7 +338,7 @@ std::string DnsQuery(const std::string& host, int port, const std::string& name,
   std::string q("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
   for (absl::string_view label : absl::StrSplit(name, '.')) {
     q.push_back(static_cast<char>(label.size()));
-    q.append(label);
+    q.append(label.data(), label.size());
   }
   q.push_back('\0');
   q.append({'\0', static_cast<char>(type), '\0', '\1'});

@@ -20,6 +20,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peer_util  # noqa: E402
+
 
 def free_port(bind):
     # dnsmasq needs the same port free for UDP and TCP.
@@ -64,6 +67,7 @@ def main():
     p.add_argument("--srv", action="append", default=[], help="dnsmasq --srv-host value")
     p.add_argument("--dnsmasq-arg", action="append", default=[])
     args = p.parse_args()
+    peer_util.die_with_parent()
 
     records = (["--host-record=" + h for h in args.host]
                + ["--cname=" + c for c in args.cname]
@@ -82,7 +86,8 @@ def main():
                "--no-resolv", "--no-poll", "--listen-address=" + args.bind,
                "--bind-interfaces", "--port=%d" % port, "--pid-file=", "--log-facility=-",
                "--local-ttl=300", "--local=/#/", "--user=nobody", "--group=nogroup"] + records
-        child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sys.stderr)
+        child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sys.stderr,
+                                 preexec_fn=peer_util.die_with_parent)
         deadline = time.monotonic() + 5
         while child.poll() is None and time.monotonic() < deadline and not stopping:
             if answers(args.bind, port):

@@ -25,6 +25,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peer_util  # noqa: E402
+
 POSTFIX_LIBEXEC = "/usr/lib/postfix/sbin"
 
 # Every service runs unchained ("n" in the chroot column): the private directory is not a
@@ -224,6 +227,7 @@ class Peer:
         # also hold our stdout open, so it gets the log file instead.
         log = open(os.path.join(self.dir, "log/dovecot.stderr"), "ab")
         self.dovecot = subprocess.Popen(["dovecot", "-F", "-c", conf], stdin=subprocess.DEVNULL,
+                                        preexec_fn=peer_util.die_with_parent,
                                         stdout=log, stderr=log)
         sock = os.path.join(self.dir, "auth-postfix")
         deadline = time.monotonic() + 10
@@ -242,7 +246,8 @@ class Peer:
             log = open(os.path.join(self.dir, "log/master.stderr"), "ab")
             self.master = subprocess.Popen(
                 [os.path.join(POSTFIX_LIBEXEC, "master"), "-c", etc, "-d"],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+                stdin=subprocess.DEVNULL, preexec_fn=peer_util.die_with_parent,
+                stdout=log, stderr=log)
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
                 if self.master.poll() is not None:
@@ -303,6 +308,7 @@ def main():
     p.add_argument("--users", default="user@sink.test:secret")
     p.add_argument("--hostname", default="mx.peer.test")
     args = p.parse_args()
+    peer_util.die_with_parent()
 
     peer = Peer(args)
     stopping = []

@@ -61,6 +61,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peer_util  # noqa: E402
 import smtp_profiles  # noqa: E402
 
 FAULTS = {
@@ -623,6 +624,7 @@ async def amain(args):
 
 def main(argv=None):
     args = parse_args(argv)
+    peer_util.die_with_parent()
     if args.list_profiles:
         width = max(map(len, smtp_profiles.PROFILES))
         for name, profile in smtp_profiles.PROFILES.items():

@@ -156,7 +156,7 @@ absl::StatusOr<int> ChildProcess::WaitReady(absl::Duration timeout) {
     // Only whole lines count; the peers print nothing else on stdout before READY.
     size_t start = 0;
     for (size_t nl; (nl = pipe_->output.find('\n', start)) != std::string::npos; start = nl + 1) {
-      std::string_view line(pipe_->output.data() + start, nl - start);
+      absl::string_view line(pipe_->output.data() + start, nl - start);
       if (line.substr(0, 6) == "READY ") {
         int port = 0;
         if (absl::SimpleAtoi(line.substr(6), &port) && port > 0) return port;
