@@ -25,7 +25,9 @@ enum class DnsOutcome {
 struct HostLookup {
   DnsOutcome outcome = DnsOutcome::kFailed;
   std::vector<boost::asio::ip::address> addresses;  // order as returned, IPv4 and IPv6
-  std::vector<std::string> cname_chain;              // aliases followed, in order
+  // Aliases followed, in order: the target of each CNAME starting from the queried name, so
+  // "alias -> mid -> smtp" gives {"mid", "smtp"}; the last entry is the canonical name.
+  std::vector<std::string> cname_chain;
   std::string error;                                 // c-ares' text when not kOk
 };
 
@@ -58,6 +60,9 @@ class DnsResolver {
                                                  std::chrono::steady_clock::time_point deadline);
   boost::asio::awaitable<MxLookup> ResolveMx(std::string domain,
                                              std::chrono::steady_clock::time_point deadline);
+
+  // The servers as handed to c-ares ("a.b.c.d:port,[v6]:port"), for logs and tests.
+  const std::string& servers_csv() const { return servers_csv_; }
 
  private:
   explicit DnsResolver(Options options);
