@@ -51,6 +51,10 @@ ABSL_FLAG(std::string, ehlo_name, "", "Name sent in EHLO (default: this host's n
 ABSL_FLAG(int, io_threads, 0, "Threads running the event loop (0: one per core)");
 ABSL_FLAG(int, default_deadline_ms, 30000, "Budget when the caller sets no deadline");
 ABSL_FLAG(int, max_deadline_ms, 120000, "Longest budget a caller can ask for");
+ABSL_FLAG(int, send_dedup_window_s, 600,
+          "How long a SendTest request_id is remembered (a repeat is ALREADY_EXISTS); 0: off");
+ABSL_FLAG(int, send_dedup_max_entries, 100000,
+          "Most SendTest request ids remembered at once; beyond that SendTest is refused");
 ABSL_FLAG(int, shutdown_grace_ms, 25000, "How long SIGTERM waits for in-flight calls");
 ABSL_FLAG(int, shutdown_delay_ms, 0,
           "After SIGTERM, how long to keep serving while health says NOT_SERVING, so that load "
@@ -81,6 +85,10 @@ int main(int argc, char** argv) {
     return Fail("--log_level must be debug, info, warning or error");
   }
   cv::log::SetLevel(level);
+  if (absl::GetFlag(FLAGS_send_dedup_window_s) < 0 ||
+      absl::GetFlag(FLAGS_send_dedup_max_entries) < 1) {
+    return Fail("--send_dedup_window_s must be >= 0 and --send_dedup_max_entries >= 1");
+  }
 
   cv::verify::ConfigOptions options;
   options.allow_cidrs = absl::GetFlag(FLAGS_allow_cidrs);
@@ -124,6 +132,10 @@ int main(int argc, char** argv) {
   service_options.default_deadline =
       std::chrono::milliseconds(absl::GetFlag(FLAGS_default_deadline_ms));
   service_options.max_deadline = std::chrono::milliseconds(absl::GetFlag(FLAGS_max_deadline_ms));
+  service_options.send_dedup_window =
+      std::chrono::seconds(absl::GetFlag(FLAGS_send_dedup_window_s));
+  service_options.send_dedup_capacity =
+      static_cast<size_t>(absl::GetFlag(FLAGS_send_dedup_max_entries));
   cv::rpc::ChannelVerifierService service(verifier, service_options);
   cv::rpc::HealthService health(
       {std::string(channelverify::v1::ChannelVerifierService::service_full_name())});

@@ -52,7 +52,9 @@ class UnaryCall : public grpc::ServerUnaryReactor {
 
 ChannelVerifierService::ChannelVerifierService(std::shared_ptr<verify::Verifier> verifier,
                                                ServiceOptions options)
-    : verifier_(std::move(verifier)), options_(options) {}
+    : verifier_(std::move(verifier)),
+      options_(options),
+      send_dedup_(options.send_dedup_window, options.send_dedup_capacity) {}
 
 Clock::time_point ChannelVerifierService::BudgetFor(const grpc::CallbackServerContext* context,
                                                     bool* too_short) const {
@@ -119,8 +121,81 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
                                                            const v1::SendTestRequest* request,
                                                            v1::SendTestResponse* response) {
   auto* call = new UnaryCall("SendTest", next_request_id_++);
-  call->Done(Error(grpc::StatusCode::UNIMPLEMENTED, "SEND_TEST_NOT_AVAILABLE",
-                   "SendTest is not available in this build"));
+  // Everything the caller sent is checked before anything is dialed or claimed: the recipient
+  // and the sender end up in headers and SMTP commands, so CR, LF, NUL or a second address
+  // must never get that far.
+  Lang lang;
+  if (auto s = ValidateLanguage(request->language_code(), "language_code", &lang); !s.ok()) {
+    call->Done(FromAbsl(s));
+    return call;
+  }
+  if (auto s = ValidateText(request->request_id(), "request_id", Limits::kRequestId, false);
+      !s.ok()) {
+    call->Done(FromAbsl(s));
+    return call;
+  }
+  if (!request->has_channel() || request->channel().kind_case() == v1::Channel::KIND_NOT_SET) {
+    call->Done(InvalidArgument("channel", "required: set channel.smtp or channel.oauth"));
+    return call;
+  }
+  if (request->channel().has_oauth()) {
+    call->Done(Error(grpc::StatusCode::UNIMPLEMENTED, "OAUTH_NOT_AVAILABLE",
+                     "SendTest through OAuth channels is not available in this build"));
+    return call;
+  }
+  auto target = ValidateSmtpChannel(request->channel().smtp(), "channel.smtp");
+  if (!target.ok()) {
+    call->Done(FromAbsl(target.status()));
+    return call;
+  }
+  if (target->from_address.empty()) {
+    call->Done(InvalidArgument("channel.smtp.from_address",
+                               "required for SendTest: the sender of the test message"));
+    return call;
+  }
+  if (auto s = ValidateAddress(request->recipient(), "recipient"); !s.ok()) {
+    call->Done(FromAbsl(s));
+    return call;
+  }
+  if (!verifier_->config().egress.PortAllowedSomewhere(target->port, net::Purpose::kSmtp)) {
+    call->Done(Error(grpc::StatusCode::PERMISSION_DENIED, "TARGET_FORBIDDEN",
+                     absl::StrCat("port ", target->port, " is not an allowed SMTP port")));
+    return call;
+  }
+  bool too_short = false;
+  const auto deadline = BudgetFor(context, &too_short);
+  if (too_short) {
+    call->Done(Error(grpc::StatusCode::DEADLINE_EXCEEDED, "DEADLINE_TOO_SHORT",
+                     "the deadline leaves no time to send"));
+    return call;
+  }
+  // Claimed last, so that a request refused above can be corrected and sent with the same id;
+  // from here on the id is spent, whatever the send's outcome.
+  if (!request->request_id().empty()) {
+    switch (send_dedup_.Claim(request->request_id(), Clock::now())) {
+      case RequestDedup::Result::kClaimed:
+        break;
+      case RequestDedup::Result::kDuplicate:
+        call->Done(Error(grpc::StatusCode::ALREADY_EXISTS, "DUPLICATE_REQUEST",
+                         "a SendTest with this request_id was already received; no second "
+                         "message is sent"));
+        return call;
+      case RequestDedup::Result::kFull:
+        call->Done(Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "OVERLOADED",
+                         "too many SendTest request ids in the deduplication window", 60000));
+        return call;
+    }
+  }
+  call->SetHandle(verifier_->SendTestSmtp(
+      std::move(*target), request->recipient(), lang, deadline,
+      [call, response](v1::SendTestResponse result) {
+        if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
+          call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "SendTest failed"));
+          return;
+        }
+        *response = std::move(result);
+        call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
+      }));
   return call;
 }
 

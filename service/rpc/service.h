@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "channelverify/v1/channel_verifier.grpc.pb.h"
+#include "rpc/dedup.h"
 #include "verify/verifier.h"
 
 namespace cv::rpc {
@@ -13,6 +14,9 @@ struct ServiceOptions {
   // Used when the caller sets no deadline; longer deadlines are capped to max_deadline.
   std::chrono::milliseconds default_deadline{30000};
   std::chrono::milliseconds max_deadline{120000};
+  // SendTest request_id deduplication: how long an id is remembered, and how many at most.
+  std::chrono::seconds send_dedup_window{600};
+  size_t send_dedup_capacity = 100000;
 };
 
 // The gRPC adapter: validates, turns the caller's deadline into the verification's budget,
@@ -41,6 +45,7 @@ class ChannelVerifierService final
   std::shared_ptr<verify::Verifier> verifier_;
   ServiceOptions options_;
   std::atomic<uint64_t> next_request_id_{1};
+  RequestDedup send_dedup_;
 };
 
 }  // namespace cv::rpc
