@@ -18,14 +18,17 @@ class UnaryCall : public grpc::ServerUnaryReactor {
   UnaryCall(std::string method, uint64_t id) : method_(std::move(method)), id_(id) {}
 
   void SetHandle(std::shared_ptr<verify::Handle> handle) {
+    SetCancel([handle] { handle->Cancel(); });
+  }
+  void SetCancel(std::function<void()> cancel) {
     std::lock_guard lock(mu_);
-    handle_ = std::move(handle);
-    if (cancelled_) handle_->Cancel();
+    cancel_ = std::move(cancel);
+    if (cancelled_) cancel_();
   }
   void OnCancel() override {
     std::lock_guard lock(mu_);
     cancelled_ = true;
-    if (handle_) handle_->Cancel();
+    if (cancel_) cancel_();
   }
   void OnDone() override { delete this; }
 
@@ -45,7 +48,7 @@ class UnaryCall : public grpc::ServerUnaryReactor {
   Clock::time_point start_ = Clock::now();
   std::mutex mu_;
   bool cancelled_ = false;
-  std::shared_ptr<verify::Handle> handle_;
+  std::function<void()> cancel_;
 };
 
 }  // namespace
@@ -54,7 +57,55 @@ ChannelVerifierService::ChannelVerifierService(std::shared_ptr<verify::Verifier>
                                                ServiceOptions options)
     : verifier_(std::move(verifier)),
       options_(options),
-      send_dedup_(options.send_dedup_window, options.send_dedup_capacity) {}
+      send_dedup_(options.send_dedup_window, options.send_dedup_capacity),
+      auth_limiter_(options.auth_limiter),
+      in_flight_(options.in_flight) {}
+
+grpc::Status ChannelVerifierService::Admit(const verify::SmtpTarget& target,
+                                           std::unique_ptr<InFlight::Slot>* slot) {
+  if (!target.username.empty()) {
+    if (auto wait = auth_limiter_.Blocked(target.host, target.username)) {
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*wait).count();
+      return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "AUTH_RATE_LIMITED",
+                   absl::StrCat("AUTH for this account at ", target.host, " failed ",
+                                auth_limiter_.options().max_failures,
+                                " times recently; not trying again for ", (ms + 999) / 1000,
+                                " s, so the account does not get locked"),
+                   ms);
+    }
+  }
+  InFlight::Refusal refusal;
+  *slot = in_flight_.TryAcquire(target.host, &refusal);
+  if (refusal == InFlight::Refusal::kTotal) {
+    return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "OVERLOADED",
+                 "too many verifications in flight; retry with backoff", 1000);
+  }
+  if (refusal == InFlight::Refusal::kHost) {
+    return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "HOST_BUSY",
+                 absl::StrCat("too many verifications of ", target.host, " in flight"), 1000);
+  }
+  return grpc::Status::OK;
+}
+
+void ChannelVerifierService::Learn(const verify::SmtpTarget& target,
+                                   const google::protobuf::RepeatedPtrField<v1::Probe>& probes) {
+  if (target.username.empty()) return;
+  for (const auto& probe : probes) {
+    if (probe.name() != "smtp.auth") continue;
+    if (probe.status() == v1::PROBE_STATUS_OK) {
+      auth_limiter_.RecordSuccess(target.host, target.username);
+      return;
+    }
+    // Only a rejection counts (a permanent 5xx answer to the credentials), not a timeout or a
+    // temporary failure: those do not count towards a lockout either.
+    const auto reply = probe.facts().find("reply");
+    if (probe.status() == v1::PROBE_STATUS_FAILED && reply != probe.facts().end() &&
+        !reply->second.empty() && reply->second[0] == '5') {
+      auth_limiter_.RecordFailure(target.host, target.username);
+      return;
+    }
+  }
+}
 
 Clock::time_point ChannelVerifierService::BudgetFor(const grpc::CallbackServerContext* context,
                                                     bool* too_short) const {
@@ -105,15 +156,38 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
                      "the deadline leaves no time for any probe"));
     return call;
   }
-  call->SetHandle(verifier_->VerifySmtp(
-      std::move(*target), lang, deadline, [call, response](v1::VerifyChannelResponse result) {
-        if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
-          call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "verification failed"));
-          return;
-        }
-        *response = std::move(result);
-        call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
-      }));
+  const std::string key = Coalescer::Key(*target, lang);
+  auto shared_target = std::make_shared<verify::SmtpTarget>(std::move(*target));
+  auto done = [call, response](v1::VerifyChannelResponse result) {
+    if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
+      call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "verification failed"));
+      return;
+    }
+    *response = std::move(result);
+    call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
+  };
+  grpc::Status refused;
+  auto start = [&](Coalescer::Done run_done) -> absl::StatusOr<std::shared_ptr<verify::Handle>> {
+    std::unique_ptr<InFlight::Slot> slot;
+    refused = Admit(*shared_target, &slot);
+    if (!refused.ok()) return absl::ResourceExhaustedError("refused");
+    auto held = std::shared_ptr<InFlight::Slot>(std::move(slot));
+    return verifier_->VerifySmtp(
+        *shared_target, lang, deadline,
+        [this, held, shared_target, run_done](v1::VerifyChannelResponse result) mutable {
+          held.reset();
+          Learn(*shared_target, result.probes());
+          run_done(std::move(result));
+        });
+  };
+  auto ticket = coalescer_.Join(key, done, start);
+  if (!ticket.ok()) {
+    call->Done(refused.ok() ? Error(grpc::StatusCode::INTERNAL, "INTERNAL",
+                                    std::string(ticket.status().message()))
+                            : refused);
+    return call;
+  }
+  call->SetCancel([ticket = *ticket] { ticket->Cancel(); });
   return call;
 }
 
@@ -169,6 +243,11 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
                      "the deadline leaves no time to send"));
     return call;
   }
+  std::unique_ptr<InFlight::Slot> slot;
+  if (grpc::Status admitted = Admit(*target, &slot); !admitted.ok()) {
+    call->Done(admitted);
+    return call;
+  }
   // Claimed last, so that a request refused above can be corrected and sent with the same id;
   // from here on the id is spent, whatever the send's outcome.
   if (!request->request_id().empty()) {
@@ -186,9 +265,13 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
         return call;
     }
   }
+  auto held = std::shared_ptr<InFlight::Slot>(std::move(slot));
+  auto shared_target = std::make_shared<verify::SmtpTarget>(*target);
   call->SetHandle(verifier_->SendTestSmtp(
       std::move(*target), request->recipient(), lang, deadline,
-      [call, response](v1::SendTestResponse result) {
+      [this, call, response, held, shared_target](v1::SendTestResponse result) mutable {
+        held.reset();
+        Learn(*shared_target, result.probes());
         if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
           call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "SendTest failed"));
           return;
