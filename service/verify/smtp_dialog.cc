@@ -40,8 +40,7 @@ class Dialog {
       : run_(run),
         target_(target),
         plan_(plan),
-        session_(conn, plan.host, run.config->ehlo_name,
-                 {std::string(target.password.Reveal())}),
+        session_(conn, plan.host, run.config->ehlo_name, {std::string(target.password.Reveal())}),
         endpoint_(TargetName(plan.host, plan.port, conn->remote().address())) {}
 
   asio::awaitable<DialogOutcome> Run();
@@ -58,12 +57,12 @@ class Dialog {
     if (result.reply) (*probe->mutable_facts())["reply"] = result.reply->Raw();
     last_probe_ = probe;
     run_.recorder->End(probe, StatusOf(result),
-                       result.ok() ? "" : (result.detail.empty() && result.reply
-                                               ? std::string(smtp::KindName(result.kind))
-                                               : result.detail));
+                       result.ok() ? ""
+                                   : (result.detail.empty() && result.reply
+                                          ? std::string(smtp::KindName(result.kind))
+                                          : result.detail));
     co_return result;
   }
-
 
   void Classify(Stage stage, const smtp::Reply& reply, bool* found = nullptr);
   // Maps a failed transport step to the outcome.
@@ -174,8 +173,8 @@ asio::awaitable<DialogOutcome> Dialog::Run() {
   if (starttls) {
     if (!session_.capabilities().starttls) {
       out_.failure = TransportFailure::kStartTlsNotOffered;
-      out_.evidence = absl::StrCat("EHLO offered: ",
-                                   absl::StrJoin(session_.capabilities().keywords, " "));
+      out_.evidence =
+          absl::StrCat("EHLO offered: ", absl::StrJoin(session_.capabilities().keywords, " "));
       out_.capabilities = session_.capabilities();
       co_return out_;
     }
@@ -245,7 +244,16 @@ asio::awaitable<bool> Dialog::Authenticate() {
     co_return false;
   }
   std::string mechanism;
-  if (caps.HasAuth("PLAIN")) {
+  if (!plan_.auth_mechanism.empty()) {
+    if (!caps.HasAuth(plan_.auth_mechanism)) {
+      run_.recorder->Add(diagnosis::ClassifyObservation(
+          Observation::kAuthMechanismUnsupported,
+          {absl::StrCat("AUTH ", plan_.auth_mechanism,
+                        " not offered; offered: ", absl::StrJoin(caps.auth_mechanisms, " "))}));
+      co_return false;
+    }
+    mechanism = plan_.auth_mechanism;
+  } else if (caps.HasAuth("PLAIN")) {
     mechanism = "PLAIN";
   } else if (caps.HasAuth("LOGIN")) {
     mechanism = "LOGIN";
@@ -260,13 +268,22 @@ asio::awaitable<bool> Dialog::Authenticate() {
     return session_.Auth(mechanism, target_.username, target_.password, d);
   });
   (*last_probe_->mutable_facts())["mechanism"] = mechanism;
+  out_.auth_reply = r.reply;
   if (r.ok() && r.reply->code == 235) {
     out_.auth_succeeded = true;
     co_return true;
   }
+  const bool xoauth2 = mechanism == "XOAUTH2";
+  constexpr std::string_view kChallenge = "XOAUTH2 challenge: ";
+  if (xoauth2 && r.detail.starts_with(kChallenge)) {
+    // The decoded challenge says why the token was refused; the 535 after it says less.
+    out_.auth_challenge = r.detail.substr(kChallenge.size());
+    (*last_probe_->mutable_facts())["challenge"] = out_.auth_challenge;
+    co_return false;
+  }
   if (r.reply) {
     bool found = false;
-    Classify(Stage::kAuth, *r.reply, &found);
+    Classify(xoauth2 ? Stage::kXoauth2 : Stage::kAuth, *r.reply, &found);
     if (!found) {
       // A rejection no rule knows: still the answer to the credentials, said with less
       // certainty; temporary failures read as throttling.
@@ -294,7 +311,7 @@ asio::awaitable<DialogOutcome> RunSmtpDialog(const Run& run, const SmtpTarget& t
   auto conn = co_await race->First(std::move(addrs));
   DialogOutcome out;
   if (conn == nullptr) {
-    out.failure = race->all_refused()    ? TransportFailure::kConnectRefused
+    out.failure = race->all_refused()     ? TransportFailure::kConnectRefused
                   : race->any_timed_out() ? TransportFailure::kConnectTimeout
                                           : TransportFailure::kConnectFailed;
     out.cut_by_caller = race->cut_by_caller();
@@ -304,7 +321,8 @@ asio::awaitable<DialogOutcome> RunSmtpDialog(const Run& run, const SmtpTarget& t
   }
   Dialog dialog(run, target, plan, conn);
   out = co_await dialog.Run();
-  if (out.failure == TransportFailure::kNone || out.failure == TransportFailure::kGreetingRejected ||
+  if (out.failure == TransportFailure::kNone ||
+      out.failure == TransportFailure::kGreetingRejected ||
       out.failure == TransportFailure::kStartTlsNotOffered) {
     co_await dialog.session().QuitAndClose();
   } else {

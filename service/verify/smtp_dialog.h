@@ -1,10 +1,10 @@
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "net/tls.h"
 #include "smtp/commands.h"
@@ -28,20 +28,23 @@ enum class TransportFailure {
   kStartTlsNotOffered,
   kStartTlsRejected,
   kProtocolError,
-  kTimedOut,          // a later step ran out of time
+  kTimedOut,  // a later step ran out of time
   kCancelled,
 };
 
 struct DialogOutcome {
   TransportFailure failure = TransportFailure::kNone;
-  bool cut_by_caller = false;       // the failure was the caller's deadline
-  std::string evidence;             // what the server said or did, redacted
+  bool cut_by_caller = false;  // the failure was the caller's deadline
+  std::string evidence;        // what the server said or did, redacted
   channelverify::v1::Provider greeting_provider = channelverify::v1::PROVIDER_UNSPECIFIED;
   smtp::Capabilities capabilities;  // the last EHLO's
   net::TlsFacts tls;
   bool tls_active = false;
   bool auth_attempted = false;
   bool auth_succeeded = false;
+  // XOAUTH2: Google's error challenge (334 <base64 JSON>), decoded; the final AUTH reply.
+  std::string auth_challenge;
+  std::optional<smtp::Reply> auth_reply;
 };
 
 // One endpoint (host, port, TLS mode) and what to do there.
@@ -55,6 +58,9 @@ struct DialogPlan {
   std::string probe_prefix = "smtp";  // "alt" for alternatives: "alt.tcp", "alt.smtp.ehlo", ...
   channelverify::v1::Provider host_provider = channelverify::v1::PROVIDER_UNSPECIFIED;
   bool google_smtp_host = false;
+  // "" authenticates with PLAIN or LOGIN, as offered; "XOAUTH2" sends the target's password as
+  // a bearer token. An XOAUTH2 error challenge is left to the caller to classify.
+  std::string auth_mechanism;
 };
 
 // Connects (to every address at once), then greeting, EHLO, STARTTLS or implicit TLS, EHLO,
