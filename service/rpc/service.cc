@@ -62,8 +62,8 @@ Clock::time_point ChannelVerifierService::BudgetFor(const grpc::CallbackServerCo
       caller > now_sys + options_.max_deadline ? options_.max_deadline : caller - now_sys);
   if (caller == std::chrono::system_clock::time_point::max()) remaining = options_.default_deadline;
   // Keep a tenth (at most 250 ms) to serialise and send the answer.
-  const auto margin = std::min<std::chrono::milliseconds>(remaining / 10,
-                                                          std::chrono::milliseconds(250));
+  const auto margin =
+      std::min<std::chrono::milliseconds>(remaining / 10, std::chrono::milliseconds(250));
   *too_short = remaining < std::chrono::milliseconds(20);
   return Clock::now() + remaining - margin;
 }
@@ -81,9 +81,28 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
     call->Done(InvalidArgument("channel", "required: set channel.smtp or channel.oauth"));
     return call;
   }
+  auto finish = [call, response](v1::VerifyChannelResponse result) {
+    if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
+      call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "verification failed"));
+      return;
+    }
+    *response = std::move(result);
+    call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
+  };
   if (request->channel().has_oauth()) {
-    call->Done(Error(grpc::StatusCode::UNIMPLEMENTED, "OAUTH_NOT_AVAILABLE",
-                     "OAuth channels are not verified by this build"));
+    auto oauth = ValidateOAuthChannel(request->channel().oauth(), "channel.oauth");
+    if (!oauth.ok()) {
+      call->Done(FromAbsl(oauth.status()));
+      return call;
+    }
+    bool too_short = false;
+    const auto deadline = BudgetFor(context, &too_short);
+    if (too_short) {
+      call->Done(Error(grpc::StatusCode::DEADLINE_EXCEEDED, "DEADLINE_TOO_SHORT",
+                       "the deadline leaves no time for any probe"));
+      return call;
+    }
+    call->SetHandle(verifier_->VerifyOAuth(std::move(*oauth), lang, deadline, finish));
     return call;
   }
   auto target = ValidateSmtpChannel(request->channel().smtp(), "channel.smtp");
@@ -103,15 +122,7 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
                      "the deadline leaves no time for any probe"));
     return call;
   }
-  call->SetHandle(verifier_->VerifySmtp(
-      std::move(*target), lang, deadline, [call, response](v1::VerifyChannelResponse result) {
-        if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
-          call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "verification failed"));
-          return;
-        }
-        *response = std::move(result);
-        call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
-      }));
+  call->SetHandle(verifier_->VerifySmtp(std::move(*target), lang, deadline, finish));
   return call;
 }
 

@@ -28,7 +28,8 @@ bool IsLdhLabel(absl::string_view label) {
 }
 
 bool IsIpLiteral(std::string_view host) {
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   boost::system::error_code ec;
   boost::asio::ip::make_address(std::string(host), ec);
   return !ec;
@@ -118,8 +119,8 @@ absl::StatusOr<verify::SmtpTarget> ValidateSmtpChannel(const v1::SmtpChannel& sm
   if (!v1::TlsMode_IsValid(smtp.tls_mode())) {
     return FieldError(Field(field, "tls_mode"), "unknown value");
   }
-  target.tls_mode = smtp.tls_mode() == v1::TLS_MODE_UNSPECIFIED ? v1::TLS_MODE_STARTTLS
-                                                                : smtp.tls_mode();
+  target.tls_mode =
+      smtp.tls_mode() == v1::TLS_MODE_UNSPECIFIED ? v1::TLS_MODE_STARTTLS : smtp.tls_mode();
   if (smtp.port() > 65535) return FieldError(Field(field, "port"), "must be at most 65535");
   if (smtp.port() == 0) {
     target.port = target.tls_mode == v1::TLS_MODE_IMPLICIT ? 465
@@ -128,13 +129,13 @@ absl::StatusOr<verify::SmtpTarget> ValidateSmtpChannel(const v1::SmtpChannel& sm
   } else {
     target.port = static_cast<uint16_t>(smtp.port());
   }
-  if (absl::Status s = ValidateText(smtp.username(), Field(field, "username"), Limits::kUsername,
-                                    false);
+  if (absl::Status s =
+          ValidateText(smtp.username(), Field(field, "username"), Limits::kUsername, false);
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = ValidateText(smtp.password(), Field(field, "password"), Limits::kPassword,
-                                    false);
+  if (absl::Status s =
+          ValidateText(smtp.password(), Field(field, "password"), Limits::kPassword, false);
       !s.ok()) {
     return s;
   }
@@ -149,6 +150,74 @@ absl::StatusOr<verify::SmtpTarget> ValidateSmtpChannel(const v1::SmtpChannel& sm
       return s;
     }
     target.from_address = smtp.from_address();
+  }
+  return target;
+}
+
+absl::Status ValidateToken(std::string_view token, std::string_view field) {
+  if (token.empty()) return FieldError(field, "required");
+  if (token.size() > Limits::kToken) {
+    return FieldError(field, absl::StrCat("longer than ", Limits::kToken, " bytes"));
+  }
+  for (unsigned char c : token) {
+    if (c <= 0x20 || c >= 0x7f) {
+      // Never echo the token, not even the offending byte's position.
+      return FieldError(field, "must not contain whitespace, control or non-ASCII characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<verify::OAuthTarget> ValidateOAuthChannel(const v1::OAuthChannel& oauth,
+                                                         std::string_view field) {
+  verify::OAuthTarget target;
+  if (oauth.provider() != v1::PROVIDER_GOOGLE && oauth.provider() != v1::PROVIDER_MICROSOFT) {
+    return FieldError(Field(field, "provider"), "must be PROVIDER_GOOGLE or PROVIDER_MICROSOFT");
+  }
+  target.provider = oauth.provider();
+  if (absl::Status s = ValidateAddress(oauth.account(), Field(field, "account")); !s.ok()) {
+    return s;
+  }
+  target.account = oauth.account();
+  const bool has_refresh = !oauth.refresh_token().empty();
+  const bool has_access = !oauth.access_token().empty();
+  if (has_refresh == has_access) {
+    return FieldError(Field(field, has_refresh ? "access_token" : "refresh_token"),
+                      "set exactly one of refresh_token and access_token");
+  }
+  if (has_refresh) {
+    if (absl::Status s = ValidateToken(oauth.refresh_token(), Field(field, "refresh_token"));
+        !s.ok()) {
+      return s;
+    }
+    target.refresh_token = Secret(oauth.refresh_token());
+  } else {
+    if (absl::Status s = ValidateToken(oauth.access_token(), Field(field, "access_token"));
+        !s.ok()) {
+      return s;
+    }
+    target.access_token = Secret(oauth.access_token());
+  }
+  const std::string tenant_field = Field(field, "tenant_id");
+  if (!oauth.tenant_id().empty()) {
+    if (target.provider != v1::PROVIDER_MICROSOFT) {
+      return FieldError(tenant_field, "only for PROVIDER_MICROSOFT");
+    }
+    if (oauth.tenant_id().size() > Limits::kTenant) {
+      return FieldError(tenant_field, absl::StrCat("longer than ", Limits::kTenant, " bytes"));
+    }
+    // A GUID, a verified domain, or "organizations" / "common": it becomes a path segment of
+    // the token URL, so nothing that could leave it.
+    for (unsigned char c : oauth.tenant_id()) {
+      if (!absl::ascii_isalnum(c) && c != '-' && c != '.') {
+        return FieldError(tenant_field,
+                          "must be a tenant ID (GUID) or a domain name: letters, digits, '-', '.'");
+      }
+    }
+    if (oauth.tenant_id().front() == '.' || oauth.tenant_id().find("..") != std::string::npos) {
+      return FieldError(tenant_field, "must be a tenant ID (GUID) or a domain name");
+    }
+    target.tenant = oauth.tenant_id();
   }
   return target;
 }

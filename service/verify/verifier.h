@@ -1,14 +1,14 @@
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
-
-#include <boost/asio/io_context.hpp>
 
 #include "channelverify/v1/channel_verifier.pb.h"
 #include "common/lang.h"
 #include "net/conn.h"
 #include "verify/config.h"
+#include "verify/oauth_request.h"
 #include "verify/smtp_request.h"
 
 namespace cv::verify {
@@ -36,6 +36,8 @@ class Verifier {
 
   std::shared_ptr<Handle> VerifySmtp(SmtpTarget target, Lang lang, net::Clock::time_point deadline,
                                      VerifyDone done);
+  std::shared_ptr<Handle> VerifyOAuth(OAuthTarget target, Lang lang,
+                                      net::Clock::time_point deadline, VerifyDone done);
 
   const Config& config() const { return *config_; }
   boost::asio::io_context& io() { return io_; }
