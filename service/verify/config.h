@@ -74,6 +74,7 @@ struct ConfigOptions {
   std::string google_directory_api_base = "https://admin.googleapis.com";
   std::string microsoft_login_base = "https://login.microsoftonline.com";
   std::string microsoft_graph_base = "https://graph.microsoft.com";
+  // HOST[:PORT] of the XOAUTH2 probes; empty skips that probe.
   std::string google_smtp_host = "smtp.gmail.com:587";
   std::string microsoft_smtp_host = "smtp.office365.com:587";
 };
