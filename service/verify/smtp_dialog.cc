@@ -200,7 +200,9 @@ asio::awaitable<DialogOutcome> Dialog::Run() {
   out_.capabilities = session_.capabilities();
   {
     auto& facts = *last_probe_->mutable_facts();
-    facts["auth_mechanisms"] = absl::StrJoin(out_.capabilities.auth_mechanisms, " ");
+    if (!out_.capabilities.auth_mechanisms.empty()) {
+      facts["auth_mechanisms"] = absl::StrJoin(out_.capabilities.auth_mechanisms, " ");
+    }
     facts["starttls"] = out_.capabilities.starttls ? "offered" : "not offered";
     if (out_.capabilities.size) facts["size_limit"] = std::to_string(*out_.capabilities.size);
   }
@@ -224,9 +226,13 @@ asio::awaitable<bool> Dialog::Authenticate() {
     co_return false;
   }
   if (target_.username.empty()) {
+    // Likely, not proven: a server that relays by IP accepts mail without AUTH. Only a server
+    // that demands AUTH at MAIL FROM (530 5.7.57) makes it an error, through the rule table.
     auto finding = diagnosis::ClassifyObservation(
         Observation::kSharedMailboxLikely,
         {"the channel has no username and password, as a shared mailbox has none"});
+    finding.severity = v1::SEVERITY_WARNING;
+    finding.probe = absl::StrCat(plan_.probe_prefix, ".auth");
     run_.recorder->Add(std::move(finding));
     if (!target_.from_address.empty()) {
       StepResult r = co_await Step("mail_from", timeouts.command, [this](auto d) {
