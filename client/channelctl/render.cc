@@ -259,12 +259,19 @@ std::string KeyFact(const v1::Probe& probe) {
     }
     parts.push_back(v);
   }
-  if (auto v = get("auth_mechanisms"); !v.empty()) parts.push_back("AUTH " + v);
-  if (auto v = get("starttls"); !v.empty() && probe.name() == "smtp.ehlo") {
-    parts.push_back("STARTTLS " + v);
+  const bool ehlo = probe.name().ends_with("ehlo");
+  if (auto v = get("auth_mechanisms"); !v.empty()) {
+    parts.push_back("AUTH " + v);
+  } else if (ehlo && probe.status() == v1::PROBE_STATUS_OK) {
+    parts.push_back("no AUTH");
   }
+  // After TLS no server offers STARTTLS again: only its presence is news.
+  if (ehlo && get("starttls") == "offered") parts.push_back("STARTTLS offered");
   if (auto v = get("mechanism"); !v.empty()) parts.push_back(v);
-  if (auto v = get("reply"); !v.empty()) parts.push_back(OneLine(v));
+  // The whole EHLO reply is in the JSON output; on the line it would drown the capabilities.
+  if (auto v = get("reply"); !v.empty() && !(ehlo && probe.status() == v1::PROBE_STATUS_OK)) {
+    parts.push_back(OneLine(v));
+  }
   if (auto v = get("server"); !v.empty() && get("reply").empty()) parts.push_back(OneLine(v));
   if (auto v = get("cname_chain"); !v.empty()) parts.push_back("CNAME " + v);
   if (auto v = get("addresses"); !v.empty()) parts.push_back(v);
