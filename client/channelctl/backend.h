@@ -27,6 +27,8 @@ class Backend {
   virtual grpc::Status Health(const std::string& service, std::string* status) = 0;
   // "the server at 127.0.0.1:50051" / "the local engine", for error messages.
   virtual std::string Describe() const = 0;
+  // True when the last call could not even connect (so a DEADLINE_EXCEEDED means "down").
+  virtual bool Unreachable() const { return false; }
 };
 
 std::unique_ptr<Backend> MakeRemoteBackend(const channelverify::ClientOptions& options,

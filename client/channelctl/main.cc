@@ -29,10 +29,36 @@ int UsageError(const std::string& message, const CommandDef* command) {
   return kExitUsage;
 }
 
+std::string CodeName(grpc::StatusCode code) {
+  static constexpr const char* kNames[] = {"OK",
+                                           "CANCELLED",
+                                           "UNKNOWN",
+                                           "INVALID_ARGUMENT",
+                                           "DEADLINE_EXCEEDED",
+                                           "NOT_FOUND",
+                                           "ALREADY_EXISTS",
+                                           "PERMISSION_DENIED",
+                                           "RESOURCE_EXHAUSTED",
+                                           "FAILED_PRECONDITION",
+                                           "ABORTED",
+                                           "OUT_OF_RANGE",
+                                           "UNIMPLEMENTED",
+                                           "INTERNAL",
+                                           "UNAVAILABLE",
+                                           "DATA_LOSS",
+                                           "UNAUTHENTICATED"};
+  const int i = static_cast<int>(code);
+  return i >= 0 && i < 17 ? kNames[i] : std::to_string(i);
+}
+
 // An RPC error: what failed, and for a bad request which field and why.
 int RpcError(const grpc::Status& status, const Backend& backend) {
   std::string what;
-  switch (status.error_code()) {
+  grpc::StatusCode code = status.error_code();
+  if (code == grpc::StatusCode::DEADLINE_EXCEEDED && backend.Unreachable()) {
+    code = grpc::StatusCode::UNAVAILABLE;
+  }
+  switch (code) {
     case grpc::StatusCode::UNAVAILABLE:
       what = "cannot reach " + backend.Describe() + " (" + status.error_message() +
              "). Is it running? --local runs the check in this process without a server.";
@@ -41,8 +67,8 @@ int RpcError(const grpc::Status& status, const Backend& backend) {
       what = "no answer from " + backend.Describe() + " within the deadline (--timeout)";
       break;
     default:
-      what = backend.Describe() + " refused the request: " + status.error_message() + " (" +
-             std::to_string(static_cast<int>(status.error_code())) + ")";
+      what = backend.Describe() + " refused the request: " + CodeName(status.error_code()) + ": " +
+             status.error_message();
   }
   std::cerr << "channelctl: " << what << "\n";
   google::rpc::Status details;
@@ -257,6 +283,9 @@ int Main(int argc, char** argv) {
     client.cert_file = args.Get("cert-file");
     client.key_file = args.Get("key-file");
     client.timeout = std::chrono::milliseconds(timeout_ms);
+    // A person is waiting: ride out a blip (0.25 s + 0.5 s), but say "down" within a second
+    // rather than after the library's default of five attempts.
+    client.retry.max_attempts = 3;
     ctx.backend = MakeRemoteBackend(client, &status);
   }
   if (!status.ok()) return UsageError(status.error_message(), args.command);

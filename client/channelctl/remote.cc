@@ -30,6 +30,9 @@ class RemoteBackend final : public Backend {
     return s;
   }
   std::string Describe() const override { return "the server at " + target_; }
+  bool Unreachable() const override {
+    return client_->channel()->GetState(false) == GRPC_CHANNEL_TRANSIENT_FAILURE;
+  }
 
  private:
   std::unique_ptr<channelverify::Client> client_;

@@ -259,17 +259,34 @@ std::string KeyFact(const v1::Probe& probe) {
     }
     parts.push_back(v);
   }
-  const bool ehlo = probe.name().ends_with("ehlo");
-  if (auto v = get("auth_mechanisms"); !v.empty()) {
+  const bool ehlo = probe.name().ends_with("ehlo") && probe.status() == v1::PROBE_STATUS_OK;
+  if (ehlo) {
+    // The engine puts the capability facts on the last EHLO only; the earlier one (before
+    // STARTTLS) has just its reply, so read the keywords from the reply lines.
+    std::string mechanisms = get("auth_mechanisms");
+    bool starttls = get("starttls") == "offered";
+    std::string_view reply = facts.count("reply") ? std::string_view(facts.at("reply")) : "";
+    while (!reply.empty()) {
+      std::string_view line = reply.substr(0, reply.find('\n'));
+      reply.remove_prefix(std::min(reply.size(), line.size() + 1));
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.size() < 4) continue;
+      const std::string keyword = ToUpper(line.substr(4));
+      if (keyword == "STARTTLS") starttls = true;
+      if (mechanisms.empty() &&
+          (keyword.rfind("AUTH ", 0) == 0 || keyword.rfind("AUTH=", 0) == 0)) {
+        mechanisms = std::string(line.substr(9));
+      }
+    }
+    parts.push_back(mechanisms.empty() ? "no AUTH" : "AUTH " + mechanisms);
+    // After TLS no server offers STARTTLS again: only its presence is news.
+    if (starttls) parts.push_back("STARTTLS offered");
+  } else if (auto v = get("auth_mechanisms"); !v.empty()) {
     parts.push_back("AUTH " + v);
-  } else if (ehlo && probe.status() == v1::PROBE_STATUS_OK) {
-    parts.push_back("no AUTH");
   }
-  // After TLS no server offers STARTTLS again: only its presence is news.
-  if (ehlo && get("starttls") == "offered") parts.push_back("STARTTLS offered");
   if (auto v = get("mechanism"); !v.empty()) parts.push_back(v);
   // The whole EHLO reply is in the JSON output; on the line it would drown the capabilities.
-  if (auto v = get("reply"); !v.empty() && !(ehlo && probe.status() == v1::PROBE_STATUS_OK)) {
+  if (auto v = get("reply"); !v.empty() && !ehlo) {
     parts.push_back(OneLine(v));
   }
   if (auto v = get("server"); !v.empty() && get("reply").empty()) parts.push_back(OneLine(v));

@@ -343,6 +343,19 @@ TEST(ChannelctlRender, KeyFactOfAnEgressProbeIsStable) {
   EXPECT_EQ(KeyFact(p), "127.0.0.1 allowed, 127.0.0.2 allowed");
 }
 
+TEST(ChannelctlRender, EhloCapabilitiesFromTheReply) {
+  v1::Probe p;
+  p.set_name("smtp.ehlo");
+  p.set_status(v1::PROBE_STATUS_OK);
+  (*p.mutable_facts())["reply"] = "250-mx.t.test\r\n250-STARTTLS\r\n250 HELP";
+  EXPECT_EQ(KeyFact(p), "no AUTH · STARTTLS offered");
+  (*p.mutable_facts())["reply"] = "250-mx.t.test\r\n250-AUTH PLAIN LOGIN\r\n250 HELP";
+  EXPECT_EQ(KeyFact(p), "AUTH PLAIN LOGIN");
+  p.set_status(v1::PROBE_STATUS_FAILED);
+  (*p.mutable_facts())["reply"] = "500 5.5.1 what?";
+  EXPECT_EQ(KeyFact(p), "500 5.5.1 what?");
+}
+
 TEST(ChannelctlRender, FindCatalogEntries) {
   v1::ListDiagnosesResponse catalog;
   auto* e = catalog.add_entries();
