@@ -1,17 +1,16 @@
 // channel-verifier: flags, wiring, signals.
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -53,6 +52,14 @@ ABSL_FLAG(int, io_threads, 0, "Threads running the event loop (0: one per core)"
 ABSL_FLAG(int, default_deadline_ms, 30000, "Budget when the caller sets no deadline");
 ABSL_FLAG(int, max_deadline_ms, 120000, "Longest budget a caller can ask for");
 ABSL_FLAG(int, shutdown_grace_ms, 25000, "How long SIGTERM waits for in-flight calls");
+ABSL_FLAG(int, shutdown_delay_ms, 0,
+          "After SIGTERM, how long to keep serving while health says NOT_SERVING, so that load "
+          "balancers stop sending before the listener closes");
+ABSL_FLAG(int, dns_timeout_ms, 5000, "Step timeout: DNS lookups");
+ABSL_FLAG(int, connect_timeout_ms, 5000, "Step timeout: TCP connect");
+ABSL_FLAG(int, greeting_timeout_ms, 10000, "Step timeout: SMTP greeting");
+ABSL_FLAG(int, command_timeout_ms, 10000, "Step timeout: each SMTP command's reply");
+ABSL_FLAG(int, tls_timeout_ms, 10000, "Step timeout: TLS handshake");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 
 namespace {
@@ -85,6 +92,17 @@ int main(int argc, char** argv) {
   options.ehlo_name = absl::GetFlag(FLAGS_ehlo_name);
   auto config = cv::verify::BuildConfig(options);
   if (!config.ok()) return Fail(std::string(config.status().message()));
+  for (int ms : {absl::GetFlag(FLAGS_dns_timeout_ms), absl::GetFlag(FLAGS_connect_timeout_ms),
+                 absl::GetFlag(FLAGS_greeting_timeout_ms), absl::GetFlag(FLAGS_command_timeout_ms),
+                 absl::GetFlag(FLAGS_tls_timeout_ms)}) {
+    if (ms <= 0) return Fail("step timeouts (--*_timeout_ms) must be positive");
+  }
+  auto& timeouts = (*config)->timeouts;
+  timeouts.dns = std::chrono::milliseconds(absl::GetFlag(FLAGS_dns_timeout_ms));
+  timeouts.connect = std::chrono::milliseconds(absl::GetFlag(FLAGS_connect_timeout_ms));
+  timeouts.greeting = std::chrono::milliseconds(absl::GetFlag(FLAGS_greeting_timeout_ms));
+  timeouts.command = std::chrono::milliseconds(absl::GetFlag(FLAGS_command_timeout_ms));
+  timeouts.tls = std::chrono::milliseconds(absl::GetFlag(FLAGS_tls_timeout_ms));
 
   // Signals are taken by sigwait below, never by a handler on a random thread: block them
   // before any thread starts so every thread inherits the mask.
@@ -124,9 +142,9 @@ int main(int argc, char** argv) {
     for (auto& t : loop) t.join();
     return Fail(absl::StrCat("cannot listen on ", absl::GetFlag(FLAGS_listen)));
   }
-  cv::log::Info("serving", {{"listen", absl::GetFlag(FLAGS_listen)},
-                            {"port", bound_port},
-                            {"io_threads", threads}});
+  cv::log::Info(
+      "serving",
+      {{"listen", absl::GetFlag(FLAGS_listen)}, {"port", bound_port}, {"io_threads", threads}});
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
@@ -134,6 +152,9 @@ int main(int argc, char** argv) {
   // Load balancers and kubelet see NOT_SERVING first; calls in flight finish within the grace
   // period; then the loop stops.
   health.SetServing(false);
+  if (const int delay = absl::GetFlag(FLAGS_shutdown_delay_ms); delay > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+  }
   health.EndWatches();
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)));

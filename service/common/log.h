@@ -35,13 +35,16 @@ struct Value {
 void Write(Level level, std::string_view message,
            std::initializer_list<std::pair<std::string_view, Value>> fields = {});
 
-inline void Info(std::string_view m, std::initializer_list<std::pair<std::string_view, Value>> f = {}) {
+inline void Info(std::string_view m,
+                 std::initializer_list<std::pair<std::string_view, Value>> f = {}) {
   Write(Level::kInfo, m, f);
 }
-inline void Warning(std::string_view m, std::initializer_list<std::pair<std::string_view, Value>> f = {}) {
+inline void Warning(std::string_view m,
+                    std::initializer_list<std::pair<std::string_view, Value>> f = {}) {
   Write(Level::kWarning, m, f);
 }
-inline void Error(std::string_view m, std::initializer_list<std::pair<std::string_view, Value>> f = {}) {
+inline void Error(std::string_view m,
+                  std::initializer_list<std::pair<std::string_view, Value>> f = {}) {
   Write(Level::kError, m, f);
 }
 

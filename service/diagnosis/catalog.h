@@ -19,7 +19,7 @@ struct CatalogEntry {
   Severity severity;                 // default severity
   std::string_view title_en;
   std::string_view title_de;
-  std::string_view remediation_en;   // may hold {egress_ips}
+  std::string_view remediation_en;  // may hold {egress_ips}
   std::string_view remediation_de;
 };
 

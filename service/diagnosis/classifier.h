@@ -16,12 +16,12 @@ enum class Stage {
   kGreeting,
   kEhlo,
   kStartTls,
-  kAuth,      // any reply to AUTH PLAIN / LOGIN (including the final one)
-  kXoauth2,   // any reply to AUTH XOAUTH2
+  kAuth,     // any reply to AUTH PLAIN / LOGIN (including the final one)
+  kXoauth2,  // any reply to AUTH XOAUTH2
   kMailFrom,
   kRcptTo,
-  kData,      // reply to DATA
-  kDataEnd,   // reply after the final "."
+  kData,     // reply to DATA
+  kDataEnd,  // reply after the final "."
   kQuit,
 };
 
@@ -32,7 +32,7 @@ std::string_view StageProbe(Stage stage);
 
 struct SmtpEvidence {
   Stage stage = Stage::kGreeting;
-  smtp::Reply reply;            // the exact reply, already redacted
+  smtp::Reply reply;                                            // the exact reply, already redacted
   Provider provider = channelverify::v1::PROVIDER_UNSPECIFIED;  // detected for the SMTP host
   bool google_smtp_host = false;  // smtp.gmail.com / smtp-relay.gmail.com (or greeting says so)
   bool username_given = true;     // the channel has a username (for AUTH_REQUIRED vs shared)
@@ -45,13 +45,13 @@ std::vector<Finding> ClassifySmtpReply(const SmtpEvidence& evidence);
 
 // Observations that are not server replies.
 enum class Observation {
-  kDnsNameNotFound,        // NXDOMAIN / no A or AAAA
-  kDnsLookupFailed,        // SERVFAIL, timeout, refused
-  kTargetForbidden,        // egress policy refused every address or the port
-  kConnectRefused,         // RST on connect
-  kConnectTimeout,         // no answer to SYN
-  kGreetingTimeout,        // connected, but no greeting
-  kTlsModeMismatch,        // TLS spoken to a plain port or the reverse ("wrong version number")
+  kDnsNameNotFound,  // NXDOMAIN / no A or AAAA
+  kDnsLookupFailed,  // SERVFAIL, timeout, refused
+  kTargetForbidden,  // egress policy refused every address or the port
+  kConnectRefused,   // RST on connect
+  kConnectTimeout,   // no answer to SYN
+  kGreetingTimeout,  // connected, but no greeting
+  kTlsModeMismatch,  // TLS spoken to a plain port or the reverse ("wrong version number")
   kStartTlsNotOffered,
   kTlsHandshakeFailed,
   kTlsCertificateInvalid,
@@ -59,12 +59,12 @@ enum class Observation {
   kPlaintext,              // TLS_MODE_NONE: credentials would cross the network in clear
   kAuthNotOffered,
   kAuthMechanismUnsupported,
-  kProtocolError,          // overlong / endless / malformed replies, connection dropped
-  kDeadlineTooShort,       // the caller's deadline ended probes early
-  kWrongPortOrTlsMode,     // configured setting fails, a usual alternative works
-  kProviderMismatch,       // sender domain hosted by Google/Microsoft, SMTP host is not
+  kProtocolError,       // overlong / endless / malformed replies, connection dropped
+  kDeadlineTooShort,    // the caller's deadline ended probes early
+  kWrongPortOrTlsMode,  // configured setting fails, a usual alternative works
+  kProviderMismatch,    // sender domain hosted by Google/Microsoft, SMTP host is not
   kDirectIntegrationRecommended,
-  kSharedMailboxLikely,    // no username / password given
+  kSharedMailboxLikely,  // no username / password given
   // Not an observation: the last value, so tests can walk them all. Keep it last.
   kMaxValue = kSharedMailboxLikely,
 };

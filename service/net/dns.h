@@ -1,12 +1,11 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/address.hpp>
 
 #include "absl/status/statusor.h"
 
@@ -17,9 +16,9 @@ namespace cv::net {
 
 enum class DnsOutcome {
   kOk,
-  kNameNotFound,   // NXDOMAIN, or the name exists without records of the type (NODATA)
-  kFailed,         // SERVFAIL, REFUSED, malformed answer, no server reachable
-  kTimedOut,       // no answer before the deadline
+  kNameNotFound,  // NXDOMAIN, or the name exists without records of the type (NODATA)
+  kFailed,        // SERVFAIL, REFUSED, malformed answer, no server reachable
+  kTimedOut,      // no answer before the deadline
 };
 
 struct HostLookup {
@@ -28,7 +27,7 @@ struct HostLookup {
   // Aliases followed, in order: the target of each CNAME starting from the queried name, so
   // "alias -> mid -> smtp" gives {"mid", "smtp"}; the last entry is the canonical name.
   std::vector<std::string> cname_chain;
-  std::string error;                                 // c-ares' text when not kOk
+  std::string error;  // c-ares' text when not kOk
 };
 
 struct MxRecord {

@@ -17,7 +17,8 @@ absl::StatusOr<std::shared_ptr<ssl::context>> MakeClientTlsContext(
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   boost::system::error_code ec;
   ctx->set_default_verify_paths(ec);
-  if (ec) return absl::InternalError(absl::StrCat("loading the system trust store: ", ec.message()));
+  if (ec)
+    return absl::InternalError(absl::StrCat("loading the system trust store: ", ec.message()));
   if (!extra_ca_file.empty()) {
     ctx->load_verify_file(extra_ca_file, ec);
     if (ec) {

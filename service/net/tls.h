@@ -1,10 +1,9 @@
 #pragma once
 
-#include <memory>
-#include <string>
-
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
+#include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 
@@ -21,14 +20,14 @@ absl::StatusOr<std::shared_ptr<boost::asio::ssl::context>> MakeClientTlsContext(
 
 // Facts about an established TLS session.
 struct TlsFacts {
-  std::string version;        // "TLSv1.3"
-  std::string cipher;         // "TLS_AES_256_GCM_SHA384"
-  std::string cert_subject;   // RFC 2253
-  std::string cert_issuer;    // RFC 2253
-  std::string cert_not_after; // "2027-01-31T12:00:00Z"
-  bool verified = false;      // chain, validity period and host name all good
-  std::string verify_error;   // why not: "certificate has expired", "hostname mismatch", ...
-  std::string verify_kind;    // "expired", "untrusted", "self-signed", "wrong-host", "other"
+  std::string version;         // "TLSv1.3"
+  std::string cipher;          // "TLS_AES_256_GCM_SHA384"
+  std::string cert_subject;    // RFC 2253
+  std::string cert_issuer;     // RFC 2253
+  std::string cert_not_after;  // "2027-01-31T12:00:00Z"
+  bool verified = false;       // chain, validity period and host name all good
+  std::string verify_error;    // why not: "certificate has expired", "hostname mismatch", ...
+  std::string verify_kind;     // "expired", "untrusted", "self-signed", "wrong-host", "other"
 };
 
 // Before the handshake: SNI and the name (or IP literal) the certificate must match.
@@ -37,9 +36,9 @@ void PrepareClientSsl(SSL* ssl, const std::string& host);
 TlsFacts InspectSession(SSL* ssl);
 
 enum class TlsFailure {
-  kNotTls,            // the peer answered with something that is not TLS (e.g. an SMTP greeting)
-  kVersion,           // no protocol version in common
-  kHandshake,         // any other handshake failure
+  kNotTls,     // the peer answered with something that is not TLS (e.g. an SMTP greeting)
+  kVersion,    // no protocol version in common
+  kHandshake,  // any other handshake failure
 };
 TlsFailure ClassifyHandshakeError(const boost::system::error_code& ec);
 // Readable text for a TLS error: OpenSSL's reason string where there is one.

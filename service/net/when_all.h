@@ -1,16 +1,15 @@
 #pragma once
 
-#include <limits>
-#include <memory>
-#include <optional>
-#include <vector>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <vector>
 
 // Runs a variable number of coroutines side by side on the caller's executor (a strand) and
 // waits for all of them. Each task is expected to bound its own waits; a task that throws

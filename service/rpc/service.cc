@@ -62,8 +62,8 @@ Clock::time_point ChannelVerifierService::BudgetFor(const grpc::CallbackServerCo
       caller > now_sys + options_.max_deadline ? options_.max_deadline : caller - now_sys);
   if (caller == std::chrono::system_clock::time_point::max()) remaining = options_.default_deadline;
   // Keep a tenth (at most 250 ms) to serialise and send the answer.
-  const auto margin = std::min<std::chrono::milliseconds>(remaining / 10,
-                                                          std::chrono::milliseconds(250));
+  const auto margin =
+      std::min<std::chrono::milliseconds>(remaining / 10, std::chrono::milliseconds(250));
   *too_short = remaining < std::chrono::milliseconds(20);
   return Clock::now() + remaining - margin;
 }

@@ -24,15 +24,13 @@ class ChannelVerifierService final
   ChannelVerifierService(std::shared_ptr<verify::Verifier> verifier, ServiceOptions options);
 
   grpc::ServerUnaryReactor* VerifyChannel(
-      grpc::CallbackServerContext* context,
-      const channelverify::v1::VerifyChannelRequest* request,
+      grpc::CallbackServerContext* context, const channelverify::v1::VerifyChannelRequest* request,
       channelverify::v1::VerifyChannelResponse* response) override;
   grpc::ServerUnaryReactor* SendTest(grpc::CallbackServerContext* context,
                                      const channelverify::v1::SendTestRequest* request,
                                      channelverify::v1::SendTestResponse* response) override;
   grpc::ServerUnaryReactor* ListDiagnoses(
-      grpc::CallbackServerContext* context,
-      const channelverify::v1::ListDiagnosesRequest* request,
+      grpc::CallbackServerContext* context, const channelverify::v1::ListDiagnosesRequest* request,
       channelverify::v1::ListDiagnosesResponse* response) override;
 
  private:

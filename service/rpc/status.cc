@@ -1,8 +1,8 @@
 #include "rpc/status.h"
 
 #include "absl/strings/cord.h"
-#include "common/strings.h"
 #include "absl/strings/str_cat.h"
+#include "common/strings.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 

@@ -28,7 +28,8 @@ bool IsLdhLabel(absl::string_view label) {
 }
 
 bool IsIpLiteral(std::string_view host) {
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   boost::system::error_code ec;
   boost::asio::ip::make_address(std::string(host), ec);
   return !ec;
@@ -118,8 +119,8 @@ absl::StatusOr<verify::SmtpTarget> ValidateSmtpChannel(const v1::SmtpChannel& sm
   if (!v1::TlsMode_IsValid(smtp.tls_mode())) {
     return FieldError(Field(field, "tls_mode"), "unknown value");
   }
-  target.tls_mode = smtp.tls_mode() == v1::TLS_MODE_UNSPECIFIED ? v1::TLS_MODE_STARTTLS
-                                                                : smtp.tls_mode();
+  target.tls_mode =
+      smtp.tls_mode() == v1::TLS_MODE_UNSPECIFIED ? v1::TLS_MODE_STARTTLS : smtp.tls_mode();
   if (smtp.port() > 65535) return FieldError(Field(field, "port"), "must be at most 65535");
   if (smtp.port() == 0) {
     target.port = target.tls_mode == v1::TLS_MODE_IMPLICIT ? 465
@@ -128,13 +129,13 @@ absl::StatusOr<verify::SmtpTarget> ValidateSmtpChannel(const v1::SmtpChannel& sm
   } else {
     target.port = static_cast<uint16_t>(smtp.port());
   }
-  if (absl::Status s = ValidateText(smtp.username(), Field(field, "username"), Limits::kUsername,
-                                    false);
+  if (absl::Status s =
+          ValidateText(smtp.username(), Field(field, "username"), Limits::kUsername, false);
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = ValidateText(smtp.password(), Field(field, "password"), Limits::kPassword,
-                                    false);
+  if (absl::Status s =
+          ValidateText(smtp.password(), Field(field, "password"), Limits::kPassword, false);
       !s.ok()) {
     return s;
   }

@@ -31,8 +31,7 @@ absl::Status ValidateHost(std::string_view host, std::string_view field);
 // spaces, angle brackets or commas, so it can go into a header or an SMTP command as is.
 absl::Status ValidateAddress(std::string_view address, std::string_view field);
 // Printable text without control characters, within `max` bytes.
-absl::Status ValidateText(std::string_view text, std::string_view field, size_t max,
-                          bool required);
+absl::Status ValidateText(std::string_view text, std::string_view field, size_t max, bool required);
 
 // The SMTP channel at `field` ("channel.smtp"), with the port resolved from the TLS mode.
 absl::StatusOr<verify::SmtpTarget> ValidateSmtpChannel(const channelverify::v1::SmtpChannel& smtp,

@@ -14,15 +14,24 @@ using Kind = StepResult::Kind;
 
 std::string_view KindName(Kind kind) {
   switch (kind) {
-    case Kind::kOk: return "ok";
-    case Kind::kRejected: return "rejected";
-    case Kind::kTimedOut: return "timed out";
-    case Kind::kClosed: return "connection closed";
-    case Kind::kProtocolError: return "protocol error";
-    case Kind::kNotTls: return "not TLS";
-    case Kind::kTlsVersion: return "no common TLS version";
-    case Kind::kTlsFailed: return "TLS handshake failed";
-    case Kind::kCancelled: return "cancelled";
+    case Kind::kOk:
+      return "ok";
+    case Kind::kRejected:
+      return "rejected";
+    case Kind::kTimedOut:
+      return "timed out";
+    case Kind::kClosed:
+      return "connection closed";
+    case Kind::kProtocolError:
+      return "protocol error";
+    case Kind::kNotTls:
+      return "not TLS";
+    case Kind::kTlsVersion:
+      return "no common TLS version";
+    case Kind::kTlsFailed:
+      return "TLS handshake failed";
+    case Kind::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }
@@ -37,9 +46,9 @@ Session::Session(std::shared_ptr<net::Conn> conn, std::string host, std::string 
 
 std::vector<std::string> Session::TakeTranscript() {
   const auto& lines = transcript_.lines();
-  std::vector<std::string> out(lines.begin() + static_cast<std::ptrdiff_t>(
-                                                   std::min(transcript_taken_, lines.size())),
-                               lines.end());
+  std::vector<std::string> out(
+      lines.begin() + static_cast<std::ptrdiff_t>(std::min(transcript_taken_, lines.size())),
+      lines.end());
   transcript_taken_ = lines.size();
   return out;
 }

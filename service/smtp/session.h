@@ -1,12 +1,11 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/asio/awaitable.hpp>
 
 #include "common/secret.h"
 #include "net/conn.h"
@@ -62,7 +61,8 @@ class Session {
   // Any one-line command (MAIL FROM, RCPT TO, DATA, RSET) and its reply.
   boost::asio::awaitable<StepResult> Command(std::string line, net::Clock::time_point deadline);
   // The message body, already dot-stuffed and ending with CRLF.CRLF, and the final reply.
-  boost::asio::awaitable<StepResult> SendBody(std::string_view body, net::Clock::time_point deadline);
+  boost::asio::awaitable<StepResult> SendBody(std::string_view body,
+                                              net::Clock::time_point deadline);
   // QUIT without waiting for the 221 (a verification need not pay for that round trip), then
   // close.
   boost::asio::awaitable<void> QuitAndClose();

@@ -1,9 +1,8 @@
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
-
-#include <boost/asio/ssl/context.hpp>
 
 #include "absl/status/statusor.h"
 #include "diagnosis/catalog.h"

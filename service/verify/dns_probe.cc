@@ -60,7 +60,8 @@ asio::awaitable<net::MxLookup> LookupMxProbe(const Run& run, std::string domain)
   const auto deadline = run.budget.Step(run.config->timeouts.dns);
   net::MxLookup lookup = co_await run.config->dns->ResolveMx(domain, deadline);
   std::vector<std::string> records;
-  for (const auto& mx : lookup.records) records.push_back(absl::StrCat(mx.preference, " ", mx.host));
+  for (const auto& mx : lookup.records)
+    records.push_back(absl::StrCat(mx.preference, " ", mx.host));
   if (!records.empty()) (*probe->mutable_facts())["mx"] = absl::StrJoin(records, ", ");
   // A sender domain without MX is worth seeing, but it does not break the channel.
   run.recorder->End(probe, StatusOf(lookup.outcome), lookup.error);

@@ -1,8 +1,7 @@
 #pragma once
 
-#include <string>
-
 #include <boost/asio/awaitable.hpp>
+#include <string>
 
 #include "net/dns.h"
 #include "verify/run.h"

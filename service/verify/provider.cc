@@ -52,7 +52,8 @@ Provider ProviderFromGreeting(std::string_view greeting_text) {
     return channelverify::v1::PROVIDER_GOOGLE;
   }
   if (absl::StrContains(text, "microsoft esmtp mail service") ||
-      absl::StrContains(text, ".outlook.office365.com") || absl::StrContains(text, ".outlook.com")) {
+      absl::StrContains(text, ".outlook.office365.com") ||
+      absl::StrContains(text, ".outlook.com")) {
     return channelverify::v1::PROVIDER_MICROSOFT;
   }
   return channelverify::v1::PROVIDER_UNSPECIFIED;

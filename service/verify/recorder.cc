@@ -21,12 +21,12 @@ Recorder::Probe* Recorder::Begin(std::string name, std::string target) {
 }
 
 void Recorder::End(Probe* probe, channelverify::v1::ProbeStatus status, std::string detail) {
-  const size_t index = static_cast<size_t>(std::find_if(probes_.begin(), probes_.end(),
-                                                        [probe](const Probe& p) {
-                                                          return &p == probe;
-                                                        }) -
-                                           probes_.begin());
-  if (index < began_.size()) SetDuration(net::Clock::now() - began_[index], probe->mutable_duration());
+  const size_t index =
+      static_cast<size_t>(std::find_if(probes_.begin(), probes_.end(),
+                                       [probe](const Probe& p) { return &p == probe; }) -
+                          probes_.begin());
+  if (index < began_.size())
+    SetDuration(net::Clock::now() - began_[index], probe->mutable_duration());
   probe->set_status(status);
   if (!detail.empty()) probe->set_detail(std::move(detail));
 }

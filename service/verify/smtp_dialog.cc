@@ -40,8 +40,7 @@ class Dialog {
       : run_(run),
         target_(target),
         plan_(plan),
-        session_(conn, plan.host, run.config->ehlo_name,
-                 {std::string(target.password.Reveal())}),
+        session_(conn, plan.host, run.config->ehlo_name, {std::string(target.password.Reveal())}),
         endpoint_(TargetName(plan.host, plan.port, conn->remote().address())) {}
 
   asio::awaitable<DialogOutcome> Run();
@@ -58,12 +57,12 @@ class Dialog {
     if (result.reply) (*probe->mutable_facts())["reply"] = result.reply->Raw();
     last_probe_ = probe;
     run_.recorder->End(probe, StatusOf(result),
-                       result.ok() ? "" : (result.detail.empty() && result.reply
-                                               ? std::string(smtp::KindName(result.kind))
-                                               : result.detail));
+                       result.ok() ? ""
+                                   : (result.detail.empty() && result.reply
+                                          ? std::string(smtp::KindName(result.kind))
+                                          : result.detail));
     co_return result;
   }
-
 
   void Classify(Stage stage, const smtp::Reply& reply, bool* found = nullptr);
   // Maps a failed transport step to the outcome.
@@ -174,8 +173,8 @@ asio::awaitable<DialogOutcome> Dialog::Run() {
   if (starttls) {
     if (!session_.capabilities().starttls) {
       out_.failure = TransportFailure::kStartTlsNotOffered;
-      out_.evidence = absl::StrCat("EHLO offered: ",
-                                   absl::StrJoin(session_.capabilities().keywords, " "));
+      out_.evidence =
+          absl::StrCat("EHLO offered: ", absl::StrJoin(session_.capabilities().keywords, " "));
       out_.capabilities = session_.capabilities();
       co_return out_;
     }
@@ -300,7 +299,7 @@ asio::awaitable<DialogOutcome> RunSmtpDialog(const Run& run, const SmtpTarget& t
   auto conn = co_await race->First(std::move(addrs));
   DialogOutcome out;
   if (conn == nullptr) {
-    out.failure = race->all_refused()    ? TransportFailure::kConnectRefused
+    out.failure = race->all_refused()     ? TransportFailure::kConnectRefused
                   : race->any_timed_out() ? TransportFailure::kConnectTimeout
                                           : TransportFailure::kConnectFailed;
     out.cut_by_caller = race->cut_by_caller();
@@ -310,7 +309,8 @@ asio::awaitable<DialogOutcome> RunSmtpDialog(const Run& run, const SmtpTarget& t
   }
   Dialog dialog(run, target, plan, conn);
   out = co_await dialog.Run();
-  if (out.failure == TransportFailure::kNone || out.failure == TransportFailure::kGreetingRejected ||
+  if (out.failure == TransportFailure::kNone ||
+      out.failure == TransportFailure::kGreetingRejected ||
       out.failure == TransportFailure::kStartTlsNotOffered) {
     co_await dialog.session().QuitAndClose();
   } else {

@@ -1,10 +1,9 @@
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <string>
+#include <vector>
 
 #include "net/tls.h"
 #include "smtp/commands.h"
@@ -28,14 +27,14 @@ enum class TransportFailure {
   kStartTlsNotOffered,
   kStartTlsRejected,
   kProtocolError,
-  kTimedOut,          // a later step ran out of time
+  kTimedOut,  // a later step ran out of time
   kCancelled,
 };
 
 struct DialogOutcome {
   TransportFailure failure = TransportFailure::kNone;
-  bool cut_by_caller = false;       // the failure was the caller's deadline
-  std::string evidence;             // what the server said or did, redacted
+  bool cut_by_caller = false;  // the failure was the caller's deadline
+  std::string evidence;        // what the server said or did, redacted
   channelverify::v1::Provider greeting_provider = channelverify::v1::PROVIDER_UNSPECIFIED;
   smtp::Capabilities capabilities;  // the last EHLO's
   net::TlsFacts tls;

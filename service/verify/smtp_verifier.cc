@@ -142,8 +142,7 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
           : absl::AsciiStrToLower(target.from_address.substr(target.from_address.rfind('@') + 1));
 
   // The sender domain's MX only matters for the verdict at the end: it runs beside everything.
-  auto [host, mx] =
-      co_await (LookupHostProbe(run, target.host) && LookupMxProbe(run, from_domain));
+  auto [host, mx] = co_await (LookupHostProbe(run, target.host) && LookupMxProbe(run, from_domain));
 
   v1::Provider host_provider = ProviderFromHost(target.host);
   for (const auto& alias : host.cname_chain) {
@@ -201,7 +200,7 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
   }
   if (working) {
     rec.Add(Observe(working->port == target.port ? Observation::kTlsModeMismatch
-                                                  : Observation::kWrongPortOrTlsMode,
+                                                 : Observation::kWrongPortOrTlsMode,
                     absl::StrCat("port ", working->port, " with ", ModeName(working->mode),
                                  " works; the channel is set to port ", target.port, " with ",
                                  ModeName(target.tls_mode)),
@@ -223,8 +222,8 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
     auto f = Observe(Observation::kProtocolError, primary.evidence, "smtp.greeting", 0.6);
     f.code = v1::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED;
     f.severity = v1::SEVERITY_ERROR;
-    f.evidence = {absl::StrCat("the server closed the connection before its greeting: ",
-                               primary.evidence)};
+    f.evidence = {
+        absl::StrCat("the server closed the connection before its greeting: ", primary.evidence)};
     rec.Add(std::move(f));
   }
 
@@ -234,8 +233,8 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
                                     ? primary.greeting_provider
                                     : mx_provider;
   if (connected && target.tls_mode == v1::TLS_MODE_NONE) {
-    rec.Add(Observe(Observation::kPlaintext,
-                    absl::StrCat("port ", target.port, " without TLS"), "smtp"));
+    rec.Add(Observe(Observation::kPlaintext, absl::StrCat("port ", target.port, " without TLS"),
+                    "smtp"));
   }
   const bool google = google_host || primary.greeting_provider == v1::PROVIDER_GOOGLE;
   if (primary.auth_attempted && google) {
@@ -262,8 +261,10 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
                     "domain's mail is hosted there",
                     "smtp.auth"));
   }
+  const v1::Provider smtp_provider =
+      host_provider != v1::PROVIDER_UNSPECIFIED ? host_provider : primary.greeting_provider;
   if ((mx_provider == v1::PROVIDER_GOOGLE || mx_provider == v1::PROVIDER_MICROSOFT) &&
-      provider != mx_provider && host.outcome == net::DnsOutcome::kOk) {
+      smtp_provider != mx_provider && host.outcome == net::DnsOutcome::kOk) {
     rec.Add(Observe(Observation::kProviderMismatch,
                     absl::StrCat("MX of ", from_domain, ": ", mx.records.front().host,
                                  "; SMTP host: ", target.host),

@@ -13,6 +13,6 @@ namespace cv::verify {
 // configured port or TLS mode fails, the usual alternatives side by side. Then reasons across
 // the probes and renders the diagnoses.
 boost::asio::awaitable<channelverify::v1::VerifyChannelResponse> VerifySmtp(Run run,
-                                                                           SmtpTarget target);
+                                                                            SmtpTarget target);
 
 }  // namespace cv::verify

@@ -1,9 +1,8 @@
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
-
-#include <boost/asio/io_context.hpp>
 
 #include "channelverify/v1/channel_verifier.pb.h"
 #include "common/lang.h"

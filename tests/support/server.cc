@@ -1,0 +1,55 @@
+#include "support/server.h"
+
+#include <regex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace cv::testing {
+
+absl::StatusOr<ServerProcess> ServerProcess::Start(std::vector<std::string> flags,
+                                                   absl::Duration timeout) {
+  ChildProcess::Options options;
+  options.argv = {std::string(CV_BINARY_DIR) + "/service/channel-verifier", "--listen=127.0.0.1:0"};
+  options.argv.insert(options.argv.end(), flags.begin(), flags.end());
+  auto process = ChildProcess::Start(std::move(options));
+  if (!process.ok()) return process.status();
+  static const std::regex kServing(R"re("msg":"serving".*"port":(\d+))re");
+  const absl::Time end = absl::Now() + timeout;
+  while (absl::Now() < end) {
+    std::smatch match;
+    const std::string output = process->Output();
+    if (std::regex_search(output, match, kServing)) {
+      return ServerProcess(std::move(*process), std::stoi(match[1]));
+    }
+    if (!process->Running()) {
+      return absl::InternalError(absl::StrCat("channel-verifier exited: ", output));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return absl::DeadlineExceededError(
+      absl::StrCat("channel-verifier did not start: ", process->Output()));
+}
+
+std::vector<std::string> ServerProcess::TestFlags(const std::string& ca_file,
+                                                  const std::string& dns,
+                                                  std::vector<std::string> more) {
+  std::vector<std::string> flags = {"--allow_cidrs=127.0.0.0/8,::1/128",
+                                    "--trusted_ca_file=" + ca_file, "--dns_servers=" + dns,
+                                    "--ehlo_name=verifier.test", "--io_threads=2"};
+  flags.insert(flags.end(), more.begin(), more.end());
+  return flags;
+}
+
+std::unique_ptr<channelverify::v1::ChannelVerifierService::Stub> ServerProcess::Stub() const {
+  return channelverify::v1::ChannelVerifierService::NewStub(
+      grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
+}
+
+std::unique_ptr<grpc::health::v1::Health::Stub> ServerProcess::HealthStub() const {
+  return grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
+}
+
+}  // namespace cv::testing

@@ -1,0 +1,43 @@
+// The channel-verifier binary as a test starts it: a child process on a free loopback port,
+// with a gRPC stub to call it and its JSON log lines to inspect.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "channelverify/v1/channel_verifier.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "support/process.h"
+
+namespace cv::testing {
+
+class ServerProcess {
+ public:
+  // Starts build/.../service/channel-verifier with --listen=127.0.0.1:0 and `flags`, and waits
+  // for its "serving" log line.
+  static absl::StatusOr<ServerProcess> Start(std::vector<std::string> flags,
+                                             absl::Duration timeout = absl::Seconds(15));
+  // The usual flags for tests: loopback allowed, the test CA trusted, a test resolver.
+  static std::vector<std::string> TestFlags(const std::string& ca_file, const std::string& dns,
+                                            std::vector<std::string> more = {});
+
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::unique_ptr<channelverify::v1::ChannelVerifierService::Stub> Stub() const;
+  std::unique_ptr<grpc::health::v1::Health::Stub> HealthStub() const;
+  // Everything logged on stdout so far (JSON lines).
+  std::string Logs() const { return process_.Output(); }
+  ChildProcess& process() { return process_; }
+
+ private:
+  ServerProcess(ChildProcess process, int port) : process_(std::move(process)), port_(port) {}
+  ChildProcess process_;
+  int port_;
+};
+
+}  // namespace cv::testing
