@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/peers.h"
+#include "support/server.h"
 
 namespace cv::testing {
 namespace {
@@ -54,9 +55,9 @@ class ChannelctlTest : public ::testing::Test {
     ASSERT_TRUE(smtp_peer.ok()) << smtp_peer.status();
     smtp_ = new SmtpPeer(std::move(*smtp_peer));
 
-    auto server = VerifierServer::Start(EngineFlags("_"));
+    auto server = ServerProcess::Start(EngineFlags("_"));
     ASSERT_TRUE(server.ok()) << server.status();
-    server_ = new VerifierServer(std::move(*server));
+    server_ = new ServerProcess(std::move(*server));
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -101,13 +102,13 @@ class ChannelctlTest : public ::testing::Test {
   static TestCa* ca_;
   static DnsPeer* dns_;
   static SmtpPeer* smtp_;
-  static VerifierServer* server_;
+  static ServerProcess* server_;
 };
 
 TestCa* ChannelctlTest::ca_ = nullptr;
 DnsPeer* ChannelctlTest::dns_ = nullptr;
 SmtpPeer* ChannelctlTest::smtp_ = nullptr;
-VerifierServer* ChannelctlTest::server_ = nullptr;
+ServerProcess* ChannelctlTest::server_ = nullptr;
 
 constexpr char kPassSnapshot[] =
     "SMTP jobs@t.test @ smtp.t.test:PORT STARTTLS, from jobs@t.test\n"

@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/process.h"
+#include "support/server.h"
 
 namespace cv::testing {
 namespace {
@@ -48,10 +49,11 @@ TEST(ClientRetry, ServerDownThenUp) {
   retry.max_backoff = std::chrono::milliseconds(4000);
   auto client = MakeClient(address, retry);
 
-  std::promise<absl::StatusOr<VerifierServer>> started;
+  std::promise<absl::StatusOr<ServerProcess>> started;
   std::thread starter([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(1200));
-    started.set_value(VerifierServer::Start({}, address));
+    // A later --listen overrides ServerProcess's own "127.0.0.1:0".
+    started.set_value(ServerProcess::Start({"--listen=" + address, "--io_threads=2"}));
   });
   const auto start = Clock::now();
   v1::ListDiagnosesResponse response;

@@ -10,8 +10,6 @@
 #include <sstream>
 #include <thread>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 extern char** environ;
@@ -20,7 +18,6 @@ namespace cv::testing {
 namespace v1 = channelverify::v1;
 
 std::string CtlPath() { return std::string(CV_BINARY_DIR) + "/client/channelctl"; }
-std::string VerifierPath() { return std::string(CV_BINARY_DIR) + "/service/channel-verifier"; }
 
 namespace {
 
@@ -89,36 +86,6 @@ CtlResult RunCtl(const std::vector<std::string>& args,
   result.err = Slurp(err_path);
   result.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
-}
-
-absl::StatusOr<VerifierServer> VerifierServer::Start(std::vector<std::string> flags,
-                                                     const std::string& listen) {
-  ChildProcess::Options options;
-  options.argv = {VerifierPath(), "--listen=" + listen, "--io_threads=2"};
-  options.argv.insert(options.argv.end(), flags.begin(), flags.end());
-  absl::StatusOr<ChildProcess> process = ChildProcess::Start(options);
-  if (!process.ok()) return process.status();
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (std::chrono::steady_clock::now() < end) {
-    const std::string out = process->Output();
-    // {"ts":...,"msg":"serving","listen":"...","port":41234,...}
-    if (const size_t at = out.find("\"msg\":\"serving\""); at != std::string::npos) {
-      const size_t key = out.find("\"port\":", at);
-      if (key != std::string::npos) {
-        const size_t begin = key + 7;
-        const size_t stop = out.find_first_not_of("0123456789", begin);
-        int port = 0;
-        if (absl::SimpleAtoi(out.substr(begin, stop - begin), &port) && port > 0) {
-          return VerifierServer(std::move(*process), port);
-        }
-      }
-    }
-    if (!process->Running()) {
-      return absl::InternalError(absl::StrCat("channel-verifier exited: ", out));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return absl::DeadlineExceededError("channel-verifier did not log \"serving\"");
 }
 
 grpc::Status FakeVerifier::Answer(std::atomic<int>& calls) {

@@ -1,6 +1,6 @@
 // Support for the channelctl and client library tests: running channelctl as a subprocess with
-// a chosen environment, the channel-verifier binary on a port, and a scriptable fake of the
-// service that records what it was asked.
+// a chosen environment, and a scriptable fake of the service that records what it was asked.
+// (The real server binary: support/server.h.)
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -33,23 +33,6 @@ CtlResult RunCtl(const std::vector<std::string>& args,
                  std::chrono::seconds timeout = std::chrono::seconds(60));
 
 std::string CtlPath();
-std::string VerifierPath();
-
-// The channel-verifier binary as a child; its port is read from its "serving" log line.
-class VerifierServer {
- public:
-  // `listen` "127.0.0.1:0" picks a free port.
-  static absl::StatusOr<VerifierServer> Start(std::vector<std::string> flags,
-                                              const std::string& listen = "127.0.0.1:0");
-  int port() const { return port_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  std::string Output() const { return process_.Output(); }
-
- private:
-  VerifierServer(ChildProcess process, int port) : process_(std::move(process)), port_(port) {}
-  ChildProcess process_;
-  int port_;
-};
 
 // A ChannelVerifierService that answers from a script: the first `fail_first` calls of each
 // method fail with `failure`, later ones answer with the canned responses. Counts calls and
