@@ -34,6 +34,17 @@ struct AsyncCall {
   Client::Callback<Response> done;
 };
 
+// Frees the call's state before the caller hears of the result: once `done` runs, the caller may
+// tear everything down (the Client, the test's fake server), and nothing of ours may still be
+// alive to be destroyed afterwards.
+template <typename Request, typename Response>
+void Finish(AsyncCall<Request, Response>* state, grpc::Status status) {
+  auto done = std::move(state->done);
+  Response response = std::move(state->response);
+  delete state;
+  done(std::move(status), std::move(response));
+}
+
 }  // namespace
 
 std::string Client::ServiceConfigJson(const RetryOptions& retry) {
@@ -168,10 +179,7 @@ void Client::VerifyChannelAsync(v1::VerifyChannelRequest request,
       {}, std::move(request), {}, std::move(done)};
   Prepare(&state->context, call);
   stub_->async()->VerifyChannel(&state->context, &state->request, &state->response,
-                                [state](grpc::Status status) {
-                                  state->done(std::move(status), std::move(state->response));
-                                  delete state;
-                                });
+                                [state](grpc::Status status) { Finish(state, std::move(status)); });
 }
 
 void Client::SendTestAsync(v1::SendTestRequest request, Callback<v1::SendTestResponse> done,
@@ -180,10 +188,7 @@ void Client::SendTestAsync(v1::SendTestRequest request, Callback<v1::SendTestRes
       {}, std::move(request), {}, std::move(done)};
   Prepare(&state->context, call);
   stub_->async()->SendTest(&state->context, &state->request, &state->response,
-                           [state](grpc::Status status) {
-                             state->done(std::move(status), std::move(state->response));
-                             delete state;
-                           });
+                           [state](grpc::Status status) { Finish(state, std::move(status)); });
 }
 
 void Client::ListDiagnosesAsync(v1::ListDiagnosesRequest request,
@@ -192,10 +197,7 @@ void Client::ListDiagnosesAsync(v1::ListDiagnosesRequest request,
       {}, std::move(request), {}, std::move(done)};
   Prepare(&state->context, call);
   stub_->async()->ListDiagnoses(&state->context, &state->request, &state->response,
-                                [state](grpc::Status status) {
-                                  state->done(std::move(status), std::move(state->response));
-                                  delete state;
-                                });
+                                [state](grpc::Status status) { Finish(state, std::move(status)); });
 }
 
 }  // namespace channelverify
