@@ -51,10 +51,25 @@ ABSL_FLAG(std::string, ehlo_name, "", "Name sent in EHLO (default: this host's n
 ABSL_FLAG(int, io_threads, 0, "Threads running the event loop (0: one per core)");
 ABSL_FLAG(int, default_deadline_ms, 30000, "Budget when the caller sets no deadline");
 ABSL_FLAG(int, max_deadline_ms, 120000, "Longest budget a caller can ask for");
+ABSL_FLAG(int, send_dedup_window_s, 600,
+          "How long a SendTest request_id is remembered (a repeat is ALREADY_EXISTS); 0: off");
+ABSL_FLAG(int, send_dedup_max_entries, 100000,
+          "Most SendTest request ids remembered at once; beyond that SendTest is refused");
 ABSL_FLAG(int, shutdown_grace_ms, 25000, "How long SIGTERM waits for in-flight calls");
 ABSL_FLAG(int, shutdown_delay_ms, 0,
           "After SIGTERM, how long to keep serving while health says NOT_SERVING, so that load "
           "balancers stop sending before the listener closes");
+ABSL_FLAG(int, auth_failures_per_window, 3,
+          "Failed AUTH attempts per (host, username) before the service stops trying");
+ABSL_FLAG(int, auth_failure_window_s, 900, "The window of --auth_failures_per_window");
+ABSL_FLAG(int, max_in_flight, 20000, "Verifications and test sends in flight at most");
+ABSL_FLAG(int, max_in_flight_per_host, 50, "... of which at most this many to one host");
+ABSL_FLAG(int, max_receive_message_bytes, 65536, "Largest request accepted");
+ABSL_FLAG(int, max_concurrent_streams, 10000, "HTTP/2 streams per client connection");
+ABSL_FLAG(int, max_connection_age_s, 1800,
+          "Connections are closed (gracefully) after this long, so load rebalances");
+ABSL_FLAG(int, min_ping_interval_s, 60,
+          "Clients pinging more often than this without data are disconnected");
 ABSL_FLAG(int, dns_timeout_ms, 5000, "Step timeout: DNS lookups");
 ABSL_FLAG(int, connect_timeout_ms, 5000, "Step timeout: TCP connect");
 ABSL_FLAG(int, greeting_timeout_ms, 10000, "Step timeout: SMTP greeting");
@@ -81,6 +96,10 @@ int main(int argc, char** argv) {
     return Fail("--log_level must be debug, info, warning or error");
   }
   cv::log::SetLevel(level);
+  if (absl::GetFlag(FLAGS_send_dedup_window_s) < 0 ||
+      absl::GetFlag(FLAGS_send_dedup_max_entries) < 1) {
+    return Fail("--send_dedup_window_s must be >= 0 and --send_dedup_max_entries >= 1");
+  }
 
   cv::verify::ConfigOptions options;
   options.allow_cidrs = absl::GetFlag(FLAGS_allow_cidrs);
@@ -124,12 +143,43 @@ int main(int argc, char** argv) {
   service_options.default_deadline =
       std::chrono::milliseconds(absl::GetFlag(FLAGS_default_deadline_ms));
   service_options.max_deadline = std::chrono::milliseconds(absl::GetFlag(FLAGS_max_deadline_ms));
+  service_options.send_dedup_window =
+      std::chrono::seconds(absl::GetFlag(FLAGS_send_dedup_window_s));
+  service_options.send_dedup_capacity =
+      static_cast<size_t>(absl::GetFlag(FLAGS_send_dedup_max_entries));
   cv::rpc::ChannelVerifierService service(verifier, service_options);
   cv::rpc::HealthService health(
       {std::string(channelverify::v1::ChannelVerifierService::service_full_name())});
 
+  for (int v :
+       {absl::GetFlag(FLAGS_auth_failures_per_window), absl::GetFlag(FLAGS_auth_failure_window_s),
+        absl::GetFlag(FLAGS_max_in_flight), absl::GetFlag(FLAGS_max_in_flight_per_host),
+        absl::GetFlag(FLAGS_max_receive_message_bytes), absl::GetFlag(FLAGS_max_concurrent_streams),
+        absl::GetFlag(FLAGS_max_connection_age_s), absl::GetFlag(FLAGS_min_ping_interval_s)}) {
+    if (v <= 0) return Fail("limits (--auth_*, --max_*, --min_ping_interval_s) must be positive");
+  }
+  service_options.auth_limiter.max_failures = absl::GetFlag(FLAGS_auth_failures_per_window);
+  service_options.auth_limiter.window =
+      std::chrono::seconds(absl::GetFlag(FLAGS_auth_failure_window_s));
+  service_options.in_flight.max_total = static_cast<size_t>(absl::GetFlag(FLAGS_max_in_flight));
+  service_options.in_flight.max_per_host =
+      static_cast<size_t>(absl::GetFlag(FLAGS_max_in_flight_per_host));
+
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // Requests are a few hundred bytes: a large one is an attack or a bug.
+  builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_receive_message_bytes));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             absl::GetFlag(FLAGS_max_concurrent_streams));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             absl::GetFlag(FLAGS_max_connection_age_s) * 1000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             absl::GetFlag(FLAGS_max_deadline_ms));
+  // Keepalive enforcement: clients may ping at most every min_ping_interval_s without data;
+  // two strikes and the connection goes.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             absl::GetFlag(FLAGS_min_ping_interval_s) * 1000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
   int bound_port = 0;
   builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(),
                            &bound_port);

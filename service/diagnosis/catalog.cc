@@ -408,6 +408,26 @@ constexpr CatalogEntry kCatalog[] = {
      "Ihre E-Mails werden bei Google oder Microsoft gehostet. Wir empfehlen, zu unserer direkten "
      "Integration zu wechseln: Sie vermeidet die hier gefundenen SMTP-Probleme, und Google und "
      "Microsoft schaffen die Anmeldung mit Passwort über SMTP schrittweise ab."},
+    {pb::DIAGNOSIS_CODE_SMTPUTF8_UNSUPPORTED, "", kError,
+     "The server cannot take addresses with international characters",
+     "Der Server akzeptiert keine Adressen mit internationalen Zeichen",
+     "The sender or recipient address has characters outside ASCII (for example umlauts) before "
+     "the @, which needs the SMTPUTF8 extension, and your SMTP server does not offer it. No "
+     "message was sent. Use an address without such characters, or ask your IT department "
+     "whether the server can enable SMTPUTF8.",
+     "Die Absende- oder Empfangsadresse enthält vor dem @ Zeichen außerhalb von ASCII (zum "
+     "Beispiel Umlaute). Dafür ist die Erweiterung SMTPUTF8 nötig, die Ihr SMTP-Server nicht "
+     "anbietet. Es wurde keine Nachricht gesendet. Verwenden Sie eine Adresse ohne solche "
+     "Zeichen oder fragen Sie Ihre IT-Abteilung, ob der Server SMTPUTF8 aktivieren kann."},
+    {pb::DIAGNOSIS_CODE_MESSAGE_REJECTED, "", kError, "The server refused the test message",
+     "Der Server hat die Testnachricht abgelehnt",
+     "The SMTP server refused the test message (see the evidence for the step and the server's "
+     "exact reply). Your IT department or email provider can tell from that reply which policy "
+     "stopped it, for example a sender or recipient restriction or a content filter.",
+     "Der SMTP-Server hat die Testnachricht abgelehnt (der Nachweis nennt den Schritt und die "
+     "genaue Antwort des Servers). Ihre IT-Abteilung oder Ihr E-Mail-Anbieter kann anhand dieser "
+     "Antwort feststellen, welche Richtlinie den Versand verhindert hat, zum Beispiel eine "
+     "Einschränkung für Absende- oder Empfangsadressen oder ein Inhaltsfilter."},
     // Guidance of the help article that no probe produces; returned by ListDiagnoses.
     {pb::DIAGNOSIS_CODE_UNSPECIFIED, "check-setup", kInfo, "Check which sending option is active",
      "Einrichtung überprüfen: Welche Versandoption ist aktiv?",
@@ -438,6 +458,17 @@ constexpr CatalogEntry kCatalog[] = {
 // More precise remediation where the evidence tells the cause apart. Columns: code, variant,
 // remediation en, de, and optionally title en, de.
 constexpr CatalogVariant kVariants[] = {
+    {pb::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, "dropped-after-data",
+     "The connection ended after the whole message had been handed to the server, before its "
+     "final answer. The server may or may not have queued the message; it was not sent again. "
+     "Check whether it arrived before you send another test; if this repeats, your IT "
+     "department must check the server.",
+     "Die Verbindung endete, nachdem die ganze Nachricht an den Server übergeben war, aber vor "
+     "seiner abschließenden Antwort. Der Server hat die Nachricht möglicherweise angenommen; sie "
+     "wurde nicht noch einmal gesendet. Prüfen Sie, ob sie angekommen ist, bevor Sie einen "
+     "weiteren Test senden; wiederholt sich das, muss Ihre IT-Abteilung den Server prüfen.",
+     "The connection ended before the server confirmed the message",
+     "Die Verbindung endete, bevor der Server die Nachricht bestätigt hat"},
     {pb::DIAGNOSIS_CODE_M365_SMTP_AUTH_DISABLED, "tenant",
      "Microsoft reports that SMTP AUTH (SmtpClientAuthentication) is disabled for your whole "
      "organisation (tenant). We recommend switching to the direct integration with Microsoft. "

@@ -12,5 +12,8 @@ channelverify::v1::Verdict VerdictOf(
 // Renders the run's findings in its language (errors first), moves its probes in, sets the
 // verdict and the elapsed time.
 void FinishResponse(const Run& run, channelverify::v1::VerifyChannelResponse* response);
+// The same for SendTest, whose verdict is FAIL whenever the message was not accepted (even if no
+// diagnosis is an error, e.g. the caller cancelled).
+void FinishSendResponse(const Run& run, channelverify::v1::SendTestResponse* response);
 
 }  // namespace cv::verify

@@ -69,6 +69,10 @@ class Dialog {
   DialogOutcome Fail(TransportFailure failure, const StepResult& r);
   void RecordTls(const StepResult& r);
   asio::awaitable<bool> Authenticate();
+  asio::awaitable<void> SendMessage();
+  // The send step's reply was what `want` says; otherwise records why not.
+  bool SendStepOk(const StepResult& r, Stage stage, bool want_354);
+  void Diagnose(diagnosis::Finding f);
 
   const verify::Run& run_;
   const SmtpTarget& target_;
@@ -78,6 +82,8 @@ class Dialog {
   DialogOutcome out_;
   net::Clock::time_point last_deadline_;
   v1::Probe* last_probe_ = nullptr;
+  // SendTest only: the session may carry a message (authenticated, or no credentials to use).
+  bool may_send_ = false;
 };
 
 void Dialog::Classify(Stage stage, const smtp::Reply& reply, bool* found) {
@@ -207,6 +213,14 @@ asio::awaitable<DialogOutcome> Dialog::Run() {
     if (out_.capabilities.size) facts["size_limit"] = std::to_string(*out_.capabilities.size);
   }
   if (plan_.primary) co_await Authenticate();
+  if (plan_.primary && plan_.send != nullptr) {
+    if (may_send_) {
+      co_await SendMessage();
+    } else if (out_.send.skip_reason.empty()) {
+      out_.send.skip_reason = out_.auth_attempted ? "not sent: AUTH did not succeed"
+                                                  : "not sent: the channel could not sign in";
+    }
+  }
   co_return out_;
 }
 
@@ -223,6 +237,13 @@ asio::awaitable<bool> Dialog::Authenticate() {
          absl::StrCat("expires: ", out_.tls.cert_not_after)}));
     run_.recorder->Skip(absl::StrCat(plan_.probe_prefix, ".auth"), endpoint_,
                         "credentials not sent: the server's certificate could not be verified");
+    out_.send.skip_reason = "not sent: the server's certificate could not be verified";
+    co_return false;
+  }
+  if (target_.username.empty() && plan_.send != nullptr) {
+    // A channel without credentials (an IP-allowlisted relay, say) sends as it is; whether the
+    // server wants AUTH shows in its answer to MAIL FROM.
+    may_send_ = true;
     co_return false;
   }
   if (target_.username.empty()) {
@@ -267,6 +288,7 @@ asio::awaitable<bool> Dialog::Authenticate() {
   (*last_probe_->mutable_facts())["mechanism"] = mechanism;
   if (r.ok() && r.reply->code == 235) {
     out_.auth_succeeded = true;
+    may_send_ = true;
     co_return true;
   }
   if (r.reply) {
@@ -287,6 +309,114 @@ asio::awaitable<bool> Dialog::Authenticate() {
     Fail(TransportFailure::kTimedOut, r);
   }
   co_return false;
+}
+
+void Dialog::Diagnose(diagnosis::Finding f) {
+  if (f.probe.empty() && last_probe_ != nullptr) f.probe = last_probe_->name();
+  run_.recorder->Add(std::move(f));
+}
+
+bool Dialog::SendStepOk(const StepResult& r, Stage stage, bool want_354) {
+  const std::string stage_name(diagnosis::StageName(stage));
+  if (r.reply) out_.send.server_reply = r.reply->Raw();
+  if (r.ok()) {
+    const int code = r.reply->code;
+    if (want_354 ? code == 354 : (code >= 200 && code < 300)) return true;
+    // A positive reply of the wrong kind (250 to DATA, 354 to RCPT): going on would put the
+    // message where the server does not expect it.
+    Diagnose(diagnosis::ClassifyObservation(
+        Observation::kProtocolError,
+        {absl::StrCat(stage_name, ": unexpected reply ", r.reply->Raw())}));
+    return false;
+  }
+  if (r.kind == Kind::kRejected && r.reply) {
+    bool found = false;
+    Classify(stage, *r.reply, &found);
+    if (!found) {
+      // A refusal no rule knows: name it as such, with the server's words; a temporary one
+      // says "later", which reads as throttling, but less certainly.
+      diagnosis::Finding f;
+      f.code = r.reply->IsTransientFailure() ? v1::DIAGNOSIS_CODE_SERVER_THROTTLING
+                                             : v1::DIAGNOSIS_CODE_MESSAGE_REJECTED;
+      f.confidence = r.reply->IsTransientFailure() ? 0.5 : 1.0;
+      f.evidence.push_back(absl::StrCat(stage_name, ": ", r.reply->Raw()));
+      Diagnose(std::move(f));
+    }
+    return false;
+  }
+  // No answer at all: the connection is gone or the step ran out of time.
+  Fail(r.kind == Kind::kTimedOut ? TransportFailure::kTimedOut : TransportFailure::kProtocolError,
+       r);
+  if (out_.cut_by_caller) {
+    Diagnose(diagnosis::ClassifyObservation(
+        Observation::kDeadlineTooShort,
+        {absl::StrCat(stage_name, ": the caller's deadline ended the send: ", r.detail)}));
+  }
+  if (stage == Stage::kDataEnd) {
+    auto f = diagnosis::ClassifyObservation(
+        Observation::kProtocolError,
+        {absl::StrCat(stage_name, ": ", r.detail),
+         "the whole message had been handed to the server, but no final reply came: the server "
+         "may or may not have queued it; it was not sent again"});
+    f.variant = "dropped-after-data";
+    Diagnose(std::move(f));
+  } else if (!out_.cut_by_caller) {
+    Diagnose(diagnosis::ClassifyObservation(
+        Observation::kProtocolError,
+        {absl::StrCat(stage_name, ": ", r.detail, "; no message was handed over")}));
+  }
+  return false;
+}
+
+// Exactly one MAIL FROM / RCPT TO / DATA / message, whatever happens: no step is ever repeated,
+// so a timeout or a drop can never turn into a second message.
+asio::awaitable<void> Dialog::SendMessage() {
+  const auto& timeouts = run_.config->timeouts;
+  const SendPlan& send = *plan_.send;
+  const smtp::Capabilities& caps = out_.capabilities;
+  if (send.needs_smtputf8 && !caps.smtputf8) {
+    diagnosis::Finding f;
+    f.code = v1::DIAGNOSIS_CODE_SMTPUTF8_UNSUPPORTED;
+    f.evidence.push_back(
+        absl::StrCat("an address has characters outside ASCII before the @, and EHLO did not "
+                     "offer SMTPUTF8; it offered: ",
+                     absl::StrJoin(caps.keywords, " ")));
+    Diagnose(std::move(f));
+    out_.send.skip_reason = "not sent: the server does not offer SMTPUTF8";
+    co_return;
+  }
+  std::optional<uint64_t> size;
+  if (caps.size) {
+    if (*caps.size > 0 && send.size > *caps.size) {
+      diagnosis::Finding f;
+      f.code = v1::DIAGNOSIS_CODE_MESSAGE_REJECTED;
+      f.evidence.push_back(absl::StrCat("the message has ", send.size,
+                                        " octets; the server's SIZE limit is ", *caps.size));
+      Diagnose(std::move(f));
+      out_.send.skip_reason = "not sent: larger than the server's SIZE limit";
+      co_return;
+    }
+    size = send.size;
+  }
+  const bool smtputf8 = send.needs_smtputf8;
+
+  out_.send.attempted = true;
+  StepResult r = co_await Step("mail_from", timeouts.command, [&](auto d) {
+    return session_.Command(smtp::MailFrom(send.from, size, smtputf8), d);
+  });
+  if (!SendStepOk(r, Stage::kMailFrom, false)) co_return;
+  r = co_await Step("rcpt_to", timeouts.command,
+                    [&](auto d) { return session_.Command(smtp::RcptTo(send.recipient), d); });
+  if (!SendStepOk(r, Stage::kRcptTo, false)) co_return;
+  r = co_await Step("data", timeouts.command,
+                    [&](auto d) { return session_.Command(smtp::Data(), d); });
+  if (!SendStepOk(r, Stage::kData, true)) co_return;
+  out_.send.data_sent = true;
+  r = co_await Step("data_end", timeouts.data,
+                    [&](auto d) { return session_.SendBody(send.stuffed, d); });
+  (*last_probe_->mutable_facts())["message_octets"] = std::to_string(send.size);
+  if (!SendStepOk(r, Stage::kDataEnd, false)) co_return;
+  out_.send.accepted = true;
 }
 
 }  // namespace

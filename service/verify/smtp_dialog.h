@@ -31,6 +31,25 @@ enum class TransportFailure {
   kCancelled,
 };
 
+// SendTest's message and envelope. The dialog sends it once, on the same connection right
+// after a successful AUTH (or, for a channel without credentials, right after EHLO over TLS).
+struct SendPlan {
+  std::string from;
+  std::string recipient;
+  std::string stuffed;  // mail::DotStuff() of the message: ends with CRLF.CRLF
+  uint64_t size = 0;    // octets of the message before stuffing, for SIZE=
+  bool needs_smtputf8 = false;
+};
+
+// How far the send got. Nothing in the dialog ever sends a second time.
+struct SendOutcome {
+  bool attempted = false;    // MAIL FROM went out
+  bool data_sent = false;    // the message was handed over (DATA was answered with 354)
+  bool accepted = false;     // 2xx after the final "."
+  std::string server_reply;  // the last reply of the send, redacted
+  std::string skip_reason;   // why MAIL FROM was not sent, when it was not
+};
+
 struct DialogOutcome {
   TransportFailure failure = TransportFailure::kNone;
   bool cut_by_caller = false;  // the failure was the caller's deadline
@@ -41,6 +60,7 @@ struct DialogOutcome {
   bool tls_active = false;
   bool auth_attempted = false;
   bool auth_succeeded = false;
+  SendOutcome send;  // plan.send only
 };
 
 // One endpoint (host, port, TLS mode) and what to do there.
@@ -54,10 +74,13 @@ struct DialogPlan {
   std::string probe_prefix = "smtp";  // "alt" for alternatives: "alt.tcp", "alt.smtp.ehlo", ...
   channelverify::v1::Provider host_provider = channelverify::v1::PROVIDER_UNSPECIFIED;
   bool google_smtp_host = false;
+  // SendTest: send this message after AUTH (primary dialogs only). Not owned.
+  const SendPlan* send = nullptr;
 };
 
 // Connects (to every address at once), then greeting, EHLO, STARTTLS or implicit TLS, EHLO,
-// AUTH, QUIT, recording a probe per step and the findings of every server reply.
+// AUTH, with plan.send MAIL FROM, RCPT TO, DATA and the message, then QUIT, recording a probe
+// per step and the findings of every server reply.
 boost::asio::awaitable<DialogOutcome> RunSmtpDialog(const Run& run, const SmtpTarget& target,
                                                     DialogPlan plan,
                                                     std::vector<boost::asio::ip::address> addrs);

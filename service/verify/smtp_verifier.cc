@@ -10,6 +10,7 @@
 #include "verify/provider.h"
 #include "verify/response.h"
 #include "verify/smtp_dialog.h"
+#include "verify/transport.h"
 
 namespace cv::verify {
 namespace asio = boost::asio;
@@ -30,10 +31,7 @@ const char* ModeName(v1::TlsMode mode) {
   }
 }
 
-struct Alternative {
-  uint16_t port;
-  v1::TlsMode mode;
-};
+using Alternative = SmtpSetting;
 
 // The usual settings worth trying when the configured one fails, most common first: the
 // same port with the other TLS mode (the classic mix-up), 587 STARTTLS, 465 implicit.
@@ -52,84 +50,6 @@ std::vector<Alternative> AlternativesFor(const Run& run, const SmtpTarget& t) {
     if (!same && !dup) out.push_back(a);
   }
   return out;
-}
-
-bool IsTransportFailure(TransportFailure f) {
-  switch (f) {
-    case TransportFailure::kNone:
-    case TransportFailure::kCancelled:
-    case TransportFailure::kGreetingRejected:
-      return false;
-    default:
-      return true;
-  }
-}
-
-diagnosis::Finding Observe(Observation observation, std::string evidence, std::string probe,
-                           double confidence = 1.0) {
-  auto f = diagnosis::ClassifyObservation(observation, {std::move(evidence)});
-  f.probe = std::move(probe);
-  if (confidence < 1.0) f.confidence = confidence;
-  return f;
-}
-
-// What the primary endpoint's failure means, given what the alternatives found.
-void DiagnoseTransport(const Run& run, const SmtpTarget& t, const DialogOutcome& primary,
-                       const std::optional<Alternative>& working) {
-  auto& rec = *run.recorder;
-  if (primary.cut_by_caller) {
-    rec.Add(Observe(Observation::kDeadlineTooShort, primary.evidence, "smtp"));
-    return;
-  }
-  const bool same_port_works = working && working->port == t.port;
-  switch (primary.failure) {
-    case TransportFailure::kConnectRefused:
-      rec.Add(Observe(Observation::kConnectRefused, primary.evidence, "smtp.tcp"));
-      break;
-    case TransportFailure::kConnectTimeout:
-    case TransportFailure::kConnectFailed:
-      rec.Add(Observe(Observation::kConnectTimeout, primary.evidence, "smtp.tcp"));
-      break;
-    case TransportFailure::kGreetingTimeout:
-      if (same_port_works && t.tls_mode != v1::TLS_MODE_IMPLICIT) {
-        rec.Add(Observe(Observation::kTlsModeMismatch,
-                        absl::StrCat("connected to port ", t.port,
-                                     ", but no greeting came: the server waits for TLS"),
-                        "smtp.greeting"));
-      } else {
-        rec.Add(Observe(Observation::kGreetingTimeout, primary.evidence, "smtp.greeting"));
-      }
-      break;
-    case TransportFailure::kClosedEarly:
-      rec.Add(Observe(Observation::kProtocolError, primary.evidence, "smtp.greeting"));
-      break;
-    case TransportFailure::kNotTls:
-      rec.Add(Observe(Observation::kTlsModeMismatch,
-                      absl::StrCat("implicit TLS to port ", t.port,
-                                   " met a plaintext server: ", primary.evidence),
-                      "smtp.tls"));
-      break;
-    case TransportFailure::kTlsVersion:
-      rec.Add(Observe(Observation::kTlsVersionUnsupported, primary.evidence, "smtp.tls"));
-      break;
-    case TransportFailure::kTlsFailed:
-      rec.Add(Observe(Observation::kTlsHandshakeFailed, primary.evidence, "smtp.tls"));
-      break;
-    case TransportFailure::kStartTlsNotOffered:
-    case TransportFailure::kStartTlsRejected:
-      if (!rec.Has(v1::DIAGNOSIS_CODE_TLS_MODE_MISMATCH)) {
-        rec.Add(Observe(Observation::kStartTlsNotOffered, primary.evidence, "smtp.starttls"));
-      }
-      break;
-    case TransportFailure::kProtocolError:
-      rec.Add(Observe(Observation::kProtocolError, primary.evidence, "smtp"));
-      break;
-    case TransportFailure::kTimedOut:
-      rec.Add(Observe(Observation::kGreetingTimeout, primary.evidence, "smtp"));
-      break;
-    default:
-      break;
-  }
 }
 
 }  // namespace
@@ -227,33 +147,13 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
     rec.Add(std::move(f));
   }
 
-  const bool connected = primary.failure == TransportFailure::kNone;
   const v1::Provider provider = host_provider != v1::PROVIDER_UNSPECIFIED ? host_provider
                                 : primary.greeting_provider != v1::PROVIDER_UNSPECIFIED
                                     ? primary.greeting_provider
                                     : mx_provider;
-  if (connected && target.tls_mode == v1::TLS_MODE_NONE) {
-    rec.Add(Observe(Observation::kPlaintext, absl::StrCat("port ", target.port, " without TLS"),
-                    "smtp"));
-  }
-  const bool google = google_host || primary.greeting_provider == v1::PROVIDER_GOOGLE;
-  if (primary.auth_attempted && google) {
-    auto f = Observe(Observation::kDirectIntegrationRecommended,
-                     absl::StrCat("password AUTH to ", target.host, " (Google)"), "smtp.auth");
-    f.code = v1::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED;
-    f.severity = v1::SEVERITY_UNSPECIFIED;
-    rec.Add(std::move(f));
-  }
+  DiagnoseSmtpPolicy(run, target, primary, provider,
+                     google_host || primary.greeting_provider == v1::PROVIDER_GOOGLE);
   const bool microsoft = provider == v1::PROVIDER_MICROSOFT;
-  if (primary.auth_succeeded && microsoft) {
-    auto f = Observe(Observation::kDirectIntegrationRecommended,
-                     absl::StrCat("password AUTH to ", target.host, " (Microsoft 365) succeeded"),
-                     "smtp.auth");
-    f.code = v1::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING;
-    f.severity = v1::SEVERITY_WARNING;
-    f.variant = "microsoft-basic-auth-ending";
-    rec.Add(std::move(f));
-  }
   if (primary.auth_attempted && !primary.auth_succeeded && microsoft &&
       mx_provider == v1::PROVIDER_MICROSOFT && primary.capabilities.HasAuth("XOAUTH2")) {
     rec.Add(Observe(Observation::kDirectIntegrationRecommended,

@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "channelverify/v1/channel_verifier.pb.h"
 #include "common/lang.h"
@@ -33,8 +34,14 @@ class Verifier {
   Verifier(boost::asio::io_context& io, std::shared_ptr<const Config> config)
       : io_(io), config_(std::move(config)) {}
 
+  using SendDone = std::function<void(channelverify::v1::SendTestResponse)>;
+
   std::shared_ptr<Handle> VerifySmtp(SmtpTarget target, Lang lang, net::Clock::time_point deadline,
                                      VerifyDone done);
+  // Sends one test message to `recipient` through the channel (see verify/send_test.h). The
+  // response's verdict is unspecified only when the engine itself failed.
+  std::shared_ptr<Handle> SendTestSmtp(SmtpTarget target, std::string recipient, Lang lang,
+                                       net::Clock::time_point deadline, SendDone done);
 
   const Config& config() const { return *config_; }
   boost::asio::io_context& io() { return io_; }

@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 
 namespace cv::testing {
 
@@ -50,6 +52,16 @@ std::unique_ptr<channelverify::v1::ChannelVerifierService::Stub> ServerProcess::
 std::unique_ptr<grpc::health::v1::Health::Stub> ServerProcess::HealthStub() const {
   return grpc::health::v1::Health::NewStub(
       grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
+}
+
+std::string ErrorReason(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return "";
+  for (const auto& any : details.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info)) return info.reason();
+  }
+  return "";
 }
 
 }  // namespace cv::testing

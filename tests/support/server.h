@@ -40,4 +40,7 @@ class ServerProcess {
   int port_;
 };
 
+// The ErrorInfo reason of a failed call ("" when there is none).
+std::string ErrorReason(const grpc::Status& status);
+
 }  // namespace cv::testing

@@ -1,0 +1,113 @@
+#include "verify/transport.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace cv::verify {
+namespace v1 = channelverify::v1;
+using diagnosis::Observation;
+
+bool IsTransportFailure(TransportFailure f) {
+  switch (f) {
+    case TransportFailure::kNone:
+    case TransportFailure::kCancelled:
+    case TransportFailure::kGreetingRejected:
+      return false;
+    default:
+      return true;
+  }
+}
+
+diagnosis::Finding Observe(Observation observation, std::string evidence, std::string probe,
+                           double confidence) {
+  auto f = diagnosis::ClassifyObservation(observation, {std::move(evidence)});
+  f.probe = std::move(probe);
+  if (confidence < 1.0) f.confidence = confidence;
+  return f;
+}
+
+void DiagnoseTransport(const Run& run, const SmtpTarget& t, const DialogOutcome& primary,
+                       const std::optional<SmtpSetting>& working) {
+  auto& rec = *run.recorder;
+  if (primary.cut_by_caller) {
+    rec.Add(Observe(Observation::kDeadlineTooShort, primary.evidence, "smtp"));
+    return;
+  }
+  const bool same_port_works = working && working->port == t.port;
+  switch (primary.failure) {
+    case TransportFailure::kConnectRefused:
+      rec.Add(Observe(Observation::kConnectRefused, primary.evidence, "smtp.tcp"));
+      break;
+    case TransportFailure::kConnectTimeout:
+    case TransportFailure::kConnectFailed:
+      rec.Add(Observe(Observation::kConnectTimeout, primary.evidence, "smtp.tcp"));
+      break;
+    case TransportFailure::kGreetingTimeout:
+      if (same_port_works && t.tls_mode != v1::TLS_MODE_IMPLICIT) {
+        rec.Add(Observe(Observation::kTlsModeMismatch,
+                        absl::StrCat("connected to port ", t.port,
+                                     ", but no greeting came: the server waits for TLS"),
+                        "smtp.greeting"));
+      } else {
+        rec.Add(Observe(Observation::kGreetingTimeout, primary.evidence, "smtp.greeting"));
+      }
+      break;
+    case TransportFailure::kClosedEarly:
+      rec.Add(Observe(Observation::kProtocolError, primary.evidence, "smtp.greeting"));
+      break;
+    case TransportFailure::kNotTls:
+      rec.Add(Observe(Observation::kTlsModeMismatch,
+                      absl::StrCat("implicit TLS to port ", t.port,
+                                   " met a plaintext server: ", primary.evidence),
+                      "smtp.tls"));
+      break;
+    case TransportFailure::kTlsVersion:
+      rec.Add(Observe(Observation::kTlsVersionUnsupported, primary.evidence, "smtp.tls"));
+      break;
+    case TransportFailure::kTlsFailed:
+      rec.Add(Observe(Observation::kTlsHandshakeFailed, primary.evidence, "smtp.tls"));
+      break;
+    case TransportFailure::kStartTlsNotOffered:
+    case TransportFailure::kStartTlsRejected:
+      if (!rec.Has(v1::DIAGNOSIS_CODE_TLS_MODE_MISMATCH)) {
+        rec.Add(Observe(Observation::kStartTlsNotOffered, primary.evidence, "smtp.starttls"));
+      }
+      break;
+    case TransportFailure::kProtocolError:
+      rec.Add(Observe(Observation::kProtocolError, primary.evidence, "smtp"));
+      break;
+    case TransportFailure::kTimedOut:
+      rec.Add(Observe(Observation::kGreetingTimeout, primary.evidence, "smtp"));
+      break;
+    default:
+      break;
+  }
+}
+
+void DiagnoseSmtpPolicy(const Run& run, const SmtpTarget& target, const DialogOutcome& primary,
+                        v1::Provider provider, bool google) {
+  auto& rec = *run.recorder;
+  const bool connected = primary.failure == TransportFailure::kNone;
+  if (connected && target.tls_mode == v1::TLS_MODE_NONE) {
+    rec.Add(Observe(Observation::kPlaintext, absl::StrCat("port ", target.port, " without TLS"),
+                    "smtp"));
+  }
+  if (primary.auth_attempted && google) {
+    auto f = Observe(Observation::kDirectIntegrationRecommended,
+                     absl::StrCat("password AUTH to ", target.host, " (Google)"), "smtp.auth");
+    f.code = v1::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED;
+    f.severity = v1::SEVERITY_UNSPECIFIED;
+    rec.Add(std::move(f));
+  }
+  const bool microsoft = provider == v1::PROVIDER_MICROSOFT;
+  if (primary.auth_succeeded && microsoft) {
+    auto f = Observe(Observation::kDirectIntegrationRecommended,
+                     absl::StrCat("password AUTH to ", target.host, " (Microsoft 365) succeeded"),
+                     "smtp.auth");
+    f.code = v1::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING;
+    f.severity = v1::SEVERITY_WARNING;
+    f.variant = "microsoft-basic-auth-ending";
+    rec.Add(std::move(f));
+  }
+}
+
+}  // namespace cv::verify

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "channelverify/v1/channel_verifier.pb.h"
+#include "diagnosis/classifier.h"
+#include "verify/run.h"
+#include "verify/smtp_dialog.h"
+#include "verify/smtp_request.h"
+
+// What a dialog's transport failure means, shared by VerifyChannel and SendTest so that both
+// say the same about the same connection problem.
+namespace cv::verify {
+
+// A port and TLS mode, e.g. an alternative that was found to work.
+struct SmtpSetting {
+  uint16_t port;
+  channelverify::v1::TlsMode mode;
+};
+
+// Everything short of a usable session (greeting rejections are diagnosed from the reply).
+bool IsTransportFailure(TransportFailure f);
+
+diagnosis::Finding Observe(diagnosis::Observation observation, std::string evidence,
+                           std::string probe, double confidence = 1.0);
+
+// Records the findings for the primary endpoint's failure, given the alternative that works
+// (if any was tried and found).
+void DiagnoseTransport(const Run& run, const SmtpTarget& t, const DialogOutcome& primary,
+                       const std::optional<SmtpSetting>& working);
+
+// Findings about the channel's settings once the dialog ran: plaintext, password AUTH to Google
+// (no longer supported) and to Microsoft 365 (being retired even when it works).
+void DiagnoseSmtpPolicy(const Run& run, const SmtpTarget& target, const DialogOutcome& primary,
+                        channelverify::v1::Provider provider, bool google);
+
+}  // namespace cv::verify
