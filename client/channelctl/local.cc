@@ -50,16 +50,8 @@ class LocalBackend final : public Backend {
     }
     auto target = cv::rpc::ValidateSmtpChannel(request.channel().smtp(), "channel.smtp");
     if (!target.ok()) return cv::rpc::FromAbsl(target.status());
-    if (!verifier_.config().egress.PortAllowedSomewhere(target->port, cv::net::Purpose::kSmtp)) {
-      return cv::rpc::Error(grpc::StatusCode::PERMISSION_DENIED, "TARGET_FORBIDDEN",
-                            "port " + std::to_string(target->port) +
-                                " is not an allowed SMTP port (see --smtp-ports)");
-    }
-    // The same margin the server keeps to send its answer, so local and remote runs of one
-    // channel cut their probes at the same moment.
-    const auto margin =
-        std::min<std::chrono::milliseconds>(timeout_ / 10, std::chrono::milliseconds(250));
-    const auto deadline = cv::net::Clock::now() + timeout_ - margin;
+    if (grpc::Status s = CheckPort(target->port); !s.ok()) return s;
+    const auto deadline = Deadline();
     std::promise<v1::VerifyChannelResponse> promise;
     auto future = promise.get_future();
     verifier_.VerifySmtp(
@@ -74,9 +66,37 @@ class LocalBackend final : public Backend {
 
   grpc::Status SendTest(const v1::SendTestRequest& request,
                         v1::SendTestResponse* response) override {
-    return {grpc::StatusCode::UNIMPLEMENTED,
-            "send-test is not available in this build's local engine; ask a server (drop "
-            "--local)"};
+    // The server's checks in its order (rpc/service.cc), less request_id deduplication: one
+    // process sends once, and the id only guards against a second call to a server.
+    cv::Lang lang;
+    if (auto s = cv::rpc::ValidateLanguage(request.language_code(), "language_code", &lang);
+        !s.ok()) {
+      return cv::rpc::FromAbsl(s);
+    }
+    if (request.channel().has_oauth()) {
+      return {grpc::StatusCode::UNIMPLEMENTED,
+              "send-test through OAuth channels is not available in this build"};
+    }
+    auto target = cv::rpc::ValidateSmtpChannel(request.channel().smtp(), "channel.smtp");
+    if (!target.ok()) return cv::rpc::FromAbsl(target.status());
+    if (target->from_address.empty()) {
+      return cv::rpc::InvalidArgument("channel.smtp.from_address",
+                                      "required for SendTest: the sender of the test message");
+    }
+    if (auto s = cv::rpc::ValidateAddress(request.recipient(), "recipient"); !s.ok()) {
+      return cv::rpc::FromAbsl(s);
+    }
+    if (grpc::Status s = CheckPort(target->port); !s.ok()) return s;
+    std::promise<v1::SendTestResponse> promise;
+    auto future = promise.get_future();
+    verifier_.SendTestSmtp(
+        std::move(*target), request.recipient(), lang, Deadline(),
+        [&promise](v1::SendTestResponse result) { promise.set_value(std::move(result)); });
+    *response = future.get();
+    if (response->verdict() == v1::VERDICT_UNSPECIFIED) {
+      return {grpc::StatusCode::INTERNAL, "send-test failed"};
+    }
+    return grpc::Status::OK;
   }
 
   grpc::Status ListDiagnoses(const v1::ListDiagnosesRequest& request,
@@ -102,6 +122,22 @@ class LocalBackend final : public Backend {
   std::string Describe() const override { return "the local engine"; }
 
  private:
+  grpc::Status CheckPort(uint16_t port) const {
+    if (verifier_.config().egress.PortAllowedSomewhere(port, cv::net::Purpose::kSmtp)) {
+      return grpc::Status::OK;
+    }
+    return cv::rpc::Error(
+        grpc::StatusCode::PERMISSION_DENIED, "TARGET_FORBIDDEN",
+        "port " + std::to_string(port) + " is not an allowed SMTP port (see --smtp-ports)");
+  }
+  // The same margin the server keeps to send its answer, so local and remote runs of one
+  // channel cut their probes at the same moment.
+  cv::net::Clock::time_point Deadline() const {
+    const auto margin =
+        std::min<std::chrono::milliseconds>(timeout_ / 10, std::chrono::milliseconds(250));
+    return cv::net::Clock::now() + timeout_ - margin;
+  }
+
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   cv::verify::Verifier verifier_;

@@ -301,6 +301,26 @@ TEST_F(ChannelctlTest, Diagnoses) {
   EXPECT_THAT(unknown.err, HasSubstr("unknown diagnosis code"));
 }
 
+TEST_F(ChannelctlTest, SendTestDeliversOneMessageWithServerAndLocal) {
+  size_t expected = smtp_->Messages().size();
+  for (bool local : {false, true}) {
+    SCOPED_TRACE(local ? "--local" : "server");
+    const std::vector<std::string> args = {"send-test", Channel(),   "--from",     kUser,
+                                           "--to",      "me@t.test", "--no-timing"};
+    CtlResult r = RunCtl(local ? Local(args) : Remote(args), {{"CHANNELCTL_PASSWORD", kPassword}});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_THAT(r.out, HasSubstr("✓ Accepted: 250 "));
+    EXPECT_THAT(r.out, HasSubstr("  Message-ID: <"));
+    EXPECT_THAT(r.out + r.err, Not(HasSubstr(kPassword)));
+    ++expected;
+    auto messages = smtp_->WaitForMessages(expected);
+    ASSERT_TRUE(messages.ok()) << messages.status();
+    EXPECT_EQ(messages->size(), expected);
+    EXPECT_EQ(messages->back().rcpt_to, std::vector<std::string>{"me@t.test"});
+    EXPECT_EQ(messages->back().auth_user, kUser);
+  }
+}
+
 // The README's table is the generated one: editing the catalog without regenerating fails here.
 TEST(ChannelctlReadme, DiagnosisTableMatchesTheCatalog) {
   CtlResult r = RunCtl({"--local", "diagnoses", "--output", "markdown"});
