@@ -3,6 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "diagnosis/catalog.h"
+#include "observability/request_id.h"
+#include "observability/service_metrics.h"
 #include "rpc/status.h"
 #include "rpc/validate.h"
 
@@ -12,13 +14,20 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A unary call whose work runs on the event loop: OnCancel reaches the probes.
+// A unary call whose work runs on the event loop: OnCancel reaches the probes. It logs one
+// line and counts the call in the metrics when it finishes; its request id is the caller's
+// x-request-id (else a new one) and goes back to the caller in the initial metadata.
 class UnaryCall : public grpc::ServerUnaryReactor {
  public:
-  UnaryCall(std::string method, uint64_t id) : method_(std::move(method)), id_(id) {}
+  UnaryCall(std::string method, grpc::CallbackServerContext* context)
+      : method_(std::move(method)), id_(observability::RequestIdOf(*context)) {
+    context->AddInitialMetadata(std::string(observability::kRequestIdHeader), id_);
+  }
 
   void SetHandle(std::shared_ptr<verify::Handle> handle) {
+    observability::Metrics().in_flight.Add({}, 1);
     std::lock_guard lock(mu_);
+    running_ = true;
     handle_ = std::move(handle);
     if (cancelled_) handle_->Cancel();
   }
@@ -31,8 +40,14 @@ class UnaryCall : public grpc::ServerUnaryReactor {
 
   void Done(const grpc::Status& status, std::string_view verdict = "") {
     const auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - start_).count();
+    {
+      std::lock_guard lock(mu_);
+      if (running_) observability::Metrics().in_flight.Add({}, -1);
+      running_ = false;
+    }
+    observability::RecordRpc(method_, status.error_code(), elapsed / 1000);
     log::Info("rpc", {{"method", method_},
-                      {"request_id", absl::StrCat(id_)},
+                      {"request_id", id_},
                       {"code", static_cast<int>(status.error_code())},
                       {"verdict", verdict},
                       {"ms", elapsed}});
@@ -41,10 +56,11 @@ class UnaryCall : public grpc::ServerUnaryReactor {
 
  private:
   std::string method_;
-  uint64_t id_;
+  std::string id_;
   Clock::time_point start_ = Clock::now();
   std::mutex mu_;
   bool cancelled_ = false;
+  bool running_ = false;  // counted in the in-flight gauge
   std::shared_ptr<verify::Handle> handle_;
 };
 
@@ -73,7 +89,7 @@ Clock::time_point ChannelVerifierService::BudgetFor(const grpc::CallbackServerCo
 grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
     grpc::CallbackServerContext* context, const v1::VerifyChannelRequest* request,
     v1::VerifyChannelResponse* response) {
-  auto* call = new UnaryCall("VerifyChannel", next_request_id_++);
+  auto* call = new UnaryCall("VerifyChannel", context);
   Lang lang;
   if (auto s = ValidateLanguage(request->language_code(), "language_code", &lang); !s.ok()) {
     call->Done(FromAbsl(s));
@@ -112,6 +128,7 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
           return;
         }
         *response = std::move(result);
+        observability::RecordResult("VerifyChannel", *response);
         call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
       }));
   return call;
@@ -120,7 +137,7 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
 grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerContext* context,
                                                            const v1::SendTestRequest* request,
                                                            v1::SendTestResponse* response) {
-  auto* call = new UnaryCall("SendTest", next_request_id_++);
+  auto* call = new UnaryCall("SendTest", context);
   // Everything the caller sent is checked before anything is dialed or claimed: the recipient
   // and the sender end up in headers and SMTP commands, so CR, LF, NUL or a second address
   // must never get that far.
@@ -194,6 +211,7 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
           return;
         }
         *response = std::move(result);
+        observability::RecordResult("SendTest", *response);
         call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
       }));
   return call;
@@ -202,7 +220,7 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
 grpc::ServerUnaryReactor* ChannelVerifierService::ListDiagnoses(
     grpc::CallbackServerContext* context, const v1::ListDiagnosesRequest* request,
     v1::ListDiagnosesResponse* response) {
-  auto* call = new UnaryCall("ListDiagnoses", next_request_id_++);
+  auto* call = new UnaryCall("ListDiagnoses", context);
   Lang lang;
   if (auto s = ValidateLanguage(request->language_code(), "language_code", &lang); !s.ok()) {
     call->Done(FromAbsl(s));

@@ -44,7 +44,6 @@ class ChannelVerifierService final
 
   std::shared_ptr<verify::Verifier> verifier_;
   ServiceOptions options_;
-  std::atomic<uint64_t> next_request_id_{1};
   RequestDedup send_dedup_;
 };
 
