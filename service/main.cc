@@ -74,6 +74,17 @@ ABSL_FLAG(int, shutdown_grace_ms, 25000, "How long SIGTERM waits for in-flight c
 ABSL_FLAG(int, shutdown_delay_ms, 0,
           "After SIGTERM, how long to keep serving while health says NOT_SERVING, so that load "
           "balancers stop sending before the listener closes");
+ABSL_FLAG(int, auth_failures_per_window, 3,
+          "Failed AUTH attempts per (host, username) before the service stops trying");
+ABSL_FLAG(int, auth_failure_window_s, 900, "The window of --auth_failures_per_window");
+ABSL_FLAG(int, max_in_flight, 20000, "Verifications and test sends in flight at most");
+ABSL_FLAG(int, max_in_flight_per_host, 50, "... of which at most this many to one host");
+ABSL_FLAG(int, max_receive_message_bytes, 65536, "Largest request accepted");
+ABSL_FLAG(int, max_concurrent_streams, 10000, "HTTP/2 streams per client connection");
+ABSL_FLAG(int, max_connection_age_s, 1800,
+          "Connections are closed (gracefully) after this long, so load rebalances");
+ABSL_FLAG(int, min_ping_interval_s, 60,
+          "Clients pinging more often than this without data are disconnected");
 ABSL_FLAG(int, dns_timeout_ms, 5000, "Step timeout: DNS lookups");
 ABSL_FLAG(int, connect_timeout_ms, 5000, "Step timeout: TCP connect");
 ABSL_FLAG(int, greeting_timeout_ms, 10000, "Step timeout: SMTP greeting");
@@ -113,6 +124,17 @@ int main(int argc, char** argv) {
   options.dns_servers = absl::GetFlag(FLAGS_dns_servers);
   options.egress_ips = absl::GetFlag(FLAGS_egress_ips);
   options.ehlo_name = absl::GetFlag(FLAGS_ehlo_name);
+  options.google_client_id = absl::GetFlag(FLAGS_google_client_id);
+  options.google_client_secret_file = absl::GetFlag(FLAGS_google_client_secret_file);
+  options.microsoft_client_id = absl::GetFlag(FLAGS_microsoft_client_id);
+  options.microsoft_client_secret_file = absl::GetFlag(FLAGS_microsoft_client_secret_file);
+  options.google_token_url = absl::GetFlag(FLAGS_google_token_url);
+  options.gmail_api_base = absl::GetFlag(FLAGS_gmail_api_base);
+  options.google_directory_api_base = absl::GetFlag(FLAGS_google_directory_api_base);
+  options.microsoft_login_base = absl::GetFlag(FLAGS_microsoft_login_base);
+  options.microsoft_graph_base = absl::GetFlag(FLAGS_microsoft_graph_base);
+  options.google_smtp_host = absl::GetFlag(FLAGS_google_smtp_host);
+  options.microsoft_smtp_host = absl::GetFlag(FLAGS_microsoft_smtp_host);
   auto config = cv::verify::BuildConfig(options);
   if (!config.ok()) return Fail(std::string(config.status().message()));
   for (int ms : {absl::GetFlag(FLAGS_dns_timeout_ms), absl::GetFlag(FLAGS_connect_timeout_ms),
@@ -179,8 +201,35 @@ int main(int argc, char** argv) {
   // things) so that nothing but health is ever reachable without TLS.
   cv::rpc::HealthService plain_health(health_names);
 
+  for (int v :
+       {absl::GetFlag(FLAGS_auth_failures_per_window), absl::GetFlag(FLAGS_auth_failure_window_s),
+        absl::GetFlag(FLAGS_max_in_flight), absl::GetFlag(FLAGS_max_in_flight_per_host),
+        absl::GetFlag(FLAGS_max_receive_message_bytes), absl::GetFlag(FLAGS_max_concurrent_streams),
+        absl::GetFlag(FLAGS_max_connection_age_s), absl::GetFlag(FLAGS_min_ping_interval_s)}) {
+    if (v <= 0) return Fail("limits (--auth_*, --max_*, --min_ping_interval_s) must be positive");
+  }
+  service_options.auth_limiter.max_failures = absl::GetFlag(FLAGS_auth_failures_per_window);
+  service_options.auth_limiter.window =
+      std::chrono::seconds(absl::GetFlag(FLAGS_auth_failure_window_s));
+  service_options.in_flight.max_total = static_cast<size_t>(absl::GetFlag(FLAGS_max_in_flight));
+  service_options.in_flight.max_per_host =
+      static_cast<size_t>(absl::GetFlag(FLAGS_max_in_flight_per_host));
+
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // Requests are a few hundred bytes: a large one is an attack or a bug.
+  builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_receive_message_bytes));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             absl::GetFlag(FLAGS_max_concurrent_streams));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             absl::GetFlag(FLAGS_max_connection_age_s) * 1000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             absl::GetFlag(FLAGS_max_deadline_ms));
+  // Keepalive enforcement: clients may ping at most every min_ping_interval_s without data;
+  // two strikes and the connection goes.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             absl::GetFlag(FLAGS_min_ping_interval_s) * 1000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
   int bound_port = 0;
   // gRPC sets SO_REUSEPORT by default: a second instance on the same port would start and
   // silently take a share of the connections instead of failing.

@@ -19,8 +19,8 @@ const std::vector<double> kProbeBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
 const std::vector<double> kRpcBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
                                         1,     2.5,  5,     10,   30,  60,   120};
 
-// VERDICT_PASS -> "pass", DIAGNOSIS_CODE_INVALID_CREDENTIALS -> "INVALID_CREDENTIALS": short, stable label
-// values (enum names are part of the API contract).
+// VERDICT_PASS -> "pass", DIAGNOSIS_CODE_INVALID_CREDENTIALS -> "INVALID_CREDENTIALS": short,
+// stable label values (enum names are part of the API contract).
 std::string StripPrefix(const std::string& name, std::string_view prefix) {
   if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0) {
     return name.substr(prefix.size());
@@ -84,6 +84,9 @@ ServiceMetrics::ServiceMetrics()
   for (const char* verdict : {"pass", "warn", "fail"}) {
     verifications.Increment({"VerifyChannel", verdict}, 0);
   }
+  for (std::string_view reason : kLimiterReasons) {
+    limiter_rejections.Increment({std::string(reason)}, 0);
+  }
 #ifdef CV_VERSION
   build_info.Set({CV_VERSION}, 1);
 #else
@@ -98,6 +101,11 @@ ServiceMetrics& Metrics() {
   // Never destroyed: threads of gRPC or the event loop may still count during exit.
   static ServiceMetrics* metrics = new ServiceMetrics();
   return *metrics;
+}
+
+std::shared_ptr<void> CountInFlight() {
+  Metrics().in_flight.Add({}, 1);
+  return std::shared_ptr<void>(nullptr, [](void*) { Metrics().in_flight.Add({}, -1); });
 }
 
 std::string_view CodeName(grpc::StatusCode code) {

@@ -2,6 +2,8 @@
 
 #include <grpcpp/support/status.h>
 
+#include <memory>
+#include <string>
 #include <string_view>
 
 #include "channelverify/v1/channel_verifier.pb.h"
@@ -21,8 +23,8 @@ struct ServiceMetrics {
   Counter& verifications;       // method, verdict: VerifyChannel / SendTest results
   Counter& diagnoses;           // code: each diagnosis in a result
   Histogram& probe_seconds;     // probe, outcome: each probe that ran
-  Gauge& in_flight;             // verifications and test sends running now
-  Counter& limiter_rejections;  // calls the limiter refused (RESOURCE_EXHAUSTED)
+  Gauge& in_flight;             // verification runs and test sends going on now
+  Counter& limiter_rejections;  // reason: calls the limiter refused (RESOURCE_EXHAUSTED)
   Gauge& build_info;            // version: always 1
   Gauge& start_time;            // process start, seconds since the epoch
 };
@@ -36,7 +38,16 @@ void RecordRpc(std::string_view method, grpc::StatusCode code, double seconds);
 // The verdict, the diagnoses and the probes of a result.
 void RecordResult(std::string_view method, const channelverify::v1::VerifyChannelResponse& r);
 void RecordResult(std::string_view method, const channelverify::v1::SendTestResponse& r);
-// For the limiter: one call it refused.
-inline void CountLimiterRejection() { Metrics().limiter_rejections.Increment(); }
+// One verification run (or test send) in the in-flight gauge while the token lives; reset it
+// when the run completes.
+std::shared_ptr<void> CountInFlight();
+
+// For the limiter: one call it refused, by its ErrorInfo reason. The reasons the admission
+// code has today are shown at 0 from the start.
+inline constexpr std::string_view kLimiterReasons[] = {"AUTH_RATE_LIMITED", "OVERLOADED",
+                                                       "HOST_BUSY"};
+inline void CountLimiterRejection(std::string_view reason) {
+  Metrics().limiter_rejections.Increment({std::string(reason)});
+}
 
 }  // namespace cv::observability

@@ -25,26 +25,22 @@ class UnaryCall : public grpc::ServerUnaryReactor {
   }
 
   void SetHandle(std::shared_ptr<verify::Handle> handle) {
-    observability::Metrics().in_flight.Add({}, 1);
+    SetCancel([handle] { handle->Cancel(); });
+  }
+  void SetCancel(std::function<void()> cancel) {
     std::lock_guard lock(mu_);
-    running_ = true;
-    handle_ = std::move(handle);
-    if (cancelled_) handle_->Cancel();
+    cancel_ = std::move(cancel);
+    if (cancelled_) cancel_();
   }
   void OnCancel() override {
     std::lock_guard lock(mu_);
     cancelled_ = true;
-    if (handle_) handle_->Cancel();
+    if (cancel_) cancel_();
   }
   void OnDone() override { delete this; }
 
   void Done(const grpc::Status& status, std::string_view verdict = "") {
     const auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - start_).count();
-    {
-      std::lock_guard lock(mu_);
-      if (running_) observability::Metrics().in_flight.Add({}, -1);
-      running_ = false;
-    }
     observability::RecordRpc(method_, status.error_code(), elapsed / 1000);
     log::Info("rpc", {{"method", method_},
                       {"request_id", id_},
@@ -60,8 +56,7 @@ class UnaryCall : public grpc::ServerUnaryReactor {
   Clock::time_point start_ = Clock::now();
   std::mutex mu_;
   bool cancelled_ = false;
-  bool running_ = false;  // counted in the in-flight gauge
-  std::shared_ptr<verify::Handle> handle_;
+  std::function<void()> cancel_;
 };
 
 }  // namespace
@@ -70,7 +65,55 @@ ChannelVerifierService::ChannelVerifierService(std::shared_ptr<verify::Verifier>
                                                ServiceOptions options)
     : verifier_(std::move(verifier)),
       options_(options),
-      send_dedup_(options.send_dedup_window, options.send_dedup_capacity) {}
+      send_dedup_(options.send_dedup_window, options.send_dedup_capacity),
+      auth_limiter_(options.auth_limiter),
+      in_flight_(options.in_flight) {}
+
+grpc::Status ChannelVerifierService::Admit(const verify::SmtpTarget& target,
+                                           std::unique_ptr<InFlight::Slot>* slot) {
+  if (!target.username.empty()) {
+    if (auto wait = auth_limiter_.Blocked(target.host, target.username)) {
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*wait).count();
+      return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "AUTH_RATE_LIMITED",
+                   absl::StrCat("AUTH for this account at ", target.host, " failed ",
+                                auth_limiter_.options().max_failures,
+                                " times recently; not trying again for ", (ms + 999) / 1000,
+                                " s, so the account does not get locked"),
+                   ms);
+    }
+  }
+  InFlight::Refusal refusal;
+  *slot = in_flight_.TryAcquire(target.host, &refusal);
+  if (refusal == InFlight::Refusal::kTotal) {
+    return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "OVERLOADED",
+                 "too many verifications in flight; retry with backoff", 1000);
+  }
+  if (refusal == InFlight::Refusal::kHost) {
+    return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "HOST_BUSY",
+                 absl::StrCat("too many verifications of ", target.host, " in flight"), 1000);
+  }
+  return grpc::Status::OK;
+}
+
+void ChannelVerifierService::Learn(const verify::SmtpTarget& target,
+                                   const google::protobuf::RepeatedPtrField<v1::Probe>& probes) {
+  if (target.username.empty()) return;
+  for (const auto& probe : probes) {
+    if (probe.name() != "smtp.auth") continue;
+    if (probe.status() == v1::PROBE_STATUS_OK) {
+      auth_limiter_.RecordSuccess(target.host, target.username);
+      return;
+    }
+    // Only a rejection counts (a permanent 5xx answer to the credentials), not a timeout or a
+    // temporary failure: those do not count towards a lockout either.
+    const auto reply = probe.facts().find("reply");
+    if (probe.status() == v1::PROBE_STATUS_FAILED && reply != probe.facts().end() &&
+        !reply->second.empty() && reply->second[0] == '5') {
+      auth_limiter_.RecordFailure(target.host, target.username);
+      return;
+    }
+  }
+}
 
 Clock::time_point ChannelVerifierService::BudgetFor(const grpc::CallbackServerContext* context,
                                                     bool* too_short) const {
@@ -99,9 +142,34 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
     call->Done(InvalidArgument("channel", "required: set channel.smtp or channel.oauth"));
     return call;
   }
+  auto finish = [call, response](v1::VerifyChannelResponse result) {
+    if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
+      call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "verification failed"));
+      return;
+    }
+    *response = std::move(result);
+    call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
+  };
   if (request->channel().has_oauth()) {
-    call->Done(Error(grpc::StatusCode::UNIMPLEMENTED, "OAUTH_NOT_AVAILABLE",
-                     "OAuth channels are not verified by this build"));
+    auto oauth = ValidateOAuthChannel(request->channel().oauth(), "channel.oauth");
+    if (!oauth.ok()) {
+      call->Done(FromAbsl(oauth.status()));
+      return call;
+    }
+    bool too_short = false;
+    const auto deadline = BudgetFor(context, &too_short);
+    if (too_short) {
+      call->Done(Error(grpc::StatusCode::DEADLINE_EXCEEDED, "DEADLINE_TOO_SHORT",
+                       "the deadline leaves no time for any probe"));
+      return call;
+    }
+    call->SetHandle(verifier_->VerifyOAuth(std::move(*oauth), lang, deadline,
+                                           [finish, counted = observability::CountInFlight()](
+                                               v1::VerifyChannelResponse result) mutable {
+                                             counted.reset();
+                                             observability::RecordResult("VerifyChannel", result);
+                                             finish(std::move(result));
+                                           }));
     return call;
   }
   auto target = ValidateSmtpChannel(request->channel().smtp(), "channel.smtp");
@@ -121,16 +189,34 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
                      "the deadline leaves no time for any probe"));
     return call;
   }
-  call->SetHandle(verifier_->VerifySmtp(
-      std::move(*target), lang, deadline, [call, response](v1::VerifyChannelResponse result) {
-        if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
-          call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "verification failed"));
-          return;
-        }
-        *response = std::move(result);
-        observability::RecordResult("VerifyChannel", *response);
-        call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
-      }));
+  const std::string key = Coalescer::Key(*target, lang);
+  auto shared_target = std::make_shared<verify::SmtpTarget>(std::move(*target));
+  grpc::Status refused;
+  auto start = [&](Coalescer::Done run_done) -> absl::StatusOr<std::shared_ptr<verify::Handle>> {
+    std::unique_ptr<InFlight::Slot> slot;
+    refused = Admit(*shared_target, &slot);
+    if (!refused.ok()) return absl::ResourceExhaustedError("refused");
+    auto held = std::shared_ptr<InFlight::Slot>(std::move(slot));
+    return verifier_->VerifySmtp(
+        *shared_target, lang, deadline,
+        [this, held, shared_target, run_done,
+         counted = observability::CountInFlight()](v1::VerifyChannelResponse result) mutable {
+          held.reset();
+          counted.reset();
+          // Once per verification run, however many coalesced callers it answers.
+          observability::RecordResult("VerifyChannel", result);
+          Learn(*shared_target, result.probes());
+          run_done(std::move(result));
+        });
+  };
+  auto ticket = coalescer_.Join(key, finish, start);
+  if (!ticket.ok()) {
+    call->Done(refused.ok() ? Error(grpc::StatusCode::INTERNAL, "INTERNAL",
+                                    std::string(ticket.status().message()))
+                            : refused);
+    return call;
+  }
+  call->SetCancel([ticket = *ticket] { ticket->Cancel(); });
   return call;
 }
 
@@ -186,6 +272,11 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
                      "the deadline leaves no time to send"));
     return call;
   }
+  std::unique_ptr<InFlight::Slot> slot;
+  if (grpc::Status admitted = Admit(*target, &slot); !admitted.ok()) {
+    call->Done(admitted);
+    return call;
+  }
   // Claimed last, so that a request refused above can be corrected and sent with the same id;
   // from here on the id is spent, whatever the send's outcome.
   if (!request->request_id().empty()) {
@@ -203,15 +294,21 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
         return call;
     }
   }
+  auto held = std::shared_ptr<InFlight::Slot>(std::move(slot));
+  auto shared_target = std::make_shared<verify::SmtpTarget>(*target);
   call->SetHandle(verifier_->SendTestSmtp(
       std::move(*target), request->recipient(), lang, deadline,
-      [call, response](v1::SendTestResponse result) {
+      [this, call, response, held, shared_target,
+       counted = observability::CountInFlight()](v1::SendTestResponse result) mutable {
+        held.reset();
+        counted.reset();
+        observability::RecordResult("SendTest", result);
+        Learn(*shared_target, result.probes());
         if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
           call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "SendTest failed"));
           return;
         }
         *response = std::move(result);
-        observability::RecordResult("SendTest", *response);
         call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
       }));
   return call;

@@ -5,7 +5,10 @@
 #include <memory>
 
 #include "channelverify/v1/channel_verifier.grpc.pb.h"
+#include "rpc/auth_limiter.h"
+#include "rpc/coalescer.h"
 #include "rpc/dedup.h"
+#include "rpc/in_flight.h"
 #include "verify/verifier.h"
 
 namespace cv::rpc {
@@ -17,6 +20,8 @@ struct ServiceOptions {
   // SendTest request_id deduplication: how long an id is remembered, and how many at most.
   std::chrono::seconds send_dedup_window{600};
   size_t send_dedup_capacity = 100000;
+  AuthLimiter::Options auth_limiter;
+  InFlight::Options in_flight;
 };
 
 // The gRPC adapter: validates, turns the caller's deadline into the verification's budget,
@@ -42,9 +47,19 @@ class ChannelVerifierService final
   std::chrono::steady_clock::time_point BudgetFor(const grpc::CallbackServerContext* context,
                                                   bool* too_short) const;
 
+  // Admission before any probe: the per-account AUTH failure limit and the in-flight caps.
+  // OK, or the error to answer with.
+  grpc::Status Admit(const verify::SmtpTarget& target, std::unique_ptr<InFlight::Slot>* slot);
+  // Feeds the AUTH outcome of a finished run to the limiter.
+  void Learn(const verify::SmtpTarget& target,
+             const google::protobuf::RepeatedPtrField<channelverify::v1::Probe>& probes);
+
   std::shared_ptr<verify::Verifier> verifier_;
   ServiceOptions options_;
   RequestDedup send_dedup_;
+  AuthLimiter auth_limiter_;
+  InFlight in_flight_;
+  Coalescer coalescer_;
 };
 
 }  // namespace cv::rpc

@@ -210,7 +210,9 @@ TEST_F(DeployTest, MetricsMoveWithTheCalls) {
   ASSERT_TRUE(before.ok()) << before.status();
   EXPECT_EQ(before->status, 200);
   EXPECT_EQ(before->content_type, "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_EQ(MetricValue(before->body, "channel_verifier_limiter_rejections_total"), 0);
+  EXPECT_EQ(MetricValue(before->body,
+                        R"(channel_verifier_limiter_rejections_total{reason="OVERLOADED"})"),
+            0);
   EXPECT_EQ(MetricValue(before->body, "channel_verifier_verifications_in_flight"), 0);
   EXPECT_EQ(
       MetricValue(before->body,

@@ -128,7 +128,7 @@ TEST(ServiceMetricsTest, ResultsCountVerdictDiagnosesAndProbes) {
   EXPECT_EQ(m.diagnoses.Value({"INVALID_CREDENTIALS"}), auth + 1);
   EXPECT_EQ(m.probe_seconds.Count({"smtp.auth", "failed"}), probes + 1);
   const std::string text = m.registry.Render();
-  EXPECT_THAT(text, HasSubstr("channel_verifier_limiter_rejections_total "));
+  EXPECT_THAT(text, HasSubstr("channel_verifier_limiter_rejections_total{reason=\"HOST_BUSY\"} "));
   EXPECT_THAT(text, HasSubstr("channel_verifier_verifications_total{method=\"VerifyChannel\","
                               "verdict=\"pass\"}"));
   EXPECT_THAT(text, HasSubstr("channel_verifier_probe_duration_seconds_bucket{probe=\"smtp.auth\","
@@ -141,9 +141,21 @@ TEST(ServiceMetricsTest, RpcsByMethodAndCodeName) {
   RecordRpc("ListDiagnoses", grpc::StatusCode::INVALID_ARGUMENT, 0.001);
   EXPECT_EQ(m.rpcs.Value({"ListDiagnoses", "INVALID_ARGUMENT"}), before + 1);
   EXPECT_EQ(CodeName(grpc::StatusCode::RESOURCE_EXHAUSTED), "RESOURCE_EXHAUSTED");
-  const double rejected = m.limiter_rejections.Value();
-  CountLimiterRejection();
-  EXPECT_EQ(m.limiter_rejections.Value(), rejected + 1);
+  const double rejected = m.limiter_rejections.Value({"OVERLOADED"});
+  CountLimiterRejection("OVERLOADED");
+  EXPECT_EQ(m.limiter_rejections.Value({"OVERLOADED"}), rejected + 1);
+}
+
+TEST(ServiceMetricsTest, InFlightTokenCountsWhileHeld) {
+  auto& m = Metrics();
+  const double before = m.in_flight.Value();
+  auto a = CountInFlight();
+  auto b = CountInFlight();
+  EXPECT_EQ(m.in_flight.Value(), before + 2);
+  a.reset();
+  EXPECT_EQ(m.in_flight.Value(), before + 1);
+  b.reset();
+  EXPECT_EQ(m.in_flight.Value(), before);
 }
 
 TEST(RequestIdTest, AcceptsSaneTokensOnly) {

@@ -1,0 +1,103 @@
+#include "rpc/coalescer.h"
+
+#include <openssl/evp.h>
+
+#include "absl/strings/escaping.h"
+
+namespace cv::rpc {
+
+struct Run {
+  std::vector<Coalescer::Done> waiters;
+  std::shared_ptr<verify::Handle> handle;
+  size_t active = 0;
+};
+
+std::string Coalescer::Key(const verify::SmtpTarget& target, Lang lang) {
+  // A digest, so the key held in memory is not the password itself.
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  auto add = [ctx](std::string_view part) {
+    const uint64_t size = part.size();
+    EVP_DigestUpdate(ctx, &size, sizeof size);  // length-prefixed: no ambiguous joins
+    EVP_DigestUpdate(ctx, part.data(), part.size());
+  };
+  add("smtp");
+  add(target.host);
+  add(std::to_string(target.port));
+  add(std::to_string(target.tls_mode));
+  add(target.username);
+  add(target.password.Reveal());
+  add(target.from_address);
+  add(lang == Lang::kDe ? "de" : "en");
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx, digest, &length);
+  EVP_MD_CTX_free(ctx);
+  return std::string(reinterpret_cast<char*>(digest), length);
+}
+
+absl::StatusOr<std::shared_ptr<Coalescer::Ticket>> Coalescer::Join(const std::string& key,
+                                                                   Done done, const Start& start,
+                                                                   bool* joined) {
+  std::lock_guard lock(mu_);
+  auto it = runs_.find(key);
+  if (it != runs_.end()) {
+    it->second->waiters.push_back(std::move(done));
+    ++it->second->active;
+    if (joined != nullptr) *joined = true;
+    return std::shared_ptr<Ticket>(new Ticket(this, key, it->second));
+  }
+  if (joined != nullptr) *joined = false;
+  auto run = std::make_shared<Run>();
+  run->waiters.push_back(std::move(done));
+  run->active = 1;
+  // Held across start(): it only posts the work (its `done` never runs inline), and nobody can
+  // join a run that may yet be refused.
+  auto handle =
+      start([this, key, run](Response response) { Complete(key, run, std::move(response)); });
+  if (!handle.ok()) return handle.status();
+  run->handle = *handle;
+  runs_.emplace(key, run);
+  return std::shared_ptr<Ticket>(new Ticket(this, key, run));
+}
+
+void Coalescer::Complete(const std::string& key, const std::shared_ptr<Run>& run,
+                         Response response) {
+  std::vector<Done> waiters;
+  {
+    std::lock_guard lock(mu_);
+    auto it = runs_.find(key);
+    if (it != runs_.end() && it->second == run) runs_.erase(it);
+    waiters.swap(run->waiters);
+  }
+  for (size_t i = 0; i < waiters.size(); ++i) {
+    if (i + 1 == waiters.size()) {
+      waiters[i](std::move(response));
+    } else {
+      waiters[i](response);
+    }
+  }
+}
+
+void Coalescer::Leave(const std::shared_ptr<Run>& run) {
+  std::shared_ptr<verify::Handle> handle;
+  {
+    std::lock_guard lock(mu_);
+    if (run->active == 0 || --run->active > 0) return;
+    handle = run->handle;
+  }
+  if (handle) handle->Cancel();
+}
+
+void Coalescer::Ticket::Cancel() {
+  if (cancelled_) return;
+  cancelled_ = true;
+  owner_->Leave(run_);
+}
+
+size_t Coalescer::runs() const {
+  std::lock_guard lock(mu_);
+  return runs_.size();
+}
+
+}  // namespace cv::rpc
