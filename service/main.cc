@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,12 +18,26 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "observability/metrics_server.h"
+#include "observability/service_metrics.h"
+#include "rpc/credentials.h"
 #include "rpc/health.h"
 #include "rpc/service.h"
 #include "verify/config.h"
 #include "verify/verifier.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC address HOST:PORT");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain for the gRPC API (TLS when set; reloaded when it changes)");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file");
+ABSL_FLAG(std::string, client_ca_file, "",
+          "PEM CAs for mutual TLS: callers must present a certificate they signed");
+ABSL_FLAG(int, tls_reload_interval_s, 60, "How often the TLS files are checked for changes");
+ABSL_FLAG(std::string, health_listen, "",
+          "Extra plaintext HOST:PORT serving only grpc.health.v1.Health, for kubelet's gRPC "
+          "probes while the API requires TLS (empty: none)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT for Prometheus metrics over HTTP at /metrics (empty: none)");
 ABSL_FLAG(std::string, allow_cidrs, "",
           "Trusted CIDRs, allowed although the egress policy denies special ranges, on any port");
 ABSL_FLAG(std::string, smtp_ports, "25,465,587,2525", "SMTP ports allowed on public addresses");
@@ -141,6 +156,21 @@ int main(int argc, char** argv) {
   timeouts.command = std::chrono::milliseconds(absl::GetFlag(FLAGS_command_timeout_ms));
   timeouts.tls = std::chrono::milliseconds(absl::GetFlag(FLAGS_tls_timeout_ms));
 
+  cv::rpc::ServerTlsOptions tls_options;
+  tls_options.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  tls_options.key_file = absl::GetFlag(FLAGS_tls_key_file);
+  tls_options.client_ca_file = absl::GetFlag(FLAGS_client_ca_file);
+  tls_options.reload_interval_s = absl::GetFlag(FLAGS_tls_reload_interval_s);
+  cv::rpc::ServerTlsSummary tls_summary;
+  auto credentials = cv::rpc::MakeServerCredentials(tls_options, &tls_summary);
+  if (!credentials.ok()) return Fail(std::string(credentials.status().message()));
+  const std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (!metrics_listen.empty()) {
+    if (auto endpoint = cv::observability::ParseListenAddress(metrics_listen); !endpoint.ok()) {
+      return Fail(absl::StrCat("--metrics_listen: ", endpoint.status().message()));
+    }
+  }
+
   // Signals are taken by sigwait below, never by a handler on a random thread: block them
   // before any thread starts so every thread inherits the mask.
   sigset_t signals;
@@ -155,6 +185,11 @@ int main(int argc, char** argv) {
   auto work = boost::asio::make_work_guard(io);
   std::vector<std::thread> loop;
   for (int i = 0; i < threads; ++i) loop.emplace_back([&io] { io.run(); });
+  const auto stop_loop = [&] {
+    work.reset();
+    io.stop();
+    for (auto& t : loop) t.join();
+  };
 
   auto verifier = std::make_shared<cv::verify::Verifier>(io, *config);
   cv::rpc::ServiceOptions service_options;
@@ -173,8 +208,12 @@ int main(int argc, char** argv) {
       static_cast<size_t>(absl::GetFlag(FLAGS_max_in_flight_per_host));
 
   cv::rpc::ChannelVerifierService service(verifier, service_options);
-  cv::rpc::HealthService health(
-      {std::string(channelverify::v1::ChannelVerifierService::service_full_name())});
+  const std::set<std::string> health_names = {
+      std::string(channelverify::v1::ChannelVerifierService::service_full_name())};
+  cv::rpc::HealthService health(health_names);
+  // The plaintext health port has its own server (and its own HealthService, told the same
+  // things) so that nothing but health is ever reachable without TLS.
+  cv::rpc::HealthService plain_health(health_names);
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -192,20 +231,58 @@ int main(int argc, char** argv) {
                              absl::GetFlag(FLAGS_min_ping_interval_s) * 1000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
   int bound_port = 0;
-  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(),
-                           &bound_port);
+  // gRPC sets SO_REUSEPORT by default: a second instance on the same port would start and
+  // silently take a share of the connections instead of failing.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), *credentials, &bound_port);
   builder.RegisterService(&service);
   builder.RegisterService(&health);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
-    work.reset();
-    io.stop();
-    for (auto& t : loop) t.join();
-    return Fail(absl::StrCat("cannot listen on ", absl::GetFlag(FLAGS_listen)));
+    stop_loop();
+    return Fail(absl::StrCat("--listen: cannot listen on ", absl::GetFlag(FLAGS_listen),
+                             " (not HOST:PORT, or in use)"));
   }
-  cv::log::Info(
-      "serving",
-      {{"listen", absl::GetFlag(FLAGS_listen)}, {"port", bound_port}, {"io_threads", threads}});
+  std::unique_ptr<grpc::Server> health_server;
+  int health_port = 0;
+  if (const std::string address = absl::GetFlag(FLAGS_health_listen); !address.empty()) {
+    grpc::ServerBuilder health_builder;
+    health_builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    health_builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &health_port);
+    health_builder.RegisterService(&plain_health);
+    health_server = health_builder.BuildAndStart();
+    if (health_server == nullptr || health_port == 0) {
+      server->Shutdown();
+      stop_loop();
+      return Fail(absl::StrCat("--health_listen: cannot listen on ", address,
+                               " (not HOST:PORT, or in use)"));
+    }
+  }
+  std::unique_ptr<cv::observability::MetricsServer> metrics_server;
+  if (!metrics_listen.empty()) {
+    auto started = cv::observability::MetricsServer::Start(
+        io, metrics_listen, [] { return cv::observability::Metrics().registry.Render(); });
+    if (!started.ok()) {
+      if (health_server) health_server->Shutdown();
+      server->Shutdown();
+      stop_loop();
+      return Fail(absl::StrCat("--metrics_listen: ", started.status().message()));
+    }
+    metrics_server = std::move(*started);
+  }
+  if (!tls_options.cert_file.empty()) {
+    cv::log::Info("tls", {{"cert_subject", tls_summary.subject},
+                          {"cert_not_after", tls_summary.not_after},
+                          {"client_auth", tls_summary.client_cas > 0},
+                          {"client_cas", tls_summary.client_cas},
+                          {"reload_interval_s", tls_options.reload_interval_s}});
+  }
+  cv::log::Info("serving", {{"listen", absl::GetFlag(FLAGS_listen)},
+                            {"tls", !tls_options.cert_file.empty()},
+                            {"health_port", health_port},
+                            {"metrics_port", metrics_server ? metrics_server->port() : 0},
+                            {"port", bound_port},
+                            {"io_threads", threads}});
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
@@ -213,16 +290,21 @@ int main(int argc, char** argv) {
   // Load balancers and kubelet see NOT_SERVING first; calls in flight finish within the grace
   // period; then the loop stops.
   health.SetServing(false);
+  plain_health.SetServing(false);
   if (const int delay = absl::GetFlag(FLAGS_shutdown_delay_ms); delay > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(delay));
   }
   health.EndWatches();
-  server->Shutdown(std::chrono::system_clock::now() +
-                   std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)));
+  plain_health.EndWatches();
+  const auto drained_by = std::chrono::system_clock::now() +
+                          std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
+  if (health_server) health_server->Shutdown(drained_by);
+  server->Shutdown(drained_by);
   server->Wait();
-  work.reset();
-  io.stop();
-  for (auto& t : loop) t.join();
+  if (health_server) health_server->Wait();
+  // Metrics are served until the end, so that the last scrape sees the drain.
+  if (metrics_server) metrics_server->Stop();
+  stop_loop();
   cv::log::Info("stopped");
   return 0;
 }

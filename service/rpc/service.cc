@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "diagnosis/catalog.h"
+#include "observability/request_id.h"
+#include "observability/service_metrics.h"
 #include "rpc/status.h"
 #include "rpc/validate.h"
 
@@ -14,10 +16,15 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A unary call whose work runs on the event loop: OnCancel reaches the probes.
+// A unary call whose work runs on the event loop: OnCancel reaches the probes. It logs one
+// line and counts the call in the metrics when it finishes; its request id is the caller's
+// x-request-id (else a new one) and goes back to the caller in the initial metadata.
 class UnaryCall : public grpc::ServerUnaryReactor {
  public:
-  UnaryCall(std::string method, uint64_t id) : method_(std::move(method)), id_(id) {}
+  UnaryCall(std::string method, grpc::CallbackServerContext* context)
+      : method_(std::move(method)), id_(observability::RequestIdOf(*context)) {
+    context->AddInitialMetadata(std::string(observability::kRequestIdHeader), id_);
+  }
 
   void SetHandle(std::shared_ptr<verify::Handle> handle) {
     SetCancel([handle] { handle->Cancel(); });
@@ -36,8 +43,9 @@ class UnaryCall : public grpc::ServerUnaryReactor {
 
   void Done(const grpc::Status& status, std::string_view verdict = "") {
     const auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - start_).count();
+    observability::RecordRpc(method_, status.error_code(), elapsed / 1000);
     log::Info("rpc", {{"method", method_},
-                      {"request_id", absl::StrCat(id_)},
+                      {"request_id", id_},
                       {"code", static_cast<int>(status.error_code())},
                       {"verdict", verdict},
                       {"ms", elapsed}});
@@ -46,7 +54,7 @@ class UnaryCall : public grpc::ServerUnaryReactor {
 
  private:
   std::string method_;
-  uint64_t id_;
+  std::string id_;
   Clock::time_point start_ = Clock::now();
   std::mutex mu_;
   bool cancelled_ = false;
@@ -136,7 +144,7 @@ Clock::time_point ChannelVerifierService::BudgetFor(const grpc::CallbackServerCo
 grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
     grpc::CallbackServerContext* context, const v1::VerifyChannelRequest* request,
     v1::VerifyChannelResponse* response) {
-  auto* call = new UnaryCall("VerifyChannel", next_request_id_++);
+  auto* call = new UnaryCall("VerifyChannel", context);
   Lang lang;
   if (auto s = ValidateLanguage(request->language_code(), "language_code", &lang); !s.ok()) {
     call->Done(FromAbsl(s));
@@ -168,7 +176,13 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
                        "the deadline leaves no time for any probe"));
       return call;
     }
-    call->SetHandle(verifier_->VerifyOAuth(std::move(*oauth), lang, deadline, finish));
+    call->SetHandle(verifier_->VerifyOAuth(std::move(*oauth), lang, deadline,
+                                           [finish, counted = observability::CountInFlight()](
+                                               v1::VerifyChannelResponse result) mutable {
+                                             counted.reset();
+                                             observability::RecordResult("VerifyChannel", result);
+                                             finish(std::move(result));
+                                           }));
     return call;
   }
   auto target = ValidateSmtpChannel(request->channel().smtp(), "channel.smtp");
@@ -198,8 +212,12 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
     auto held = std::shared_ptr<InFlight::Slot>(std::move(slot));
     return verifier_->VerifySmtp(
         *shared_target, lang, deadline,
-        [this, held, shared_target, run_done](v1::VerifyChannelResponse result) mutable {
+        [this, held, shared_target, run_done,
+         counted = observability::CountInFlight()](v1::VerifyChannelResponse result) mutable {
           held.reset();
+          counted.reset();
+          // Once per verification run, however many coalesced callers it answers.
+          observability::RecordResult("VerifyChannel", result);
           Learn(*shared_target, result.probes());
           run_done(std::move(result));
         });
@@ -218,7 +236,7 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
 grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerContext* context,
                                                            const v1::SendTestRequest* request,
                                                            v1::SendTestResponse* response) {
-  auto* call = new UnaryCall("SendTest", next_request_id_++);
+  auto* call = new UnaryCall("SendTest", context);
   // Everything the caller sent is checked before anything is dialed or claimed: the recipient
   // and the sender end up in headers and SMTP commands, so CR, LF, NUL or a second address
   // must never get that far.
@@ -293,8 +311,11 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
   auto shared_target = std::make_shared<verify::SmtpTarget>(*target);
   call->SetHandle(verifier_->SendTestSmtp(
       std::move(*target), request->recipient(), lang, deadline,
-      [this, call, response, held, shared_target](v1::SendTestResponse result) mutable {
+      [this, call, response, held, shared_target,
+       counted = observability::CountInFlight()](v1::SendTestResponse result) mutable {
         held.reset();
+        counted.reset();
+        observability::RecordResult("SendTest", result);
         Learn(*shared_target, result.probes());
         if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
           call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "SendTest failed"));
@@ -310,7 +331,7 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
 grpc::ServerUnaryReactor* ChannelVerifierService::ListDiagnoses(
     grpc::CallbackServerContext* context, const v1::ListDiagnosesRequest* request,
     v1::ListDiagnosesResponse* response) {
-  auto* call = new UnaryCall("ListDiagnoses", next_request_id_++);
+  auto* call = new UnaryCall("ListDiagnoses", context);
   Lang lang;
   if (auto s = ValidateLanguage(request->language_code(), "language_code", &lang); !s.ok()) {
     call->Done(FromAbsl(s));

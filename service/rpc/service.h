@@ -56,7 +56,6 @@ class ChannelVerifierService final
 
   std::shared_ptr<verify::Verifier> verifier_;
   ServiceOptions options_;
-  std::atomic<uint64_t> next_request_id_{1};
   RequestDedup send_dedup_;
   AuthLimiter auth_limiter_;
   InFlight in_flight_;

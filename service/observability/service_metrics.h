@@ -1,0 +1,53 @@
+#pragma once
+
+#include <grpcpp/support/status.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "channelverify/v1/channel_verifier.pb.h"
+#include "observability/metrics.h"
+
+// The service's own metrics (names in README.md, "Metrics"). One set per process, reached
+// through Metrics(), so that the RPC layer, the limiter and whatever comes next count into the
+// same registry without it being passed through every constructor.
+namespace cv::observability {
+
+struct ServiceMetrics {
+  ServiceMetrics();
+
+  Registry registry;
+  Counter& rpcs;                // method, code: every finished RPC of the API
+  Histogram& rpc_seconds;       // method: from the handler's start to Finish
+  Counter& verifications;       // method, verdict: VerifyChannel / SendTest results
+  Counter& diagnoses;           // code: each diagnosis in a result
+  Histogram& probe_seconds;     // probe, outcome: each probe that ran
+  Gauge& in_flight;             // verification runs and test sends going on now
+  Counter& limiter_rejections;  // reason: calls the limiter refused (RESOURCE_EXHAUSTED)
+  Gauge& build_info;            // version: always 1
+  Gauge& start_time;            // process start, seconds since the epoch
+};
+
+ServiceMetrics& Metrics();
+
+// "OK", "INVALID_ARGUMENT", ... as gRPC spells the codes.
+std::string_view CodeName(grpc::StatusCode code);
+
+void RecordRpc(std::string_view method, grpc::StatusCode code, double seconds);
+// The verdict, the diagnoses and the probes of a result.
+void RecordResult(std::string_view method, const channelverify::v1::VerifyChannelResponse& r);
+void RecordResult(std::string_view method, const channelverify::v1::SendTestResponse& r);
+// One verification run (or test send) in the in-flight gauge while the token lives; reset it
+// when the run completes.
+std::shared_ptr<void> CountInFlight();
+
+// For the limiter: one call it refused, by its ErrorInfo reason. The reasons the admission
+// code has today are shown at 0 from the start.
+inline constexpr std::string_view kLimiterReasons[] = {"AUTH_RATE_LIMITED", "OVERLOADED",
+                                                       "HOST_BUSY"};
+inline void CountLimiterRejection(std::string_view reason) {
+  Metrics().limiter_rejections.Increment({std::string(reason)});
+}
+
+}  // namespace cv::observability
