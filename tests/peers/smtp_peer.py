@@ -74,8 +74,8 @@ FAULTS = {
     "reset": "accept and close at once with a TCP RST",
     "megabyte-line": "a greeting of one line of line_bytes (default 8 MiB) bytes, then its CRLF",
     "endless-ehlo": "greet, then answer EHLO with '250-' lines that never end",
-    "tls-garbage": "where the TLS handshake belongs (after STARTTLS's 220, or at once with "
-                   "--tls implicit), send bytes that are not TLS, then read and ignore",
+    "tls-garbage": "answer the ClientHello (after STARTTLS's 220, or at once with "
+                   "--tls implicit) with bytes that are not TLS, then read and ignore",
     "tls-stall": "where the TLS handshake belongs, read and ignore: the handshake never ends",
 }
 
@@ -293,6 +293,10 @@ class ScriptedSession:
     async def instead_of_tls(self, fault):
         self.trace("-", "fault %s instead of the TLS handshake" % fault)
         if fault == "tls-garbage":
+            # Answer the ClientHello, as a TLS server would: garbage sent along with STARTTLS's
+            # 220 would be caught as data before TLS instead.
+            if not await self.reader.read(65536):
+                raise Closed()
             self.writer.write(GARBAGE)
             await self.writer.drain()
         await self.ignore_input()
@@ -317,6 +321,8 @@ class ScriptedSession:
         for n in itertools.count():
             self.writer.write(("250-X-ENDLESS-%d\r\n" % n).encode())
             if n % 256 == 0:
+                if self.writer.is_closing():
+                    raise Closed()
                 await self.writer.drain()
                 await asyncio.sleep(0)  # and notice a client that went away
 
