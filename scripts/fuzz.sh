@@ -45,5 +45,5 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # New inputs go to the scratch corpus (first directory); the seeds are only read.
 exec "build/fuzz/tests/fuzz/fuzz_$target" "$work" "tests/fuzz/corpus/$target" \
-  -max_total_time="$seconds" -jobs=1 -workers=1 -print_final_stats=1 \
+  -max_total_time="$seconds" -print_final_stats=1 \
   -artifact_prefix="$findings/" "$@"
