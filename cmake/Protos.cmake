@@ -1,4 +1,5 @@
 # Generates C++ for the API, the googleapis subset under third_party/ and Debian's health.proto.
+include(GNUInstallDirs)
 set(CV_HEALTH_PROTO_DIR /usr/share/grpc-proto CACHE PATH "Where Debian's grpc-proto keeps grpc/health/v1/health.proto")
 set(CV_PROTO_OUT ${CMAKE_BINARY_DIR}/gen)
 file(MAKE_DIRECTORY ${CV_PROTO_OUT})
@@ -39,7 +40,10 @@ cv_add_protos(ROOT ${CMAKE_SOURCE_DIR}/proto GRPC FILES channelverify/v1/channel
 cv_add_protos(ROOT ${CV_HEALTH_PROTO_DIR} GRPC FILES grpc/health/v1/health.proto)
 
 add_library(cv_proto STATIC ${CV_PROTO_SRCS})
-target_include_directories(cv_proto PUBLIC ${CV_PROTO_OUT})
+# The install path is where client/ installs the generated headers for find_package users.
+target_include_directories(cv_proto PUBLIC
+  $<BUILD_INTERFACE:${CV_PROTO_OUT}>
+  $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/channelverify/proto>)
 target_link_libraries(cv_proto PUBLIC protobuf::libprotobuf gRPC::grpc++)
 # Generated code is not ours to warn about.
 target_compile_options(cv_proto PRIVATE -w)

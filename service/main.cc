@@ -109,6 +109,17 @@ int main(int argc, char** argv) {
   options.dns_servers = absl::GetFlag(FLAGS_dns_servers);
   options.egress_ips = absl::GetFlag(FLAGS_egress_ips);
   options.ehlo_name = absl::GetFlag(FLAGS_ehlo_name);
+  options.google_client_id = absl::GetFlag(FLAGS_google_client_id);
+  options.google_client_secret_file = absl::GetFlag(FLAGS_google_client_secret_file);
+  options.microsoft_client_id = absl::GetFlag(FLAGS_microsoft_client_id);
+  options.microsoft_client_secret_file = absl::GetFlag(FLAGS_microsoft_client_secret_file);
+  options.google_token_url = absl::GetFlag(FLAGS_google_token_url);
+  options.gmail_api_base = absl::GetFlag(FLAGS_gmail_api_base);
+  options.google_directory_api_base = absl::GetFlag(FLAGS_google_directory_api_base);
+  options.microsoft_login_base = absl::GetFlag(FLAGS_microsoft_login_base);
+  options.microsoft_graph_base = absl::GetFlag(FLAGS_microsoft_graph_base);
+  options.google_smtp_host = absl::GetFlag(FLAGS_google_smtp_host);
+  options.microsoft_smtp_host = absl::GetFlag(FLAGS_microsoft_smtp_host);
   auto config = cv::verify::BuildConfig(options);
   if (!config.ok()) return Fail(std::string(config.status().message()));
   for (int ms : {absl::GetFlag(FLAGS_dns_timeout_ms), absl::GetFlag(FLAGS_connect_timeout_ms),

@@ -560,6 +560,43 @@ constexpr CatalogVariant kVariants[] = {
      "Authentifizierungsrichtlinie Basic Auth für SMTP blockiert.",
      "Microsoft has switched off password sign-in for SMTP",
      "Microsoft hat die Anmeldung mit Passwort für SMTP abgeschaltet"},
+    // The direct integration (OAuth).
+    {pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "access-token",
+     "The provider rejected the access token: it has expired or was revoked (access tokens are "
+     "valid for about an hour). Connect the direct integration again in the recruiting email "
+     "settings so that the platform holds a valid authorisation.",
+     "Der Anbieter hat das Zugriffstoken abgelehnt: Es ist abgelaufen oder wurde widerrufen "
+     "(Zugriffstoken gelten etwa eine Stunde). Verbinden Sie die direkte Integration in den "
+     "Recruiting-E-Mail-Einstellungen erneut, damit die Plattform eine gültige Berechtigung hat."},
+    {pb::DIAGNOSIS_CODE_EXTERNAL_APPS_BLOCKED, "google-oauth",
+     "Your Google Workspace administrator restricts which third-party apps may access Google "
+     "data, and the recruiting platform's app is not allowed (admin_policy_enforced). In the "
+     "Google Admin console (Security > Access and data control > API controls), mark the app as "
+     "trusted, then connect the direct integration again.",
+     "Ihre Google-Workspace-Administration schränkt ein, welche Apps von Drittanbietern auf "
+     "Google-Daten zugreifen dürfen, und die App der Recruiting-Plattform ist nicht zugelassen "
+     "(admin_policy_enforced). Markieren Sie die App in der Google Admin-Konsole (Sicherheit > "
+     "Zugriffs- und Datenkontrolle > API-Steuerung) als vertrauenswürdig und verbinden Sie die "
+     "direkte Integration anschließend erneut.",
+     "Google Workspace does not allow the integration's app",
+     "Google Workspace lässt die App der Integration nicht zu"},
+    {pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "tenant",
+     "Microsoft does not know the organisation (tenant) given for the direct integration. Check "
+     "the tenant ID or domain, or leave it empty, and connect the direct integration again.",
+     "Microsoft kennt die für die direkte Integration angegebene Organisation (Mandant) nicht. "
+     "Prüfen Sie die Mandanten-ID bzw. Domain oder lassen Sie sie leer, und verbinden Sie die "
+     "direkte Integration erneut.",
+     "The Microsoft 365 organisation was not found",
+     "Die Microsoft-365-Organisation wurde nicht gefunden"},
+    {pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "token-other-account",
+     "The direct integration's authorisation belongs to another account than the configured "
+     "address. Connect the direct integration again, signed in with the mailbox that should "
+     "send.",
+     "Die Berechtigung der direkten Integration gehört zu einem anderen Account als der "
+     "eingestellten Adresse. Verbinden Sie die direkte Integration erneut und melden Sie sich "
+     "dabei mit dem Postfach an, das senden soll.",
+     "The authorisation belongs to another account",
+     "Die Berechtigung gehört zu einem anderen Account"},
 };
 
 constexpr std::string_view kEgressIpsPlaceholder = "{egress_ips}";

@@ -191,4 +191,59 @@ Finding ClassifyObservation(Observation observation, std::vector<std::string> ev
   return f;
 }
 
+namespace {
+
+template <typename Rule>
+Finding FromRow(const Rule& rule, DiagnosisCode code, const std::string& line) {
+  Finding f;
+  f.code = code;
+  f.severity = rule.severity;
+  f.confidence = rule.confidence;
+  f.variant = std::string(rule.variant);
+  f.evidence.push_back(line);
+  return f;
+}
+
+}  // namespace
+
+std::string_view OAuthApiName(OAuthApi api) {
+  switch (api) {
+    case OAuthApi::kGraph:
+      return "Microsoft Graph";
+    case OAuthApi::kGmail:
+      return "Gmail API";
+    case OAuthApi::kDirectory:
+      return "Directory API";
+    case OAuthApi::kAny:
+      break;
+  }
+  return "API";
+}
+
+std::vector<Finding> ClassifyTokenError(const TokenErrorEvidence& evidence, std::string line) {
+  std::vector<Finding> out;
+  if (evidence.provider == pb::PROVIDER_MICROSOFT) {
+    for (const MicrosoftTokenRule* rule : MatchMicrosoftTokenRules(evidence)) {
+      Finding f = FromRow(*rule, rule->code, line);
+      f.probe = "oauth.token";
+      out.push_back(std::move(f));
+    }
+  } else if (evidence.provider == pb::PROVIDER_GOOGLE) {
+    if (const GoogleTokenRule* rule = MatchGoogleTokenRule(evidence)) {
+      Finding f = FromRow(*rule, rule->code, line);
+      f.probe = "oauth.token";
+      out.push_back(std::move(f));
+    }
+  }
+  return out;
+}
+
+std::vector<Finding> ClassifyApiError(const ApiErrorEvidence& evidence, std::string line) {
+  std::vector<Finding> out;
+  if (const ApiErrorRule* rule = MatchApiErrorRule(evidence)) {
+    out.push_back(FromRow(*rule, rule->code_out, line));
+  }
+  return out;
+}
+
 }  // namespace cv::diagnosis

@@ -64,11 +64,53 @@ enum class Observation {
   kWrongPortOrTlsMode,  // configured setting fails, a usual alternative works
   kProviderMismatch,    // sender domain hosted by Google/Microsoft, SMTP host is not
   kDirectIntegrationRecommended,
-  kSharedMailboxLikely,  // no username / password given
+  kSharedMailboxLikely,    // no username / password given
+  // The direct integration's account checks (facts the APIs report, not errors).
+  kMailboxPurposeShared,      // Graph mailboxSettings.userPurpose == "shared"
+  kAccountNotEnabled,         // Graph user.accountEnabled == false
+  kNoLicense,                 // Graph user.assignedLicenses == []
+  kNotAdmin,                  // no Global / Exchange Administrator role; Google isAdmin false
+  kMailboxNotSetUp,           // Google Directory isMailboxSetup == false
+  kAccountSuspended,          // Google Directory suspended == true
+  kAccountArchived,           // Google Directory archived == true
+  kScopeMissing,              // the granted scopes lack one the integration needs
+  kOAuthClientNotConfigured,  // the service has no client id / secret for the provider
+  kTokenForOtherAccount,      // the token's account is not the channel's address
   // Not an observation: the last value, so tests can walk them all. Keep it last.
-  kMaxValue = kSharedMailboxLikely,
+  kMaxValue = kTokenForOtherAccount,
 };
 
 Finding ClassifyObservation(Observation observation, std::vector<std::string> evidence);
+
+// --- The direct integration (OAuth): token endpoints and account APIs.
+
+// An error answer of a token endpoint: the JSON's `error`, and Microsoft's `error_codes`
+// (AADSTS numbers, as written: "700082").
+struct TokenErrorEvidence {
+  Provider provider = channelverify::v1::PROVIDER_UNSPECIFIED;
+  int http_status = 0;
+  std::string error;
+  std::vector<std::string> error_codes;
+};
+// Findings for a token error, each with `evidence` as its evidence line. Microsoft is keyed on
+// error_codes first and on `error` only when no code row matched; never on the description.
+std::vector<Finding> ClassifyTokenError(const TokenErrorEvidence& evidence, std::string line);
+
+enum class OAuthApi { kAny, kGraph, kGmail, kDirectory };
+std::string_view OAuthApiName(OAuthApi api);
+
+// An error answer of an account API. Graph: {"error":{"code":"ErrorInvalidUser",...}} gives
+// `code`; Google: {"error":{"code":403,"errors":[{"reason":"forbidden"}],"status":...}} gives
+// `code` = the first reason, `status`; WWW-Authenticate's error="insufficient_scope" is read
+// as the code "insufficient_scope" when the body has none.
+struct ApiErrorEvidence {
+  OAuthApi api = OAuthApi::kAny;
+  int http_status = 0;
+  std::string code;
+  std::string status;
+  std::string message;
+};
+// The first matching row's finding, or none.
+std::vector<Finding> ClassifyApiError(const ApiErrorEvidence& evidence, std::string line);
 
 }  // namespace cv::diagnosis

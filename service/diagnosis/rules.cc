@@ -199,6 +199,155 @@ constexpr ObservationRule kObservationRules[] = {
      kDefault, 1.0, ""},
     // No username: the article's shared-mailbox case is the usual reason, but only likely.
     {Observation::kSharedMailboxLikely, pb::DIAGNOSIS_CODE_SHARED_MAILBOX, kDefault, 0.6, ""},
+    // The integration-account case of the article: own mailbox and login, admin, licence.
+    {Observation::kMailboxPurposeShared, pb::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX, kDefault,
+     1.0, "graph.mailbox_settings"},
+    {Observation::kAccountNotEnabled, pb::DIAGNOSIS_CODE_ACCOUNT_DISABLED, kDefault, 1.0,
+     "graph.user"},
+    // A user without licences has no Exchange mailbox of its own; only a shared mailbox works
+    // without one, and that is refused separately.
+    {Observation::kNoLicense, pb::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED, kDefault, 0.9,
+     "graph.user"},
+    {Observation::kNotAdmin, pb::DIAGNOSIS_CODE_INTEGRATION_NOT_ADMIN, kDefault, 1.0, ""},
+    {Observation::kMailboxNotSetUp, pb::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED, kDefault, 1.0,
+     "google.directory"},
+    {Observation::kAccountSuspended, pb::DIAGNOSIS_CODE_ACCOUNT_DISABLED, kDefault, 1.0,
+     "google.directory"},
+    // Archived users keep their data under an archive licence but have no working mailbox.
+    {Observation::kAccountArchived, pb::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED, kDefault, 0.9,
+     "google.directory"},
+    {Observation::kScopeMissing, pb::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING, kDefault, 1.0,
+     "oauth.token"},
+    {Observation::kOAuthClientNotConfigured, pb::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED,
+     kDefault, 1.0, "oauth.token"},
+    {Observation::kTokenForOtherAccount, pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, kDefault, 0.9,
+     "gmail.profile"},
+};
+
+// Microsoft: key on error_codes, never on the description (its wording changes and is
+// localised). Columns: id, AADSTS number, error, code, variant, severity, confidence.
+constexpr MicrosoftTokenRule kMicrosoftTokenRules[] = {
+    {"aadsts700082-refresh-token-expired", "700082", "", pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID,
+     "", kDefault, 1.0},
+    {"aadsts50173-grant-revoked", "50173", "", pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "",
+     kDefault, 1.0},
+    {"aadsts70043-grant-expired-by-policy", "70043", "", pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID,
+     "", kDefault, 1.0},
+    {"aadsts50076-mfa-required", "50076", "", pb::DIAGNOSIS_CODE_MFA_OR_CONDITIONAL_ACCESS, "",
+     kDefault, 1.0},
+    {"aadsts50079-mfa-enrollment", "50079", "", pb::DIAGNOSIS_CODE_MFA_OR_CONDITIONAL_ACCESS, "",
+     kDefault, 1.0},
+    {"aadsts53003-conditional-access", "53003", "", pb::DIAGNOSIS_CODE_MFA_OR_CONDITIONAL_ACCESS,
+     "", kDefault, 1.0},
+    {"aadsts530032-security-policy", "530032", "", pb::DIAGNOSIS_CODE_MFA_OR_CONDITIONAL_ACCESS,
+     "", kDefault, 1.0},
+    {"aadsts530035-security-defaults", "530035", "", pb::DIAGNOSIS_CODE_ENTRA_SECURITY_DEFAULTS,
+     "", kDefault, 1.0},
+    {"aadsts65001-consent", "65001", "", pb::DIAGNOSIS_CODE_OAUTH_CONSENT_REQUIRED, "", kDefault,
+     1.0},
+    {"aadsts90094-admin-consent", "90094", "", pb::DIAGNOSIS_CODE_OAUTH_CONSENT_REQUIRED, "",
+     kDefault, 1.0},
+    {"aadsts90095-admin-consent-workflow", "90095", "", pb::DIAGNOSIS_CODE_OAUTH_CONSENT_REQUIRED,
+     "", kDefault, 1.0},
+    {"aadsts7000215-wrong-secret", "7000215", "", pb::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED,
+     "", kDefault, 1.0},
+    {"aadsts7000222-secret-expired", "7000222", "", pb::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED,
+     "", kDefault, 1.0},
+    {"aadsts700016-unknown-client", "700016", "", pb::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED,
+     "", kDefault, 1.0},
+    // A disabled user is what a shared mailbox's account is: its sign-in is blocked.
+    {"aadsts50057-user-disabled", "50057", "", pb::DIAGNOSIS_CODE_ACCOUNT_DISABLED, "", kDefault,
+     1.0},
+    {"aadsts50057-shared-mailbox", "50057", "", pb::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX, "",
+     kDefault, 0.6},
+    {"aadsts50053-locked", "50053", "", pb::DIAGNOSIS_CODE_ACCOUNT_LOCKED, "", kDefault, 1.0},
+    {"aadsts90002-tenant-not-found", "90002", "", pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "tenant",
+     kDefault, 1.0},
+    {"aadsts50020-user-from-other-tenant", "50020", "", pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "",
+     kDefault, 1.0},
+    {"aadsts50034-user-not-found", "50034", "", pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "",
+     kDefault, 1.0},
+    // Fallbacks on the OAuth error alone, less certain.
+    {"ms-invalid-grant", "", "invalid_grant", pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "",
+     kDefault, 0.7},
+    {"ms-interaction-required", "", "interaction_required",
+     pb::DIAGNOSIS_CODE_MFA_OR_CONDITIONAL_ACCESS, "", kDefault, 0.7},
+    {"ms-consent-required", "", "consent_required", pb::DIAGNOSIS_CODE_OAUTH_CONSENT_REQUIRED, "",
+     kDefault, 0.8},
+    {"ms-invalid-client", "", "invalid_client", pb::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED, "",
+     kDefault, 0.8},
+    {"ms-unauthorized-client", "", "unauthorized_client",
+     pb::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED, "", kDefault, 0.8},
+    {"ms-invalid-scope", "", "invalid_scope", pb::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING, "",
+     kDefault, 0.8},
+    {"ms-temporarily-unavailable", "", "temporarily_unavailable",
+     pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "", kDefault, 0.7},
+};
+
+// Google: Columns: id, error, code, variant, severity, confidence.
+constexpr GoogleTokenRule kGoogleTokenRules[] = {
+    // "Token has been expired or revoked."
+    {"google-invalid-grant", "invalid_grant", pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "",
+     kDefault, 1.0},
+    // The Workspace admin restricts which apps may access Google data.
+    {"google-admin-policy-enforced", "admin_policy_enforced",
+     pb::DIAGNOSIS_CODE_EXTERNAL_APPS_BLOCKED, "google-oauth", kDefault, 1.0},
+    {"google-unauthorized-client", "unauthorized_client",
+     pb::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED, "", kDefault, 1.0},
+    {"google-invalid-client", "invalid_client", pb::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED, "",
+     kDefault, 1.0},
+    {"google-deleted-client", "deleted_client", pb::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED, "",
+     kDefault, 1.0},
+    {"google-invalid-scope", "invalid_scope", pb::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING, "",
+     kDefault, 0.8},
+};
+
+constexpr OAuthApi kGraph = OAuthApi::kGraph;
+constexpr OAuthApi kGmail = OAuthApi::kGmail;
+constexpr OAuthApi kDirectory = OAuthApi::kDirectory;
+constexpr OAuthApi kAnyApi = OAuthApi::kAny;
+
+// Columns: id, api, HTTP status, error code / reason, message pattern, code, variant,
+// severity, confidence.
+constexpr ApiErrorRule kApiErrorRules[] = {
+    // --- Microsoft Graph.
+    // "The mailbox is either inactive, soft-deleted, or is hosted on-premise.": no Exchange
+    // Online licence (or no mailbox at all) behind the account.
+    {"graph-mailbox-not-enabled-for-rest", kGraph, 0, "MailboxNotEnabledForRESTAPI", "",
+     pb::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED, "", kDefault, 1.0},
+    {"graph-error-invalid-user", kGraph, 0, "ErrorInvalidUser", "",
+     pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "", kDefault, 1.0},
+    {"graph-error-send-as-denied", kGraph, 0, "ErrorSendAsDenied", "",
+     pb::DIAGNOSIS_CODE_SEND_AS_DENIED, "", kDefault, 1.0},
+    {"graph-error-access-denied", kGraph, 0, "ErrorAccessDenied", "",
+     pb::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING, "", kDefault, 1.0},
+    {"graph-request-resource-not-found", kGraph, 404, "Request_ResourceNotFound", "",
+     pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "", kDefault, 1.0},
+    {"graph-authorization-request-denied", kGraph, 403, "Authorization_RequestDenied", "",
+     pb::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING, "", kDefault, 0.8},
+    {"graph-invalid-authentication-token", kGraph, 401, "InvalidAuthenticationToken", "",
+     pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "access-token", kDefault, 0.8},
+    // --- Google (Gmail API, Admin SDK Directory API).
+    {"gmail-mail-service-not-enabled", kGmail, 400, "failedPrecondition",
+     "Mail service not enabled", pb::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED, "", kDefault, 1.0},
+    // The Directory API answers this to every non-admin, whatever the scopes: it is the
+    // admin check.
+    {"directory-not-authorized", kDirectory, 403, "",
+     "Not Authorized to access this resource/api", pb::DIAGNOSIS_CODE_INTEGRATION_NOT_ADMIN, "",
+     kDefault, 1.0},
+    {"google-insufficient-permissions", kAnyApi, 403, "insufficientPermissions", "",
+     pb::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING, "", kDefault, 1.0},
+    {"google-insufficient-scope", kAnyApi, 403, "insufficient_scope", "",
+     pb::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING, "", kDefault, 1.0},
+    {"google-access-token-scope-insufficient", kAnyApi, 403, "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+     "", pb::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING, "", kDefault, 1.0},
+    {"directory-user-not-found", kDirectory, 404, "", "", pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND,
+     "", kDefault, 1.0},
+    {"google-unauthenticated", kAnyApi, 401, "", "", pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID,
+     "access-token", kDefault, 0.8},
+    // --- Any API.
+    {"api-rate-limited", kAnyApi, 429, "", "", pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "", kDefault,
+     1.0},
 };
 
 // The table is indexed by the enum: a new Observation without a row fails to compile.
@@ -217,5 +366,81 @@ static_assert(ObservationRowsInEnumOrder(), "kObservationRules: one row per Obse
 std::span<const SmtpRule> SmtpRules() { return kSmtpRules; }
 
 std::span<const ObservationRule> ObservationRules() { return kObservationRules; }
+
+std::span<const MicrosoftTokenRule> MicrosoftTokenRules() { return kMicrosoftTokenRules; }
+std::span<const GoogleTokenRule> GoogleTokenRules() { return kGoogleTokenRules; }
+std::span<const ApiErrorRule> ApiErrorRules() { return kApiErrorRules; }
+
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const char x = (a[i] >= 'A' && a[i] <= 'Z') ? char(a[i] - 'A' + 'a') : a[i];
+    const char y = (b[i] >= 'A' && b[i] <= 'Z') ? char(b[i] - 'A' + 'a') : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return true;
+  for (size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    if (EqualsIgnoreCase(haystack.substr(i, needle.size()), needle)) return true;
+  }
+  return false;
+}
+
+// "AADSTS700082" and 700082 name the same code.
+std::string_view StripAadsts(std::string_view code) {
+  if (code.size() > 6 && EqualsIgnoreCase(code.substr(0, 6), "AADSTS")) code.remove_prefix(6);
+  return code;
+}
+
+}  // namespace
+
+std::vector<const MicrosoftTokenRule*> MatchMicrosoftTokenRules(const TokenErrorEvidence& e) {
+  std::vector<const MicrosoftTokenRule*> out;
+  for (const MicrosoftTokenRule& rule : kMicrosoftTokenRules) {
+    if (rule.aadsts.empty()) continue;
+    if (!rule.error.empty() && rule.error != e.error) continue;
+    for (const std::string& code : e.error_codes) {
+      if (StripAadsts(code) == rule.aadsts) {
+        out.push_back(&rule);
+        break;
+      }
+    }
+  }
+  if (!out.empty()) return out;
+  for (const MicrosoftTokenRule& rule : kMicrosoftTokenRules) {
+    if (rule.aadsts.empty() && rule.error == e.error) {
+      out.push_back(&rule);
+      break;
+    }
+  }
+  return out;
+}
+
+const GoogleTokenRule* MatchGoogleTokenRule(const TokenErrorEvidence& e) {
+  for (const GoogleTokenRule& rule : kGoogleTokenRules) {
+    if (rule.error == e.error) return &rule;
+  }
+  return nullptr;
+}
+
+const ApiErrorRule* MatchApiErrorRule(const ApiErrorEvidence& e) {
+  if (e.http_status < 400) return nullptr;
+  for (const ApiErrorRule& rule : kApiErrorRules) {
+    if (rule.api != OAuthApi::kAny && rule.api != e.api) continue;
+    if (rule.http_status != 0 && rule.http_status != e.http_status) continue;
+    if (!rule.code.empty() && !EqualsIgnoreCase(rule.code, e.code) &&
+        !EqualsIgnoreCase(rule.code, e.status)) {
+      continue;
+    }
+    if (!ContainsIgnoreCase(e.message, rule.pattern)) continue;
+    return &rule;
+  }
+  return nullptr;
+}
 
 }  // namespace cv::diagnosis

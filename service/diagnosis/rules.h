@@ -69,4 +69,50 @@ struct ObservationRule {
 // One row per Observation value, in enum order.
 std::span<const ObservationRule> ObservationRules();
 
+// --- OAuth token endpoints (DIAGNOSES.md, "OAuth token endpoints").
+
+// Microsoft identity platform. Rows with an `aadsts` number match when error_codes holds it
+// (and `error`, if given, is equal); every such row gives a finding. Rows with aadsts 0 are
+// fallbacks on `error` alone, tried only when no numbered row matched.
+struct MicrosoftTokenRule {
+  std::string_view id;
+  std::string_view aadsts;  // "700082"; "" for a fallback row
+  std::string_view error;   // "" any
+  DiagnosisCode code;
+  std::string_view variant;
+  Severity severity;
+  double confidence;
+};
+std::span<const MicrosoftTokenRule> MicrosoftTokenRules();
+
+// Google's token endpoint: `error` alone (its descriptions are prose).
+struct GoogleTokenRule {
+  std::string_view id;
+  std::string_view error;
+  DiagnosisCode code;
+  std::string_view variant;
+  Severity severity;
+  double confidence;
+};
+std::span<const GoogleTokenRule> GoogleTokenRules();
+
+// --- Account APIs (DIAGNOSES.md, "Account checks for the direct integration"). The first
+// matching row wins; specific rows first.
+struct ApiErrorRule {
+  std::string_view id;
+  OAuthApi api;              // kAny: every API
+  int http_status;           // 0: any 4xx/5xx
+  std::string_view code;     // "" any; else equal (case-insensitive) to the error code / reason
+  std::string_view pattern;  // "" any; else a case-insensitive substring of the message
+  DiagnosisCode code_out;
+  std::string_view variant;
+  Severity severity;
+  double confidence;
+};
+std::span<const ApiErrorRule> ApiErrorRules();
+// The row for this error, nullptr when none matches.
+const ApiErrorRule* MatchApiErrorRule(const ApiErrorEvidence& evidence);
+std::vector<const MicrosoftTokenRule*> MatchMicrosoftTokenRules(const TokenErrorEvidence& e);
+const GoogleTokenRule* MatchGoogleTokenRule(const TokenErrorEvidence& e);
+
 }  // namespace cv::diagnosis

@@ -134,9 +134,28 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
     call->Done(InvalidArgument("channel", "required: set channel.smtp or channel.oauth"));
     return call;
   }
+  auto finish = [call, response](v1::VerifyChannelResponse result) {
+    if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
+      call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "verification failed"));
+      return;
+    }
+    *response = std::move(result);
+    call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
+  };
   if (request->channel().has_oauth()) {
-    call->Done(Error(grpc::StatusCode::UNIMPLEMENTED, "OAUTH_NOT_AVAILABLE",
-                     "OAuth channels are not verified by this build"));
+    auto oauth = ValidateOAuthChannel(request->channel().oauth(), "channel.oauth");
+    if (!oauth.ok()) {
+      call->Done(FromAbsl(oauth.status()));
+      return call;
+    }
+    bool too_short = false;
+    const auto deadline = BudgetFor(context, &too_short);
+    if (too_short) {
+      call->Done(Error(grpc::StatusCode::DEADLINE_EXCEEDED, "DEADLINE_TOO_SHORT",
+                       "the deadline leaves no time for any probe"));
+      return call;
+    }
+    call->SetHandle(verifier_->VerifyOAuth(std::move(*oauth), lang, deadline, finish));
     return call;
   }
   auto target = ValidateSmtpChannel(request->channel().smtp(), "channel.smtp");
@@ -158,14 +177,6 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
   }
   const std::string key = Coalescer::Key(*target, lang);
   auto shared_target = std::make_shared<verify::SmtpTarget>(std::move(*target));
-  auto done = [call, response](v1::VerifyChannelResponse result) {
-    if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
-      call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "verification failed"));
-      return;
-    }
-    *response = std::move(result);
-    call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
-  };
   grpc::Status refused;
   auto start = [&](Coalescer::Done run_done) -> absl::StatusOr<std::shared_ptr<verify::Handle>> {
     std::unique_ptr<InFlight::Slot> slot;
@@ -180,7 +191,7 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
           run_done(std::move(result));
         });
   };
-  auto ticket = coalescer_.Join(key, done, start);
+  auto ticket = coalescer_.Join(key, finish, start);
   if (!ticket.ok()) {
     call->Done(refused.ok() ? Error(grpc::StatusCode::INTERNAL, "INTERNAL",
                                     std::string(ticket.status().message()))

@@ -154,4 +154,72 @@ absl::StatusOr<verify::SmtpTarget> ValidateSmtpChannel(const v1::SmtpChannel& sm
   return target;
 }
 
+absl::Status ValidateToken(std::string_view token, std::string_view field) {
+  if (token.empty()) return FieldError(field, "required");
+  if (token.size() > Limits::kToken) {
+    return FieldError(field, absl::StrCat("longer than ", Limits::kToken, " bytes"));
+  }
+  for (unsigned char c : token) {
+    if (c <= 0x20 || c >= 0x7f) {
+      // Never echo the token, not even the offending byte's position.
+      return FieldError(field, "must not contain whitespace, control or non-ASCII characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<verify::OAuthTarget> ValidateOAuthChannel(const v1::OAuthChannel& oauth,
+                                                         std::string_view field) {
+  verify::OAuthTarget target;
+  if (oauth.provider() != v1::PROVIDER_GOOGLE && oauth.provider() != v1::PROVIDER_MICROSOFT) {
+    return FieldError(Field(field, "provider"), "must be PROVIDER_GOOGLE or PROVIDER_MICROSOFT");
+  }
+  target.provider = oauth.provider();
+  if (absl::Status s = ValidateAddress(oauth.account(), Field(field, "account")); !s.ok()) {
+    return s;
+  }
+  target.account = oauth.account();
+  const bool has_refresh = !oauth.refresh_token().empty();
+  const bool has_access = !oauth.access_token().empty();
+  if (has_refresh == has_access) {
+    return FieldError(Field(field, has_refresh ? "access_token" : "refresh_token"),
+                      "set exactly one of refresh_token and access_token");
+  }
+  if (has_refresh) {
+    if (absl::Status s = ValidateToken(oauth.refresh_token(), Field(field, "refresh_token"));
+        !s.ok()) {
+      return s;
+    }
+    target.refresh_token = Secret(oauth.refresh_token());
+  } else {
+    if (absl::Status s = ValidateToken(oauth.access_token(), Field(field, "access_token"));
+        !s.ok()) {
+      return s;
+    }
+    target.access_token = Secret(oauth.access_token());
+  }
+  const std::string tenant_field = Field(field, "tenant_id");
+  if (!oauth.tenant_id().empty()) {
+    if (target.provider != v1::PROVIDER_MICROSOFT) {
+      return FieldError(tenant_field, "only for PROVIDER_MICROSOFT");
+    }
+    if (oauth.tenant_id().size() > Limits::kTenant) {
+      return FieldError(tenant_field, absl::StrCat("longer than ", Limits::kTenant, " bytes"));
+    }
+    // A GUID, a verified domain, or "organizations" / "common": it becomes a path segment of
+    // the token URL, so nothing that could leave it.
+    for (unsigned char c : oauth.tenant_id()) {
+      if (!absl::ascii_isalnum(c) && c != '-' && c != '.') {
+        return FieldError(tenant_field,
+                          "must be a tenant ID (GUID) or a domain name: letters, digits, '-', '.'");
+      }
+    }
+    if (oauth.tenant_id().front() == '.' || oauth.tenant_id().find("..") != std::string::npos) {
+      return FieldError(tenant_field, "must be a tenant ID (GUID) or a domain name");
+    }
+    target.tenant = oauth.tenant_id();
+  }
+  return target;
+}
+
 }  // namespace cv::rpc

@@ -5,12 +5,35 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/secret.h"
 #include "diagnosis/catalog.h"
 #include "net/deadline.h"
 #include "net/dns.h"
 #include "net/egress.h"
+#include "net/http_client.h"
+#include "net/url.h"
 
 namespace cv::verify {
+
+// The service's own OAuth client at a provider (the client secret read from a file).
+struct OAuthClient {
+  std::string client_id;
+  Secret client_secret;
+  bool configured() const { return !client_id.empty() && !client_secret.empty(); }
+};
+
+// Where the providers' endpoints are: their real addresses by default, loopback in tests.
+struct OAuthEndpoints {
+  net::Url google_token;      // full URL of the token endpoint
+  net::Url gmail_api;         // base; + /gmail/v1/users/me/profile
+  net::Url google_directory;  // base; + /admin/directory/v1/users/{userKey}
+  net::Url microsoft_login;   // base; + /{tenant}/oauth2/v2.0/token
+  net::Url microsoft_graph;   // base; + /v1.0/...
+  std::string google_smtp_host = "smtp.gmail.com";
+  uint16_t google_smtp_port = 587;
+  std::string microsoft_smtp_host = "smtp.office365.com";
+  uint16_t microsoft_smtp_port = 587;
+};
 
 // Everything a verification needs from the process, built once at start-up from the flags.
 struct Config {
@@ -22,6 +45,13 @@ struct Config {
   diagnosis::RenderContext render;
   // How long after the primary endpoint failed the alternatives may take at most.
   net::Clock::duration alternative_budget = std::chrono::seconds(8);
+  OAuthClient google;
+  OAuthClient microsoft;
+  OAuthEndpoints oauth;
+  net::HttpLimits http_limits;
+
+  // What an HTTPS exchange needs, pointing into this Config (which outlives every request).
+  net::HttpEnv Http() const { return net::HttpEnv{dns.get(), &egress, tls, timeouts, http_limits}; }
 };
 
 // The textual settings (flags of the server, options of channelctl --local) a Config is built
@@ -34,6 +64,19 @@ struct ConfigOptions {
   std::string dns_servers;
   std::string egress_ips = "3.121.59.239,3.65.146.216,18.158.122.164";
   std::string ehlo_name;
+  // OAuth: client ids, files holding the client secrets, endpoint overrides (API.md).
+  std::string google_client_id;
+  std::string google_client_secret_file;
+  std::string microsoft_client_id;
+  std::string microsoft_client_secret_file;
+  std::string google_token_url = "https://oauth2.googleapis.com/token";
+  std::string gmail_api_base = "https://gmail.googleapis.com";
+  std::string google_directory_api_base = "https://admin.googleapis.com";
+  std::string microsoft_login_base = "https://login.microsoftonline.com";
+  std::string microsoft_graph_base = "https://graph.microsoft.com";
+  // HOST[:PORT] of the XOAUTH2 probes; empty skips that probe.
+  std::string google_smtp_host = "smtp.gmail.com:587";
+  std::string microsoft_smtp_host = "smtp.office365.com:587";
 };
 
 absl::StatusOr<std::shared_ptr<Config>> BuildConfig(const ConfigOptions& options);

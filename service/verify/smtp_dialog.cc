@@ -284,7 +284,16 @@ asio::awaitable<bool> Dialog::Authenticate() {
     co_return false;
   }
   std::string mechanism;
-  if (caps.HasAuth("PLAIN")) {
+  if (!plan_.auth_mechanism.empty()) {
+    if (!caps.HasAuth(plan_.auth_mechanism)) {
+      run_.recorder->Add(diagnosis::ClassifyObservation(
+          Observation::kAuthMechanismUnsupported,
+          {absl::StrCat("AUTH ", plan_.auth_mechanism,
+                        " not offered; offered: ", absl::StrJoin(caps.auth_mechanisms, " "))}));
+      co_return false;
+    }
+    mechanism = plan_.auth_mechanism;
+  } else if (caps.HasAuth("PLAIN")) {
     mechanism = "PLAIN";
   } else if (caps.HasAuth("LOGIN")) {
     mechanism = "LOGIN";
@@ -299,14 +308,23 @@ asio::awaitable<bool> Dialog::Authenticate() {
     return session_.Auth(mechanism, target_.username, target_.password, d);
   });
   (*last_probe_->mutable_facts())["mechanism"] = mechanism;
+  out_.auth_reply = r.reply;
   if (r.ok() && r.reply->code == 235) {
     out_.auth_succeeded = true;
     may_send_ = true;
     co_return true;
   }
+  const bool xoauth2 = mechanism == "XOAUTH2";
+  constexpr std::string_view kChallenge = "XOAUTH2 challenge: ";
+  if (xoauth2 && r.detail.starts_with(kChallenge)) {
+    // The decoded challenge says why the token was refused; the 535 after it says less.
+    out_.auth_challenge = r.detail.substr(kChallenge.size());
+    (*last_probe_->mutable_facts())["challenge"] = out_.auth_challenge;
+    co_return false;
+  }
   if (r.reply) {
     bool found = false;
-    Classify(Stage::kAuth, *r.reply, &found);
+    Classify(xoauth2 ? Stage::kXoauth2 : Stage::kAuth, *r.reply, &found);
     if (!found) {
       // A rejection no rule knows: still the answer to the credentials, said with less
       // certainty; temporary failures read as throttling.

@@ -2,6 +2,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,9 @@ struct DialogOutcome {
   bool auth_attempted = false;
   bool auth_succeeded = false;
   SendOutcome send;  // plan.send only
+  // XOAUTH2: Google's error challenge (334 <base64 JSON>), decoded; the final AUTH reply.
+  std::string auth_challenge;
+  std::optional<smtp::Reply> auth_reply;
 };
 
 // One endpoint (host, port, TLS mode) and what to do there.
@@ -76,6 +80,9 @@ struct DialogPlan {
   bool google_smtp_host = false;
   // SendTest: send this message after AUTH (primary dialogs only). Not owned.
   const SendPlan* send = nullptr;
+  // "" authenticates with PLAIN or LOGIN, as offered; "XOAUTH2" sends the target's password as
+  // a bearer token. An XOAUTH2 error challenge is left to the caller to classify.
+  std::string auth_mechanism;
 };
 
 // Connects (to every address at once), then greeting, EHLO, STARTTLS or implicit TLS, EHLO,

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "verify/oauth_verifier.h"
 #include "verify/run.h"
 #include "verify/send_test.h"
 #include "verify/smtp_verifier.h"
@@ -15,44 +16,53 @@ void Handle::Cancel() {
   asio::post(strand_, [scope = scope_] { scope->Cancel(); });
 }
 
-std::shared_ptr<Handle> Verifier::VerifySmtp(SmtpTarget target, Lang lang,
-                                             net::Clock::time_point deadline, VerifyDone done) {
-  asio::any_io_executor strand = asio::make_strand(io_);
+namespace {
+
+// Starts one request on its own strand; `done` runs on that strand exactly once. Nothing a
+// server sends throws: an exception here is our bug, and the caller still gets an answer (an
+// empty response, which the RPC layer maps to INTERNAL). Nothing is ever retried or resent.
+template <typename Response, typename Done, typename Make>
+std::shared_ptr<Handle> Start(asio::io_context& io, const std::shared_ptr<const Config>& config,
+                              Lang lang, net::Clock::time_point deadline, Done done, Make make) {
+  asio::any_io_executor strand = asio::make_strand(io);
   auto scope = std::make_shared<net::CancelScope>();
-  const auto start = net::Clock::now();
-  Run run{config_.get(), strand, net::Budget(deadline), scope, std::make_shared<Recorder>(start),
-          lang};
-  asio::co_spawn(strand, verify::VerifySmtp(std::move(run), std::move(target)),
-                 [done = std::move(done), config = config_](
-                     std::exception_ptr error, channelverify::v1::VerifyChannelResponse response) {
-                   // Nothing a server sends throws; an exception here is our bug, and the
-                   // caller still gets an answer (the RPC layer maps an empty verdict).
+  Run run{config.get(), strand, net::Budget(deadline), scope,
+          std::make_shared<Recorder>(net::Clock::now()), lang};
+  asio::co_spawn(strand, make(std::move(run)),
+                 [done = std::move(done), config](std::exception_ptr error, Response response) {
                    if (error) response.Clear();
                    done(std::move(response));
                  });
   return std::make_shared<Handle>(strand, scope);
 }
 
+}  // namespace
+
+std::shared_ptr<Handle> Verifier::VerifySmtp(SmtpTarget target, Lang lang,
+                                             net::Clock::time_point deadline, VerifyDone done) {
+  return Start<channelverify::v1::VerifyChannelResponse>(
+      io_, config_, lang, deadline, std::move(done),
+      [target = std::move(target)](Run run) mutable {
+        return verify::VerifySmtp(std::move(run), std::move(target));
+      });
+}
+
+std::shared_ptr<Handle> Verifier::VerifyOAuth(OAuthTarget target, Lang lang,
+                                              net::Clock::time_point deadline, VerifyDone done) {
+  return Start<channelverify::v1::VerifyChannelResponse>(
+      io_, config_, lang, deadline, std::move(done),
+      [target = std::move(target)](Run run) mutable {
+        return verify::VerifyOAuth(std::move(run), std::move(target));
+      });
+}
+
 std::shared_ptr<Handle> Verifier::SendTestSmtp(SmtpTarget target, std::string recipient, Lang lang,
                                                net::Clock::time_point deadline, SendDone done) {
-  asio::any_io_executor strand = asio::make_strand(io_);
-  auto scope = std::make_shared<net::CancelScope>();
-  Run run{config_.get(),
-          strand,
-          net::Budget(deadline),
-          scope,
-          std::make_shared<Recorder>(net::Clock::now()),
-          lang};
-  asio::co_spawn(strand,
-                 verify::SendTestSmtp(std::move(run), std::move(target), std::move(recipient)),
-                 [done = std::move(done), config = config_](
-                     std::exception_ptr error, channelverify::v1::SendTestResponse response) {
-                   // As for VerifySmtp: an exception is our bug; the RPC layer maps the empty
-                   // verdict to INTERNAL. Nothing is resent either way.
-                   if (error) response.Clear();
-                   done(std::move(response));
-                 });
-  return std::make_shared<Handle>(strand, scope);
+  return Start<channelverify::v1::SendTestResponse>(
+      io_, config_, lang, deadline, std::move(done),
+      [target = std::move(target), recipient = std::move(recipient)](Run run) mutable {
+        return verify::SendTestSmtp(std::move(run), std::move(target), std::move(recipient));
+      });
 }
 
 }  // namespace cv::verify

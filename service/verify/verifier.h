@@ -9,6 +9,7 @@
 #include "common/lang.h"
 #include "net/conn.h"
 #include "verify/config.h"
+#include "verify/oauth_request.h"
 #include "verify/smtp_request.h"
 
 namespace cv::verify {
@@ -42,6 +43,8 @@ class Verifier {
   // response's verdict is unspecified only when the engine itself failed.
   std::shared_ptr<Handle> SendTestSmtp(SmtpTarget target, std::string recipient, Lang lang,
                                        net::Clock::time_point deadline, SendDone done);
+  std::shared_ptr<Handle> VerifyOAuth(OAuthTarget target, Lang lang,
+                                      net::Clock::time_point deadline, VerifyDone done);
 
   const Config& config() const { return *config_; }
   boost::asio::io_context& io() { return io_; }

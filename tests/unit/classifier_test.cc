@@ -813,6 +813,16 @@ TEST(ClassifyObservationTest, EveryObservationHasItsCode) {
       {Observation::kDirectIntegrationRecommended,
        pb::DIAGNOSIS_CODE_DIRECT_INTEGRATION_RECOMMENDED},
       {Observation::kSharedMailboxLikely, pb::DIAGNOSIS_CODE_SHARED_MAILBOX},
+      {Observation::kMailboxPurposeShared, pb::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX},
+      {Observation::kAccountNotEnabled, pb::DIAGNOSIS_CODE_ACCOUNT_DISABLED},
+      {Observation::kNoLicense, pb::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED},
+      {Observation::kNotAdmin, pb::DIAGNOSIS_CODE_INTEGRATION_NOT_ADMIN},
+      {Observation::kMailboxNotSetUp, pb::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED},
+      {Observation::kAccountSuspended, pb::DIAGNOSIS_CODE_ACCOUNT_DISABLED},
+      {Observation::kAccountArchived, pb::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED},
+      {Observation::kScopeMissing, pb::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING},
+      {Observation::kOAuthClientNotConfigured, pb::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED},
+      {Observation::kTokenForOtherAccount, pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND},
   };
   ASSERT_EQ(expected.size(), static_cast<size_t>(Observation::kMaxValue) + 1);
   for (size_t i = 0; i < expected.size(); ++i) {

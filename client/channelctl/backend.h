@@ -1,0 +1,51 @@
+// Where channelctl's calls go: a channel-verifier over gRPC, or the engine in this process
+// (--local). Both answer with the same messages and grpc::Status, so everything after the call
+// (rendering, exit codes) is one code path.
+#pragma once
+
+#include <grpcpp/support/status.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "channelverify/client.h"
+#include "channelverify/v1/channel_verifier.pb.h"
+
+namespace channelctl {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual grpc::Status VerifyChannel(const channelverify::v1::VerifyChannelRequest& request,
+                                     channelverify::v1::VerifyChannelResponse* response) = 0;
+  virtual grpc::Status SendTest(const channelverify::v1::SendTestRequest& request,
+                                channelverify::v1::SendTestResponse* response) = 0;
+  virtual grpc::Status ListDiagnoses(const channelverify::v1::ListDiagnosesRequest& request,
+                                     channelverify::v1::ListDiagnosesResponse* response) = 0;
+  // "SERVING", "NOT_SERVING", ...
+  virtual grpc::Status Health(const std::string& service, std::string* status) = 0;
+  // "the server at 127.0.0.1:50051" / "the local engine", for error messages.
+  virtual std::string Describe() const = 0;
+  // True when the last call could not even connect (so a DEADLINE_EXCEEDED means "down").
+  virtual bool Unreachable() const { return false; }
+};
+
+std::unique_ptr<Backend> MakeRemoteBackend(const channelverify::ClientOptions& options,
+                                           grpc::Status* error);
+
+// The engine's settings, spelled like the server's flags.
+struct LocalOptions {
+  std::string allow_cidrs;
+  std::string dns_servers;
+  std::string trusted_ca_file;
+  std::string smtp_ports = "25,465,587,2525";
+  std::string egress_ips = "3.121.59.239,3.65.146.216,18.158.122.164";
+  std::string ehlo_name;
+  std::chrono::milliseconds timeout{30000};
+};
+
+// Builds the engine's configuration at once; INVALID_ARGUMENT names the bad option.
+std::unique_ptr<Backend> MakeLocalBackend(const LocalOptions& options, grpc::Status* error);
+
+}  // namespace channelctl

@@ -1,0 +1,449 @@
+#include "channelctl/render.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <map>
+
+namespace channelctl {
+namespace v1 = channelverify::v1;
+
+namespace {
+
+constexpr std::string_view kGreen = "\033[32m", kRed = "\033[31m", kYellow = "\033[33m",
+                           kDim = "\033[2m", kBold = "\033[1m", kReset = "\033[0m";
+
+std::string Paint(const Style& style, std::string_view color, std::string_view text) {
+  if (!style.color) return std::string(text);
+  return std::string(color) + std::string(text) + std::string(kReset);
+}
+
+long long Millis(const google::protobuf::Duration& d) {
+  return d.seconds() * 1000 + d.nanos() / 1000000;
+}
+
+// Replies arrive with CRLF between lines; on one line they read best separated by " | ".
+std::string OneLine(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\r') continue;
+    if (c == '\n') {
+      if (i + 1 < text.size()) out += " | ";
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string Truncate(std::string text, size_t max) {
+  if (text.size() <= max) return text;
+  // Cut on a UTF-8 boundary so a German umlaut is never split.
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+  return text + "…";
+}
+
+// Greedy word wrap at `width` columns; every line after the first starts with `indent`.
+std::string Wrap(std::string_view text, size_t width, const std::string& indent, size_t first) {
+  std::string out;
+  size_t column = first;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '\n') {
+      out += "\n" + indent;
+      column = indent.size();
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && text[end] != ' ' && text[end] != '\n') ++end;
+    const std::string_view word = text.substr(i, end - i);
+    if (column > indent.size() && column + 1 + word.size() > width) {
+      out += "\n" + indent;
+      column = indent.size();
+    } else if (!out.empty() && out.back() != ' ' && out.back() != '\n' && column > indent.size() &&
+               !word.empty()) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += word.size();
+    i = end;
+    while (i < text.size() && text[i] == ' ') ++i;
+  }
+  return out;
+}
+
+std::string StatusMark(v1::ProbeStatus status, const Style& style) {
+  switch (status) {
+    case v1::PROBE_STATUS_OK:
+      return Paint(style, kGreen, "✓");
+    case v1::PROBE_STATUS_FAILED:
+      return Paint(style, kRed, "✗");
+    case v1::PROBE_STATUS_TIMED_OUT:
+      return Paint(style, kYellow, "⏱");
+    default:
+      return Paint(style, kDim, "–");
+  }
+}
+
+std::string SeverityMark(v1::Severity severity, const Style& style) {
+  switch (severity) {
+    case v1::SEVERITY_ERROR:
+      return Paint(style, kRed, "✗");
+    case v1::SEVERITY_WARNING:
+      return Paint(style, kYellow, "!");
+    default:
+      return Paint(style, kDim, "i");
+  }
+}
+
+std::string SeverityName(v1::Severity severity) {
+  switch (severity) {
+    case v1::SEVERITY_ERROR:
+      return "error";
+    case v1::SEVERITY_WARNING:
+      return "warning";
+    case v1::SEVERITY_INFO:
+      return "info";
+    default:
+      return "";
+  }
+}
+
+std::string TlsModeName(v1::TlsMode mode) {
+  switch (mode) {
+    case v1::TLS_MODE_IMPLICIT:
+      return "implicit TLS";
+    case v1::TLS_MODE_NONE:
+      return "no TLS";
+    default:
+      return "STARTTLS";
+  }
+}
+
+std::string ProbeLine(const v1::Probe& probe, const Style& style) {
+  std::string name = probe.name();
+  if (name.size() < 15) name.resize(15, ' ');
+  std::string line = "  " + StatusMark(probe.status(), style) + " " + name;
+  if (style.timing && probe.status() == v1::PROBE_STATUS_SKIPPED) {
+    line += std::string(9, ' ');  // a step that did not run took no time worth showing
+  } else if (style.timing) {
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%6lld ms", Millis(probe.duration()));
+    line += Paint(style, kDim, ms);
+  }
+  std::string fact = KeyFact(probe);
+  if (!fact.empty()) line += "  " + Truncate(fact, 110);
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line + "\n";
+}
+
+std::string VerdictLine(v1::Verdict verdict, int diagnoses,
+                        const google::protobuf::Duration* elapsed, const Style& style) {
+  std::string mark, word, text;
+  switch (verdict) {
+    case v1::VERDICT_PASS:
+      mark = Paint(style, kGreen, "✓ PASS");
+      text = style.german ? "der Kanal funktioniert" : "the channel works";
+      break;
+    case v1::VERDICT_WARN:
+      mark = Paint(style, kYellow, "! WARN");
+      text = style.german ? "der Kanal funktioniert, aber etwas sollte geändert werden"
+                          : "the channel works, but something should be changed";
+      break;
+    case v1::VERDICT_FAIL:
+      mark = Paint(style, kRed, "✗ FAIL");
+      text = style.german ? "der Kanal funktioniert nicht" : "the channel does not work";
+      break;
+    default:
+      mark = "? UNKNOWN";
+      text = "no verdict";
+  }
+  std::string line = style.color ? std::string(kBold) + mark + std::string(kReset) : mark;
+  line += ": " + text;
+  if (diagnoses > 0) {
+    line += " (" + std::to_string(diagnoses) +
+            (style.german ? (diagnoses == 1 ? " Diagnose)" : " Diagnosen)")
+                          : (diagnoses == 1 ? " diagnosis)" : " diagnoses)"));
+  }
+  if (style.timing && elapsed != nullptr) {
+    line += Paint(style, kDim, " in " + std::to_string(Millis(*elapsed)) + " ms");
+  }
+  return line + "\n";
+}
+
+std::string DiagnosisBlock(const v1::Diagnosis& d, const Style& style) {
+  std::string out =
+      "\n" + SeverityMark(d.severity(), style) + " " + Paint(style, kBold, d.title()) + "\n";
+  std::string tags = ShortCode(d.code());
+  if (!d.documented_case().empty()) tags += " · " + d.documented_case();
+  if (!d.probe().empty())
+    tags += " · " + std::string(style.german ? "Probe " : "probe ") + d.probe();
+  if (d.confidence() > 0 && d.confidence() < 1) {
+    tags += style.german ? " · wahrscheinlich, nicht bewiesen" : " · likely, not proven";
+  }
+  out += "  " + Paint(style, kDim, tags) + "\n";
+  if (!d.remediation().empty()) {
+    const std::string label = style.german ? "Was tun: " : "What to do: ";
+    out += "  " + label + Wrap(d.remediation(), 100, "    ", 2 + label.size()) + "\n";
+  }
+  if (d.evidence_size() > 0) {
+    out += std::string("  ") + (style.german ? "Belege:" : "Evidence:") + "\n";
+    for (const auto& e : d.evidence()) {
+      std::string_view rest = e;
+      while (!rest.empty()) {
+        std::string_view line = rest.substr(0, rest.find('\n'));
+        rest.remove_prefix(std::min(rest.size(), line.size() + 1));
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        out += "    " + Paint(style, kDim, std::string(line)) + "\n";
+      }
+    }
+  }
+  return out;
+}
+
+std::string ProbesAndDiagnoses(const google::protobuf::RepeatedPtrField<v1::Probe>& probes,
+                               const google::protobuf::RepeatedPtrField<v1::Diagnosis>& diagnoses,
+                               const Style& style, std::string* tail) {
+  std::string out;
+  for (const auto& p : probes) out += ProbeLine(p, style);
+  // Errors first: the reader acts on the first thing they read.
+  std::vector<const v1::Diagnosis*> sorted;
+  for (const auto& d : diagnoses) sorted.push_back(&d);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto* a, const auto* b) { return a->severity() > b->severity(); });
+  for (const auto* d : sorted) *tail += DiagnosisBlock(*d, style);
+  return out;
+}
+
+std::string ToUpper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+int ExitCodeFor(v1::Verdict verdict) {
+  switch (verdict) {
+    case v1::VERDICT_PASS:
+      return 0;
+    case v1::VERDICT_WARN:
+      return 1;
+    default:
+      return 2;
+  }
+}
+
+std::string KeyFact(const v1::Probe& probe) {
+  const auto& facts = probe.facts();
+  auto get = [&](const char* key) -> std::string {
+    auto it = facts.find(key);
+    return it == facts.end() ? "" : it->second;
+  };
+  std::vector<std::string> parts;
+  if (probe.status() != v1::PROBE_STATUS_OK && !probe.detail().empty()) {
+    parts.push_back(OneLine(probe.detail()));
+  }
+  if (auto v = get("tls_version"); !v.empty()) {
+    const std::string verified = get("cert_verified");
+    if (verified == "true") v += ", certificate verified";
+    if (verified == "false" && probe.status() == v1::PROBE_STATUS_OK) {
+      v += ", certificate NOT accepted: " + get("cert_error");
+    }
+    parts.push_back(v);
+  }
+  const bool ehlo = probe.name().ends_with("ehlo") && probe.status() == v1::PROBE_STATUS_OK;
+  if (ehlo) {
+    // The engine puts the capability facts on the last EHLO only; the earlier one (before
+    // STARTTLS) has just its reply, so read the keywords from the reply lines.
+    std::string mechanisms = get("auth_mechanisms");
+    bool starttls = get("starttls") == "offered";
+    std::string_view reply = facts.count("reply") ? std::string_view(facts.at("reply")) : "";
+    while (!reply.empty()) {
+      std::string_view line = reply.substr(0, reply.find('\n'));
+      reply.remove_prefix(std::min(reply.size(), line.size() + 1));
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.size() < 4) continue;
+      const std::string keyword = ToUpper(line.substr(4));
+      if (keyword == "STARTTLS") starttls = true;
+      if (mechanisms.empty() &&
+          (keyword.rfind("AUTH ", 0) == 0 || keyword.rfind("AUTH=", 0) == 0)) {
+        mechanisms = std::string(line.substr(9));
+      }
+    }
+    parts.push_back(mechanisms.empty() ? "no AUTH" : "AUTH " + mechanisms);
+    // After TLS no server offers STARTTLS again: only its presence is news.
+    if (starttls) parts.push_back("STARTTLS offered");
+  } else if (auto v = get("auth_mechanisms"); !v.empty()) {
+    parts.push_back("AUTH " + v);
+  }
+  if (auto v = get("mechanism"); !v.empty()) parts.push_back(v);
+  // The whole EHLO reply is in the JSON output; on the line it would drown the capabilities.
+  if (auto v = get("reply"); !v.empty() && !ehlo) {
+    parts.push_back(OneLine(v));
+  }
+  if (auto v = get("server"); !v.empty() && get("reply").empty()) parts.push_back(OneLine(v));
+  if (auto v = get("cname_chain"); !v.empty()) parts.push_back("CNAME " + v);
+  if (auto v = get("addresses"); !v.empty()) parts.push_back(v);
+  if (auto v = get("address"); !v.empty()) parts.push_back(v);
+  if (auto v = get("mx"); !v.empty()) parts.push_back("MX " + v);
+  if (parts.empty() || (parts.size() == 1 && probe.status() != v1::PROBE_STATUS_OK)) {
+    // Probes without the usual facts (egress: address -> decision) show them all, sorted so
+    // the line is the same from run to run.
+    std::map<std::string, std::string> sorted(facts.begin(), facts.end());
+    std::string rest;
+    for (const auto& [k, v] : sorted) {
+      static const char* kShown[] = {
+          "tls_version",   "cipher",     "cert_subject",    "cert_issuer", "cert_not_after",
+          "cert_verified", "cert_error", "auth_mechanisms", "starttls",    "size_limit",
+          "mechanism",     "reply",      "server",          "cname_chain", "addresses",
+          "address",       "mx"};
+      if (std::find(std::begin(kShown), std::end(kShown), k) != std::end(kShown)) continue;
+      if (!rest.empty()) rest += ", ";
+      rest += k + " " + OneLine(v);
+    }
+    if (!rest.empty()) parts.push_back(rest);
+  }
+  if (parts.empty() && !probe.detail().empty()) parts.push_back(OneLine(probe.detail()));
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += " · ";
+    out += p;
+  }
+  return out;
+}
+
+std::string RenderVerify(const v1::VerifyChannelResponse& response, const std::string& header,
+                         const Style& style) {
+  std::string out = Paint(style, kBold, header) + "\n\n";
+  std::string tail;
+  out += ProbesAndDiagnoses(response.probes(), response.diagnoses(), style, &tail);
+  out += "\n" + VerdictLine(response.verdict(), response.diagnoses_size(),
+                            response.has_elapsed() ? &response.elapsed() : nullptr, style);
+  if (response.has_suggested_smtp_settings()) {
+    const auto& s = response.suggested_smtp_settings();
+    out += std::string(style.german ? "→ Funktionierende Einstellung: Port "
+                                    : "→ Working setting: port ") +
+           std::to_string(s.port()) + ", " + TlsModeName(s.tls_mode()) + "\n";
+  }
+  return out + tail;
+}
+
+std::string RenderSendTest(const v1::SendTestResponse& response, const std::string& header,
+                           const Style& style) {
+  std::string out = Paint(style, kBold, header) + "\n\n";
+  std::string tail;
+  out += ProbesAndDiagnoses(response.probes(), response.diagnoses(), style, &tail);
+  out += "\n";
+  if (response.accepted()) {
+    out += Paint(style, kGreen, style.german ? "✓ Angenommen" : "✓ Accepted");
+  } else {
+    out += Paint(style, kRed, style.german ? "✗ Nicht angenommen" : "✗ Not accepted");
+  }
+  if (!response.server_reply().empty()) out += ": " + OneLine(response.server_reply());
+  out += "\n";
+  if (!response.message_id().empty()) out += "  Message-ID: " + response.message_id() + "\n";
+  if (!response.correlation_id().empty()) {
+    out += "  X-Channel-Verifier-Test: " + response.correlation_id() + "\n";
+  }
+  return out + tail;
+}
+
+std::string ShortCode(v1::DiagnosisCode code) {
+  if (code == v1::DIAGNOSIS_CODE_UNSPECIFIED) return "";
+  std::string name = v1::DiagnosisCode_Name(code);
+  constexpr std::string_view kPrefix = "DIAGNOSIS_CODE_";
+  if (name.rfind(kPrefix, 0) == 0) name.erase(0, kPrefix.size());
+  return name;
+}
+
+std::vector<v1::CatalogEntry> FindCatalogEntries(const v1::ListDiagnosesResponse& catalog,
+                                                 std::string_view code) {
+  std::string wanted = ToUpper(code);
+  std::replace(wanted.begin(), wanted.end(), '-', '_');
+  constexpr std::string_view kPrefix = "DIAGNOSIS_CODE_";
+  if (wanted.rfind(kPrefix, 0) == 0) wanted.erase(0, kPrefix.size());
+  std::vector<v1::CatalogEntry> by_code, by_case;
+  for (const auto& e : catalog.entries()) {
+    if (!wanted.empty() && ShortCode(e.code()) == wanted) by_code.push_back(e);
+    std::string case_id = ToUpper(e.documented_case());
+    std::replace(case_id.begin(), case_id.end(), '-', '_');
+    if (!case_id.empty() && case_id == wanted) by_case.push_back(e);
+  }
+  return by_code.empty() ? by_case : by_code;
+}
+
+std::string RenderCatalogList(const v1::ListDiagnosesResponse& catalog, const Style& style) {
+  std::string out;
+  for (const auto& e : catalog.entries()) {
+    std::string code = ShortCode(e.code());
+    if (code.empty()) code = "(" + e.documented_case() + ")";
+    if (code.size() < 30) code.resize(30, ' ');
+    out += SeverityMark(e.severity(), style) + " " + code + " " + e.title();
+    if (!e.documented_case().empty() && e.code() != v1::DIAGNOSIS_CODE_UNSPECIFIED) {
+      out += Paint(style, kDim, "  [" + e.documented_case() + "]");
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string RenderCatalogEntries(const std::vector<v1::CatalogEntry>& entries, const Style& style) {
+  std::string out;
+  for (const auto& e : entries) {
+    if (!out.empty()) out += "\n";
+    out += SeverityMark(e.severity(), style) + " " + Paint(style, kBold, e.title()) + "\n";
+    std::string tags = ShortCode(e.code());
+    if (!e.documented_case().empty()) tags += (tags.empty() ? "" : " · ") + e.documented_case();
+    tags += " · " + SeverityName(e.severity());
+    out += "  " + Paint(style, kDim, tags) + "\n";
+    const std::string label = style.german ? "Was tun: " : "What to do: ";
+    out += "  " + label + Wrap(e.remediation(), 100, "    ", 2 + label.size()) + "\n";
+  }
+  return out;
+}
+
+std::string RenderCatalogMarkdown(const v1::ListDiagnosesResponse& catalog) {
+  auto cell = [](std::string text) {
+    std::string out;
+    for (char c : text) {
+      if (c == '|') {
+        out += "\\|";
+      } else if (c == '\n') {
+        out += ' ';
+      } else {
+        out.push_back(c);
+      }
+    }
+    return out;
+  };
+  std::string out =
+      "| Code | Severity | Documented case | What it means |\n"
+      "|---|---|---|---|\n";
+  for (const auto& e : catalog.entries()) {
+    const std::string code = ShortCode(e.code());
+    out += "| " + (code.empty() ? std::string("–") : "`" + code + "`") + " | " +
+           SeverityName(e.severity()) + " | " +
+           (e.documented_case().empty() ? std::string("–") : "`" + e.documented_case() + "`") +
+           " | " + cell(e.title()) + " |\n";
+  }
+  return out;
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  std::string out;
+  if (!google::protobuf::util::MessageToJsonString(message, &out, options).ok()) return "{}\n";
+  if (out.empty() || out.back() != '\n') out += "\n";
+  return out;
+}
+
+}  // namespace channelctl

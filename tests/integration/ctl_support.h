@@ -1,0 +1,76 @@
+// Support for the channelctl and client library tests: running channelctl as a subprocess with
+// a chosen environment, and a scriptable fake of the service that records what it was asked.
+// (The real server binary: support/server.h.)
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "channelverify/v1/channel_verifier.grpc.pb.h"
+#include "support/process.h"
+
+namespace cv::testing {
+
+struct CtlResult {
+  int exit_code = -1;  // -1: killed (timeout) or did not start
+  std::string out;
+  std::string err;
+};
+
+// Runs build/.../channelctl with `args`, stdin from /dev/null, the test's environment minus
+// CHANNELCTL_* and NO_COLOR, plus `env`.
+CtlResult RunCtl(const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& env = {},
+                 std::chrono::seconds timeout = std::chrono::seconds(60));
+
+std::string CtlPath();
+
+// A ChannelVerifierService that answers from a script: the first `fail_first` calls of each
+// method fail with `failure`, later ones answer with the canned responses. Counts calls and
+// keeps the last request of each method.
+class FakeVerifier final : public channelverify::v1::ChannelVerifierService::Service {
+ public:
+  grpc::Status VerifyChannel(grpc::ServerContext* context,
+                             const channelverify::v1::VerifyChannelRequest* request,
+                             channelverify::v1::VerifyChannelResponse* response) override;
+  grpc::Status SendTest(grpc::ServerContext* context,
+                        const channelverify::v1::SendTestRequest* request,
+                        channelverify::v1::SendTestResponse* response) override;
+  grpc::Status ListDiagnoses(grpc::ServerContext* context,
+                             const channelverify::v1::ListDiagnosesRequest* request,
+                             channelverify::v1::ListDiagnosesResponse* response) override;
+
+  std::atomic<int> fail_first{0};
+  grpc::Status failure{grpc::StatusCode::UNAVAILABLE, "fake: not yet"};
+  std::chrono::milliseconds delay{0};
+  std::atomic<int> verify_calls{0}, send_calls{0}, list_calls{0};
+
+  std::mutex mu;
+  channelverify::v1::VerifyChannelResponse verify_response;
+  channelverify::v1::SendTestResponse send_response;
+  channelverify::v1::VerifyChannelRequest last_verify;
+  channelverify::v1::SendTestRequest last_send;
+
+ private:
+  grpc::Status Answer(std::atomic<int>& calls);
+};
+
+// A gRPC server for a fake on 127.0.0.1 (a free port).
+struct FakeServer {
+  explicit FakeServer(grpc::Service* service);
+  ~FakeServer();
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+  std::string address() const { return "127.0.0.1:" + std::to_string(port); }
+};
+
+}  // namespace cv::testing

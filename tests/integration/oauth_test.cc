@@ -1,0 +1,584 @@
+// The direct integration (OAuth channels) against loopback HTTPS servers that answer like the
+// providers' token endpoints, Microsoft Graph, the Gmail API and the Directory API, and SMTP
+// servers that take XOAUTH2 (tests/peers/oauth_peer.py, trusted through the test CA). Every
+// OAuth-side code of DIAGNOSES.md comes out of a real HTTPS (or SMTP) exchange here; the last
+// tests go through the running server over gRPC. Only 127.0.0.0/8 is contacted.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <memory>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "channelverify/v1/channel_verifier.grpc.pb.h"
+#include "support/peers.h"
+#include "support/server.h"
+#include "support/process.h"
+#include "verify/config.h"
+#include "verify/verifier.h"
+
+namespace cv {
+namespace {
+
+namespace v1 = channelverify::v1;
+using std::chrono::milliseconds;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kClientSecret[] = "test-client-secret";
+constexpr char kAccount[] = "jobs@example.com";
+
+std::vector<std::string> PeerArgv(const std::string& ca_dir, const std::string& cert,
+                                  const std::string& key, std::vector<std::string> more = {}) {
+  std::vector<std::string> argv = {CV_PYTHON,
+                                   "-B",
+                                   std::string(CV_SOURCE_DIR) + "/tests/peers/oauth_peer.py",
+                                   "--cert",
+                                   cert,
+                                   "--key",
+                                   key,
+                                   "--slow_seconds",
+                                   "8"};
+  argv.insert(argv.end(), more.begin(), more.end());
+  return argv;
+}
+
+// The peers every test shares: started once for the suite.
+struct Peers {
+  cv::testing::TestCa ca;
+  cv::testing::TempDir dir{"cv-oauth-"};
+  std::vector<cv::testing::ChildProcess> processes;
+  int https = 0;          // token endpoints and APIs, valid certificate
+  int https_expired = 0;  // the same behind an expired certificate
+  int smtp_google = 0;
+  int smtp_microsoft = 0;
+  std::string secret_file;
+};
+Peers* peers = nullptr;
+
+class OAuthTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto ca = cv::testing::TestCa::Create();
+    ASSERT_TRUE(ca.ok()) << ca.status();
+    peers = new Peers{*ca};
+    auto start = [](std::vector<std::string> argv, int* port) {
+      cv::testing::ChildProcess::Options o;
+      o.argv = std::move(argv);
+      o.stderr_path = peers->dir.path() / absl::StrCat("peer", peers->processes.size(), ".err");
+      auto p = cv::testing::ChildProcess::StartAndWaitReady(o, port);
+      ASSERT_TRUE(p.ok()) << p.status();
+      peers->processes.push_back(std::move(*p));
+    };
+    const auto valid = peers->ca.valid();
+    const auto expired = peers->ca.expired();
+    start(PeerArgv("", valid.cert, valid.key), &peers->https);
+    start(PeerArgv("", expired.cert, expired.key), &peers->https_expired);
+    start(PeerArgv("", valid.cert, valid.key, {"--smtp", "google"}), &peers->smtp_google);
+    start(PeerArgv("", valid.cert, valid.key, {"--smtp", "microsoft"}), &peers->smtp_microsoft);
+    peers->secret_file = (peers->dir.path() / "client_secret").string();
+    std::ofstream(peers->secret_file) << kClientSecret << "\n";
+  }
+  static void TearDownTestSuite() {
+    delete peers;
+    peers = nullptr;
+  }
+
+  static std::string Base(int port) { return absl::StrCat("https://127.0.0.1:", port); }
+
+  static verify::ConfigOptions Options(int https_port = 0) {
+    if (https_port == 0) https_port = peers->https;
+    verify::ConfigOptions o;
+    o.allow_cidrs = "127.0.0.0/8";
+    o.trusted_ca_file = peers->ca.ca().string();
+    o.google_client_id = "test-google-client";
+    o.google_client_secret_file = peers->secret_file;
+    o.microsoft_client_id = "test-microsoft-client";
+    o.microsoft_client_secret_file = peers->secret_file;
+    o.google_token_url = Base(https_port) + "/token";
+    o.gmail_api_base = Base(https_port);
+    o.google_directory_api_base = Base(https_port);
+    o.microsoft_login_base = Base(https_port);
+    o.microsoft_graph_base = Base(https_port);
+    o.google_smtp_host = absl::StrCat("127.0.0.1:", peers->smtp_google);
+    o.microsoft_smtp_host = absl::StrCat("127.0.0.1:", peers->smtp_microsoft);
+    return o;
+  }
+
+  static v1::VerifyChannelResponse Verify(const verify::OAuthTarget& target,
+                                          verify::ConfigOptions options = Options(),
+                                          milliseconds budget = milliseconds(10000)) {
+    auto config = verify::BuildConfig(options);
+    EXPECT_TRUE(config.ok()) << config.status();
+    if (!config.ok()) return {};
+    boost::asio::io_context io;
+    verify::Verifier verifier(io, *config);
+    std::promise<v1::VerifyChannelResponse> promise;
+    verifier.VerifyOAuth(target, Lang::kEn, std::chrono::steady_clock::now() + budget,
+                         [&promise](v1::VerifyChannelResponse r) { promise.set_value(r); });
+    io.run();
+    return promise.get_future().get();
+  }
+
+  static verify::OAuthTarget Target(v1::Provider provider, const std::string& scenario,
+                                    bool access = false) {
+    verify::OAuthTarget t;
+    t.provider = provider;
+    t.account = kAccount;
+    (access ? t.access_token : t.refresh_token) =
+        Secret(absl::StrCat(access ? "at-" : "rt-", scenario));
+    return t;
+  }
+};
+
+std::set<v1::DiagnosisCode> Codes(const v1::VerifyChannelResponse& r) {
+  std::set<v1::DiagnosisCode> out;
+  for (const auto& d : r.diagnoses()) out.insert(d.code());
+  return out;
+}
+
+const v1::Diagnosis* Find(const v1::VerifyChannelResponse& r, v1::DiagnosisCode code) {
+  for (const auto& d : r.diagnoses()) {
+    if (d.code() == code) return &d;
+  }
+  return nullptr;
+}
+
+const v1::Probe* FindProbe(const v1::VerifyChannelResponse& r, const std::string& name) {
+  for (const auto& p : r.probes()) {
+    if (p.name() == name) return &p;
+  }
+  return nullptr;
+}
+
+std::string Names(const v1::VerifyChannelResponse& r) {
+  std::string out;
+  for (const auto& d : r.diagnoses()) {
+    absl::StrAppend(&out, v1::DiagnosisCode_Name(d.code()), " [",
+                    d.evidence_size() ? d.evidence(0) : "", "] ");
+  }
+  return out;
+}
+
+// No token, refresh token or client secret anywhere in what the caller gets back.
+void ExpectNoSecrets(const v1::VerifyChannelResponse& r, const std::string& scenario) {
+  const std::string text = r.DebugString();
+  EXPECT_THAT(text, Not(HasSubstr("rt-" + scenario)));
+  EXPECT_THAT(text, Not(HasSubstr("at-" + scenario + "\"")));
+  EXPECT_THAT(text, Not(HasSubstr("Bearer at-")));
+  EXPECT_THAT(text, Not(HasSubstr(kClientSecret)));
+}
+
+// --- passing channels
+
+TEST_F(OAuthTest, GoogleChannelPasses) {
+  auto r = Verify(Target(v1::PROVIDER_GOOGLE, "ok"));
+  EXPECT_EQ(r.verdict(), v1::VERDICT_PASS) << Names(r);
+  EXPECT_TRUE(r.diagnoses().empty()) << Names(r);
+  const v1::Probe* token = FindProbe(r, "oauth.token");
+  ASSERT_NE(token, nullptr);
+  EXPECT_EQ(token->status(), v1::PROBE_STATUS_OK);
+  EXPECT_THAT(token->facts().at("scopes"), HasSubstr("https://mail.google.com/"));
+  EXPECT_EQ(token->facts().at("expires_in"), "3599s");
+  EXPECT_EQ(token->facts().at("cert_verified"), "true");
+  for (const char* name : {"gmail.profile", "google.directory", "xoauth2.auth"}) {
+    const v1::Probe* p = FindProbe(r, name);
+    ASSERT_NE(p, nullptr) << name;
+    EXPECT_EQ(p->status(), v1::PROBE_STATUS_OK) << name << ": " << p->detail();
+  }
+  EXPECT_EQ(FindProbe(r, "google.directory")->facts().at("is_admin"), "true");
+  EXPECT_EQ(r.detected_provider(), v1::PROVIDER_GOOGLE);
+  ExpectNoSecrets(r, "ok");
+}
+
+TEST_F(OAuthTest, MicrosoftChannelPasses) {
+  auto r = Verify(Target(v1::PROVIDER_MICROSOFT, "ok"));
+  EXPECT_EQ(r.verdict(), v1::VERDICT_PASS) << Names(r);
+  EXPECT_TRUE(r.diagnoses().empty()) << Names(r);
+  for (const char* name : {"oauth.token", "graph.user", "graph.mailbox_settings", "graph.roles",
+                           "graph.send_check", "oauth.token.smtp", "xoauth2.auth"}) {
+    const v1::Probe* p = FindProbe(r, name);
+    ASSERT_NE(p, nullptr) << name;
+    EXPECT_EQ(p->status(), v1::PROBE_STATUS_OK) << name << ": " << p->detail();
+  }
+  EXPECT_EQ(FindProbe(r, "graph.mailbox_settings")->facts().at("user_purpose"), "user");
+  EXPECT_EQ(FindProbe(r, "graph.roles")->facts().at("roles"), "Global Administrator");
+  EXPECT_EQ(FindProbe(r, "graph.send_check")->facts().at("send_permitted"), "true");
+  EXPECT_THAT(FindProbe(r, "oauth.token.smtp")->facts().at("scopes"), HasSubstr("SMTP.Send"));
+  // The token request's body never shows; the transcript says there was one.
+  bool saw_body_note = false;
+  for (const auto& line : FindProbe(r, "oauth.token")->transcript()) {
+    EXPECT_THAT(line, Not(HasSubstr("refresh_token=")));
+    if (line.find("not shown") != std::string::npos) saw_body_note = true;
+  }
+  EXPECT_TRUE(saw_body_note);
+  ExpectNoSecrets(r, "ok");
+}
+
+TEST_F(OAuthTest, AGivenAccessTokenIsUsedAsIs) {
+  auto r = Verify(Target(v1::PROVIDER_MICROSOFT, "ok", /*access=*/true));
+  EXPECT_EQ(r.verdict(), v1::VERDICT_PASS) << Names(r);
+  EXPECT_EQ(FindProbe(r, "oauth.token")->status(), v1::PROBE_STATUS_SKIPPED);
+  EXPECT_EQ(FindProbe(r, "oauth.token.smtp"), nullptr);
+  EXPECT_EQ(FindProbe(r, "xoauth2.auth")->status(), v1::PROBE_STATUS_OK);
+  ExpectNoSecrets(r, "ok");
+}
+
+// --- every OAuth-side code from a real exchange
+
+struct Case {
+  std::string name;
+  v1::Provider provider;
+  std::string scenario;
+  bool access_token;
+  v1::DiagnosisCode code;
+  std::string probe;  // the probe the diagnosis names ("a|b": either)
+};
+
+std::ostream& operator<<(std::ostream& os, const Case& c) { return os << c.name; }
+
+class OAuthCaseTest : public OAuthTest, public ::testing::WithParamInterface<Case> {};
+
+TEST_P(OAuthCaseTest, ProducesItsCode) {
+  const Case& c = GetParam();
+  auto r = Verify(Target(c.provider, c.scenario, c.access_token));
+  EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL) << Names(r);
+  const v1::Diagnosis* d = Find(r, c.code);
+  ASSERT_NE(d, nullptr) << "want " << v1::DiagnosisCode_Name(c.code) << ", got " << Names(r);
+  // Concurrent probes: the first to see the code names it, so some cases allow several.
+  EXPECT_THAT(absl::StrCat("|", c.probe, "|"), HasSubstr(absl::StrCat("|", d->probe(), "|")));
+  EXPECT_FALSE(d->evidence().empty());
+  EXPECT_FALSE(d->remediation().empty());
+  ExpectNoSecrets(r, c.scenario);
+}
+
+Case G(std::string name, std::string scenario, v1::DiagnosisCode code, std::string probe,
+       bool access = false) {
+  return {std::move(name), v1::PROVIDER_GOOGLE, std::move(scenario), access, code,
+          std::move(probe)};
+}
+Case M(std::string name, std::string scenario, v1::DiagnosisCode code, std::string probe,
+       bool access = false) {
+  return {std::move(name), v1::PROVIDER_MICROSOFT, std::move(scenario), access, code,
+          std::move(probe)};
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    TokenEndpoints, OAuthCaseTest,
+    ::testing::Values(
+        // Google's token endpoint.
+        G("GoogleInvalidGrant", "gerr-invalid_grant", v1::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID,
+          "oauth.token"),
+        G("GoogleAdminPolicyEnforced", "gerr-admin_policy_enforced",
+          v1::DIAGNOSIS_CODE_EXTERNAL_APPS_BLOCKED, "oauth.token"),
+        G("GoogleUnauthorizedClient", "gerr-unauthorized_client",
+          v1::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED, "oauth.token"),
+        G("GoogleInvalidClient", "gerr-invalid_client",
+          v1::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED, "oauth.token"),
+        // Microsoft identity platform: every AADSTS code of DIAGNOSES.md.
+        M("Aadsts700082", "aadsts-700082", v1::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "oauth.token"),
+        M("Aadsts50173", "aadsts-50173", v1::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "oauth.token"),
+        M("Aadsts70043", "aadsts-70043", v1::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "oauth.token"),
+        M("Aadsts50076", "aadsts-50076", v1::DIAGNOSIS_CODE_MFA_OR_CONDITIONAL_ACCESS,
+          "oauth.token"),
+        M("Aadsts50079", "aadsts-50079", v1::DIAGNOSIS_CODE_MFA_OR_CONDITIONAL_ACCESS,
+          "oauth.token"),
+        M("Aadsts53003", "aadsts-53003", v1::DIAGNOSIS_CODE_MFA_OR_CONDITIONAL_ACCESS,
+          "oauth.token"),
+        M("Aadsts530032", "aadsts-530032", v1::DIAGNOSIS_CODE_MFA_OR_CONDITIONAL_ACCESS,
+          "oauth.token"),
+        M("Aadsts530035", "aadsts-530035", v1::DIAGNOSIS_CODE_ENTRA_SECURITY_DEFAULTS,
+          "oauth.token"),
+        M("Aadsts65001", "aadsts-65001", v1::DIAGNOSIS_CODE_OAUTH_CONSENT_REQUIRED, "oauth.token"),
+        M("Aadsts90094", "aadsts-90094", v1::DIAGNOSIS_CODE_OAUTH_CONSENT_REQUIRED, "oauth.token"),
+        M("Aadsts90095", "aadsts-90095", v1::DIAGNOSIS_CODE_OAUTH_CONSENT_REQUIRED, "oauth.token"),
+        M("Aadsts7000215", "aadsts-7000215", v1::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED,
+          "oauth.token"),
+        M("Aadsts7000222", "aadsts-7000222", v1::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED,
+          "oauth.token"),
+        M("Aadsts700016", "aadsts-700016", v1::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED,
+          "oauth.token"),
+        M("Aadsts50057Disabled", "aadsts-50057", v1::DIAGNOSIS_CODE_ACCOUNT_DISABLED,
+          "oauth.token"),
+        M("Aadsts50057Shared", "aadsts-50057", v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX,
+          "oauth.token"),
+        M("Aadsts50053", "aadsts-50053", v1::DIAGNOSIS_CODE_ACCOUNT_LOCKED, "oauth.token"),
+        M("Aadsts90002", "aadsts-90002", v1::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "oauth.token"),
+        M("Aadsts50020", "aadsts-50020", v1::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "oauth.token"),
+        M("Aadsts50034", "aadsts-50034", v1::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "oauth.token")),
+    [](const auto& info) { return info.param.name; });
+
+INSTANTIATE_TEST_SUITE_P(
+    AccountChecks, OAuthCaseTest,
+    ::testing::Values(
+        // Microsoft Graph.
+        M("GraphSharedMailbox", "m-shared", v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX,
+          "graph.mailbox_settings"),
+        M("GraphAccountDisabled", "m-shared", v1::DIAGNOSIS_CODE_ACCOUNT_DISABLED, "graph.user"),
+        M("GraphNotAdmin", "m-notadmin", v1::DIAGNOSIS_CODE_INTEGRATION_NOT_ADMIN, "graph.roles"),
+        M("GraphMailboxNotEnabledForRest", "m-nolicense",
+          v1::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED,
+          "graph.user|graph.mailbox_settings|graph.send_check"),
+        M("GraphErrorInvalidUser", "m-invaliduser", v1::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND,
+          "graph.user|graph.mailbox_settings|graph.send_check"),
+        M("GraphErrorAccessDenied", "m-accessdenied", v1::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING,
+          "graph.mailbox_settings|graph.send_check"),
+        M("GraphErrorSendAsDenied", "m-sendas", v1::DIAGNOSIS_CODE_SEND_AS_DENIED,
+          "graph.send_check"),
+        M("GraphExpiredAccessToken", "m-expired", v1::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID,
+          "graph.user|graph.mailbox_settings|graph.roles|graph.send_check", /*access=*/true),
+        // Google: Gmail API and Directory API.
+        G("GmailMailServiceNotEnabled", "g-nomail", v1::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED,
+          "gmail.profile"),
+        G("DirectoryNotAuthorized", "g-notadmin", v1::DIAGNOSIS_CODE_INTEGRATION_NOT_ADMIN,
+          "google.directory"),
+        G("DirectoryIsAdminFalse", "g-isadmin-false", v1::DIAGNOSIS_CODE_INTEGRATION_NOT_ADMIN,
+          "google.directory"),
+        G("DirectoryMailboxNotSetUp", "g-mailbox-not-setup",
+          v1::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED, "google.directory"),
+        G("DirectorySuspended", "g-suspended", v1::DIAGNOSIS_CODE_ACCOUNT_DISABLED,
+          "google.directory"),
+        G("GmailInsufficientPermissions", "g-scope", v1::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING,
+          "gmail.profile"),
+        G("GrantedScopesLackMail", "g-noscope", v1::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING,
+          "oauth.token|xoauth2.auth"),
+        G("TokenOfAnotherAccount", "g-other", v1::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND,
+          "gmail.profile"),
+        G("GmailBadAccessToken", "bad-token", v1::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID,
+          "gmail.profile|google.directory|xoauth2.auth",
+          /*access=*/true)),
+    [](const auto& info) { return info.param.name; });
+
+INSTANTIATE_TEST_SUITE_P(Xoauth2, OAuthCaseTest,
+                         ::testing::Values(
+                             // Google's 334 <base64 JSON> challenge, answered with an empty line.
+                             G("GoogleChallenge", "g-xo-bad",
+                               v1::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "xoauth2.auth"),
+                             M("MicrosoftSmtpAuthDisabled", "m-smtpoff",
+                               v1::DIAGNOSIS_CODE_M365_SMTP_AUTH_DISABLED, "xoauth2.auth"),
+                             M("MicrosoftXoauth2Refused", "m-xo-bad",
+                               v1::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "xoauth2.auth")),
+                         [](const auto& info) { return info.param.name; });
+
+// --- the account requirements named across probes
+
+TEST_F(OAuthTest, WorkingSignInWithASharedMailboxSaysWhichRequirementIsMissing) {
+  auto r = Verify(Target(v1::PROVIDER_MICROSOFT, "m-shared"));
+  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX);
+  ASSERT_NE(d, nullptr) << Names(r);
+  EXPECT_EQ(d->documented_case(), "integration-account");
+  EXPECT_THAT(d->remediation(), HasSubstr("must not be a shared mailbox"));
+  std::string evidence;
+  for (const auto& e : d->evidence()) evidence += e + "\n";
+  EXPECT_THAT(evidence, HasSubstr("userPurpose = \"shared\""));
+  EXPECT_THAT(evidence, HasSubstr("sign-in of jobs@example.com works"));
+  EXPECT_THAT(evidence, HasSubstr("its own mailbox and login"));
+  // Not an admin either: both requirements are named, each in its own diagnosis.
+  ASSERT_NE(Find(r, v1::DIAGNOSIS_CODE_INTEGRATION_NOT_ADMIN), nullptr);
+}
+
+TEST_F(OAuthTest, GermanRemediationFollowsTheArticle) {
+  auto config = verify::BuildConfig(Options());
+  ASSERT_TRUE(config.ok());
+  boost::asio::io_context io;
+  verify::Verifier verifier(io, *config);
+  std::promise<v1::VerifyChannelResponse> promise;
+  verifier.VerifyOAuth(Target(v1::PROVIDER_GOOGLE, "g-nomail"), Lang::kDe,
+                       std::chrono::steady_clock::now() + milliseconds(10000),
+                       [&promise](v1::VerifyChannelResponse r) { promise.set_value(r); });
+  io.run();
+  auto r = promise.get_future().get();
+  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED);
+  ASSERT_NE(d, nullptr) << Names(r);
+  EXPECT_THAT(d->remediation(), HasSubstr("lizenziert"));
+  EXPECT_THAT(d->remediation(), HasSubstr("eigene Lizenz zuweisen"));
+}
+
+// --- misbehaving endpoints
+
+TEST_F(OAuthTest, SlowEndpointEndsAtTheCallersDeadline) {
+  const auto start = std::chrono::steady_clock::now();
+  auto r = Verify(Target(v1::PROVIDER_GOOGLE, "slow"), Options(), milliseconds(1500));
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, milliseconds(4000));
+  EXPECT_TRUE(Codes(r).count(v1::DIAGNOSIS_CODE_DEADLINE_TOO_SHORT)) << Names(r);
+  EXPECT_EQ(FindProbe(r, "oauth.token")->status(), v1::PROBE_STATUS_TIMED_OUT);
+}
+
+TEST_F(OAuthTest, RedirectIsNotFollowed) {
+  auto r = Verify(Target(v1::PROVIDER_MICROSOFT, "redirect"));
+  EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
+  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR);
+  ASSERT_NE(d, nullptr) << Names(r);
+  EXPECT_THAT(d->evidence(0), HasSubstr("redirect to https://login.attacker.invalid/steal not "
+                                        "followed"));
+  // Nothing after the token probe ran: there is no token.
+  EXPECT_EQ(FindProbe(r, "graph.user"), nullptr);
+}
+
+TEST_F(OAuthTest, HugeBodyIsCapped) {
+  auto r = Verify(Target(v1::PROVIDER_GOOGLE, "huge"));
+  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR);
+  ASSERT_NE(d, nullptr) << Names(r);
+  EXPECT_THAT(d->evidence(0), HasSubstr("body over 262144 bytes"));
+}
+
+TEST_F(OAuthTest, MalformedJsonIsDiagnosed) {
+  auto r = Verify(Target(v1::PROVIDER_GOOGLE, "malformed"));
+  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR);
+  ASSERT_NE(d, nullptr) << Names(r);
+  EXPECT_THAT(d->evidence(0), HasSubstr("not a JSON object"));
+  r = Verify(Target(v1::PROVIDER_MICROSOFT, "html"));
+  ASSERT_NE(Find(r, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR), nullptr) << Names(r);
+}
+
+TEST_F(OAuthTest, ExpiredCertificateGetsNoToken) {
+  auto r = Verify(Target(v1::PROVIDER_GOOGLE, "ok"), Options(peers->https_expired));
+  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_TLS_CERTIFICATE_INVALID);
+  ASSERT_NE(d, nullptr) << Names(r);
+  EXPECT_THAT(d->evidence(0), HasSubstr("expired"));
+  EXPECT_THAT(d->evidence(0), HasSubstr("nothing was sent"));
+}
+
+TEST_F(OAuthTest, WrongClientSecretIsTheServicesProblem) {
+  const std::string wrong = (peers->dir.path() / "wrong_secret").string();
+  std::ofstream(wrong) << "not-the-secret\n";
+  auto options = Options();
+  options.google_client_secret_file = wrong;
+  auto r = Verify(Target(v1::PROVIDER_GOOGLE, "ok"), options);
+  EXPECT_TRUE(Codes(r).count(v1::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED)) << Names(r);
+  options.google_client_id.clear();
+  options.google_client_secret_file.clear();
+  r = Verify(Target(v1::PROVIDER_GOOGLE, "ok"), options);
+  EXPECT_TRUE(Codes(r).count(v1::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED)) << Names(r);
+  EXPECT_EQ(FindProbe(r, "oauth.token")->status(), v1::PROBE_STATUS_SKIPPED);
+}
+
+// --- end to end through the running server
+
+class OAuthServerTest : public OAuthTest {
+ protected:
+  static void SetUpTestSuite() {
+    OAuthTest::SetUpTestSuite();
+    const auto o = Options();
+    auto server = cv::testing::ServerProcess::Start({
+        "--allow_cidrs=" + o.allow_cidrs,
+        "--trusted_ca_file=" + o.trusted_ca_file,
+        "--google_client_id=" + o.google_client_id,
+        "--google_client_secret_file=" + o.google_client_secret_file,
+        "--microsoft_client_id=" + o.microsoft_client_id,
+        "--microsoft_client_secret_file=" + o.microsoft_client_secret_file,
+        "--google_token_url=" + o.google_token_url,
+        "--gmail_api_base=" + o.gmail_api_base,
+        "--google_directory_api_base=" + o.google_directory_api_base,
+        "--microsoft_login_base=" + o.microsoft_login_base,
+        "--microsoft_graph_base=" + o.microsoft_graph_base,
+        "--google_smtp_host=" + o.google_smtp_host,
+        "--microsoft_smtp_host=" + o.microsoft_smtp_host,
+        "--io_threads=2"});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = new cv::testing::ServerProcess(std::move(*server));
+    port_ = server_->port();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+    port_ = 0;
+    OAuthTest::TearDownTestSuite();
+  }
+
+  static grpc::Status Call(const v1::OAuthChannel& oauth, v1::VerifyChannelResponse* response) {
+    auto channel =
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials());
+    auto stub = v1::ChannelVerifierService::NewStub(channel);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    v1::VerifyChannelRequest request;
+    *request.mutable_channel()->mutable_oauth() = oauth;
+    return stub->VerifyChannel(&context, request, response);
+  }
+
+  static v1::OAuthChannel Channel(v1::Provider provider, const std::string& scenario) {
+    v1::OAuthChannel c;
+    c.set_provider(provider);
+    c.set_account(kAccount);
+    c.set_refresh_token("rt-" + scenario);
+    return c;
+  }
+
+  static inline cv::testing::ServerProcess* server_ = nullptr;
+  static inline int port_ = 0;
+};
+
+TEST_F(OAuthServerTest, GoogleAndMicrosoftChannelsPassEndToEnd) {
+  for (v1::Provider provider : {v1::PROVIDER_GOOGLE, v1::PROVIDER_MICROSOFT}) {
+    v1::VerifyChannelResponse r;
+    grpc::Status s = Call(Channel(provider, "ok"), &r);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(r.verdict(), v1::VERDICT_PASS) << v1::Provider_Name(provider) << ": " << Names(r);
+    EXPECT_NE(FindProbe(r, "xoauth2.auth"), nullptr);
+    ExpectNoSecrets(r, "ok");
+  }
+  // The server's log carries no token either.
+  EXPECT_THAT(server_->Logs(), Not(HasSubstr("rt-ok")));
+  EXPECT_THAT(server_->Logs(), Not(HasSubstr("at-ok")));
+}
+
+TEST_F(OAuthServerTest, EachAccountRequirementFailsEndToEnd) {
+  const std::vector<std::tuple<v1::Provider, std::string, v1::DiagnosisCode>> cases = {
+      {v1::PROVIDER_MICROSOFT, "m-shared", v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX},
+      {v1::PROVIDER_MICROSOFT, "m-notadmin", v1::DIAGNOSIS_CODE_INTEGRATION_NOT_ADMIN},
+      {v1::PROVIDER_MICROSOFT, "m-nolicense", v1::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED},
+      {v1::PROVIDER_GOOGLE, "g-notadmin", v1::DIAGNOSIS_CODE_INTEGRATION_NOT_ADMIN},
+      {v1::PROVIDER_GOOGLE, "g-nomail", v1::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED},
+      {v1::PROVIDER_GOOGLE, "g-mailbox-not-setup", v1::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED},
+  };
+  for (const auto& [provider, scenario, code] : cases) {
+    v1::VerifyChannelResponse r;
+    grpc::Status s = Call(Channel(provider, scenario), &r);
+    ASSERT_TRUE(s.ok()) << scenario << ": " << s.error_message();
+    EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL) << scenario;
+    const v1::Diagnosis* d = Find(r, code);
+    ASSERT_NE(d, nullptr) << scenario << ": " << Names(r);
+    EXPECT_EQ(d->documented_case(), "integration-account") << scenario;
+    EXPECT_EQ(d->severity(), v1::SEVERITY_ERROR) << scenario;
+  }
+}
+
+TEST_F(OAuthServerTest, BadInputIsInvalidArgumentNamingTheField) {
+  struct Bad {
+    std::function<void(v1::OAuthChannel*)> mutate;
+    std::string field;
+  };
+  const std::vector<Bad> cases = {
+      {[](auto* c) { c->set_provider(v1::PROVIDER_UNSPECIFIED); }, "channel.oauth.provider"},
+      {[](auto* c) { c->set_provider(v1::PROVIDER_OTHER); }, "channel.oauth.provider"},
+      {[](auto* c) { c->set_account("a@example.com;b@example.com"); }, "channel.oauth.account"},
+      {[](auto* c) { c->set_refresh_token("rt-ok extra"); }, "channel.oauth.refresh_token"},
+      {[](auto* c) { c->set_refresh_token(std::string(8193, 'x')); },
+       "channel.oauth.refresh_token"},
+      {[](auto* c) { c->set_access_token("at-ok"); }, "channel.oauth.access_token"},
+      {[](auto* c) { c->set_tenant_id(std::string(129, 't')); }, "channel.oauth.tenant_id"},
+  };
+  for (const auto& bad : cases) {
+    auto c = Channel(v1::PROVIDER_MICROSOFT, "ok");
+    bad.mutate(&c);
+    v1::VerifyChannelResponse r;
+    grpc::Status s = Call(c, &r);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad.field;
+    EXPECT_THAT(s.error_message(), HasSubstr(bad.field));
+    EXPECT_THAT(s.error_message(), Not(HasSubstr("rt-ok")));
+  }
+}
+
+}  // namespace
+}  // namespace cv
