@@ -142,6 +142,13 @@ int main(int argc, char** argv) {
                  absl::GetFlag(FLAGS_tls_timeout_ms)}) {
     if (ms <= 0) return Fail("step timeouts (--*_timeout_ms) must be positive");
   }
+  for (int v :
+       {absl::GetFlag(FLAGS_auth_failures_per_window), absl::GetFlag(FLAGS_auth_failure_window_s),
+        absl::GetFlag(FLAGS_max_in_flight), absl::GetFlag(FLAGS_max_in_flight_per_host),
+        absl::GetFlag(FLAGS_max_receive_message_bytes), absl::GetFlag(FLAGS_max_concurrent_streams),
+        absl::GetFlag(FLAGS_max_connection_age_s), absl::GetFlag(FLAGS_min_ping_interval_s)}) {
+    if (v <= 0) return Fail("limits (--auth_*, --max_*, --min_ping_interval_s) must be positive");
+  }
   auto& timeouts = (*config)->timeouts;
   timeouts.dns = std::chrono::milliseconds(absl::GetFlag(FLAGS_dns_timeout_ms));
   timeouts.connect = std::chrono::milliseconds(absl::GetFlag(FLAGS_connect_timeout_ms));
@@ -193,6 +200,13 @@ int main(int argc, char** argv) {
       std::chrono::seconds(absl::GetFlag(FLAGS_send_dedup_window_s));
   service_options.send_dedup_capacity =
       static_cast<size_t>(absl::GetFlag(FLAGS_send_dedup_max_entries));
+  service_options.auth_limiter.max_failures = absl::GetFlag(FLAGS_auth_failures_per_window);
+  service_options.auth_limiter.window =
+      std::chrono::seconds(absl::GetFlag(FLAGS_auth_failure_window_s));
+  service_options.in_flight.max_total = static_cast<size_t>(absl::GetFlag(FLAGS_max_in_flight));
+  service_options.in_flight.max_per_host =
+      static_cast<size_t>(absl::GetFlag(FLAGS_max_in_flight_per_host));
+
   cv::rpc::ChannelVerifierService service(verifier, service_options);
   const std::set<std::string> health_names = {
       std::string(channelverify::v1::ChannelVerifierService::service_full_name())};
@@ -200,20 +214,6 @@ int main(int argc, char** argv) {
   // The plaintext health port has its own server (and its own HealthService, told the same
   // things) so that nothing but health is ever reachable without TLS.
   cv::rpc::HealthService plain_health(health_names);
-
-  for (int v :
-       {absl::GetFlag(FLAGS_auth_failures_per_window), absl::GetFlag(FLAGS_auth_failure_window_s),
-        absl::GetFlag(FLAGS_max_in_flight), absl::GetFlag(FLAGS_max_in_flight_per_host),
-        absl::GetFlag(FLAGS_max_receive_message_bytes), absl::GetFlag(FLAGS_max_concurrent_streams),
-        absl::GetFlag(FLAGS_max_connection_age_s), absl::GetFlag(FLAGS_min_ping_interval_s)}) {
-    if (v <= 0) return Fail("limits (--auth_*, --max_*, --min_ping_interval_s) must be positive");
-  }
-  service_options.auth_limiter.max_failures = absl::GetFlag(FLAGS_auth_failures_per_window);
-  service_options.auth_limiter.window =
-      std::chrono::seconds(absl::GetFlag(FLAGS_auth_failure_window_s));
-  service_options.in_flight.max_total = static_cast<size_t>(absl::GetFlag(FLAGS_max_in_flight));
-  service_options.in_flight.max_per_host =
-      static_cast<size_t>(absl::GetFlag(FLAGS_max_in_flight_per_host));
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

@@ -6,8 +6,11 @@
 #include <grpcpp/support/status.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "channelverify/client.h"
 #include "channelverify/v1/channel_verifier.pb.h"
@@ -43,7 +46,14 @@ struct LocalOptions {
   std::string egress_ips = "3.121.59.239,3.65.146.216,18.158.122.164";
   std::string ehlo_name;
   std::chrono::milliseconds timeout{30000};
+  // OAuth: the service's client at each provider and where the providers' endpoints are, by
+  // the server's flag name ("google_client_id", "gmail_api_base", ...; LocalOAuthOptions()). Unset
+  // ones keep the engine's defaults (the real endpoints, no client).
+  std::map<std::string, std::string, std::less<>> oauth;
 };
+
+// The names of LocalOptions::oauth, in the server's spelling.
+const std::vector<std::string_view>& LocalOAuthOptions();
 
 // Builds the engine's configuration at once; INVALID_ARGUMENT names the bad option.
 std::unique_ptr<Backend> MakeLocalBackend(const LocalOptions& options, grpc::Status* error);

@@ -1,9 +1,12 @@
 // --local: the server's engine in this process, on an io_context of its own with one thread.
 // Validation and the egress policy are the server's (rpc/validate.h, verify/config.h), so a
 // local run refuses and probes exactly what the service would.
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <cctype>
 #include <future>
+#include <iterator>
 #include <thread>
 
 #include "channelctl/backend.h"
@@ -41,9 +44,7 @@ class LocalBackend final : public Backend {
       return cv::rpc::FromAbsl(s);
     }
     if (request.channel().has_oauth()) {
-      return {grpc::StatusCode::UNIMPLEMENTED,
-              "OAuth channels are not verified by this build's local engine; ask a server "
-              "(drop --local)"};
+      return VerifyOAuth(request.channel().oauth(), lang, response);
     }
     if (!request.channel().has_smtp()) {
       return cv::rpc::InvalidArgument("channel", "required: set channel.smtp or channel.oauth");
@@ -56,6 +57,23 @@ class LocalBackend final : public Backend {
     auto future = promise.get_future();
     verifier_.VerifySmtp(
         std::move(*target), lang, deadline,
+        [&promise](v1::VerifyChannelResponse result) { promise.set_value(std::move(result)); });
+    *response = future.get();
+    if (response->verdict() == v1::VERDICT_UNSPECIFIED) {
+      return {grpc::StatusCode::INTERNAL, "verification failed"};
+    }
+    return grpc::Status::OK;
+  }
+
+  // The server's order (rpc/service.cc): validate, then the engine with the same deadline.
+  grpc::Status VerifyOAuth(const v1::OAuthChannel& oauth, cv::Lang lang,
+                           v1::VerifyChannelResponse* response) {
+    auto target = cv::rpc::ValidateOAuthChannel(oauth, "channel.oauth");
+    if (!target.ok()) return cv::rpc::FromAbsl(target.status());
+    std::promise<v1::VerifyChannelResponse> promise;
+    auto future = promise.get_future();
+    verifier_.VerifyOAuth(
+        std::move(*target), lang, Deadline(),
         [&promise](v1::VerifyChannelResponse result) { promise.set_value(std::move(result)); });
     *response = future.get();
     if (response->verdict() == v1::VERDICT_UNSPECIFIED) {
@@ -145,7 +163,31 @@ class LocalBackend final : public Backend {
   std::thread loop_;
 };
 
+// LocalOptions::oauth's keys and the settings they fill.
+constexpr std::pair<std::string_view, std::string cv::verify::ConfigOptions::*> kOAuthFields[] = {
+    {"google_client_id", &cv::verify::ConfigOptions::google_client_id},
+    {"google_client_secret_file", &cv::verify::ConfigOptions::google_client_secret_file},
+    {"microsoft_client_id", &cv::verify::ConfigOptions::microsoft_client_id},
+    {"microsoft_client_secret_file", &cv::verify::ConfigOptions::microsoft_client_secret_file},
+    {"google_token_url", &cv::verify::ConfigOptions::google_token_url},
+    {"gmail_api_base", &cv::verify::ConfigOptions::gmail_api_base},
+    {"google_directory_api_base", &cv::verify::ConfigOptions::google_directory_api_base},
+    {"microsoft_login_base", &cv::verify::ConfigOptions::microsoft_login_base},
+    {"microsoft_graph_base", &cv::verify::ConfigOptions::microsoft_graph_base},
+    {"google_smtp_host", &cv::verify::ConfigOptions::google_smtp_host},
+    {"microsoft_smtp_host", &cv::verify::ConfigOptions::microsoft_smtp_host},
+};
+
 }  // namespace
+
+const std::vector<std::string_view>& LocalOAuthOptions() {
+  static const auto* names = [] {
+    auto* out = new std::vector<std::string_view>;
+    for (const auto& [name, field] : kOAuthFields) out->push_back(name);
+    return out;
+  }();
+  return *names;
+}
 
 std::unique_ptr<Backend> MakeLocalBackend(const LocalOptions& options, grpc::Status* error) {
   cv::verify::ConfigOptions config_options;
@@ -155,12 +197,26 @@ std::unique_ptr<Backend> MakeLocalBackend(const LocalOptions& options, grpc::Sta
   config_options.smtp_ports = options.smtp_ports;
   config_options.egress_ips = options.egress_ips;
   config_options.ehlo_name = options.ehlo_name;
+  for (const auto& [name, value] : options.oauth) {
+    const auto* it = std::find_if(std::begin(kOAuthFields), std::end(kOAuthFields),
+                                  [&](const auto& f) { return f.first == name; });
+    if (it == std::end(kOAuthFields)) {
+      *error = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "unknown OAuth option " + name);
+      return nullptr;
+    }
+    config_options.*(it->second) = value;
+  }
   auto config = cv::verify::BuildConfig(config_options);
   if (!config.ok()) {
     // The engine names the server's flags (--allow_cidrs); channelctl spells them with dashes.
+    // Only the flag names change: a path or value after "=" keeps its underscores.
     std::string message(config.status().message());
-    for (size_t i = 0; i + 1 < message.size() && message.compare(i, 2, ": ") != 0; ++i) {
-      if (message[i] == '_') message[i] = '-';
+    for (size_t i = message.find("--"); i != std::string::npos; i = message.find("--", i)) {
+      for (i += 2; i < message.size() &&
+                   (std::isalnum(static_cast<unsigned char>(message[i])) || message[i] == '_');
+           ++i) {
+        if (message[i] == '_') message[i] = '-';
+      }
     }
     *error = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
     return nullptr;

@@ -1,6 +1,7 @@
 // channelctl: the command-line client of channel-verifier. See `channelctl --help`.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -103,6 +104,13 @@ bool UseColor(const Args& args, bool* ok) {
   const char* term = std::getenv("TERM");
   if (term != nullptr && std::string(term) == "dumb") return false;
   return isatty(STDOUT_FILENO);
+}
+
+// "google_client_id" -> "google-client-id": the server's spelling of a flag, channelctl's.
+std::string Dashed(std::string_view name) {
+  std::string out(name);
+  std::replace(out.begin(), out.end(), '_', '-');
+  return out;
 }
 
 struct Context {
@@ -263,13 +271,20 @@ int Main(int argc, char** argv) {
     local.smtp_ports = args.Get("smtp-ports", local.smtp_ports);
     local.egress_ips = args.Get("egress-ips", local.egress_ips);
     local.ehlo_name = args.Get("ehlo-name");
+    for (std::string_view option : LocalOAuthOptions()) {
+      if (const std::string flag = Dashed(option); args.Has(flag)) {
+        local.oauth[std::string(option)] = args.Get(flag);
+      }
+    }
     local.timeout = std::chrono::milliseconds(timeout_ms);
     ctx.backend = MakeLocalBackend(local, &status);
   } else {
-    for (const char* flag : {"allow-cidrs", "dns-servers", "trusted-ca-file", "smtp-ports",
-                             "egress-ips", "ehlo-name"}) {
+    std::vector<std::string> local_flags = {"allow-cidrs", "dns-servers", "trusted-ca-file",
+                                            "smtp-ports",  "egress-ips",  "ehlo-name"};
+    for (std::string_view option : LocalOAuthOptions()) local_flags.push_back(Dashed(option));
+    for (const std::string& flag : local_flags) {
       if (args.Has(flag)) {
-        return UsageError(std::string("--") + flag +
+        return UsageError("--" + flag +
                               " configures the local engine: use it with --local (a server "
                               "has its own flags)",
                           args.command);

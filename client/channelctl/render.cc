@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdio>
 #include <map>
+#include <optional>
 
 namespace channelctl {
 namespace v1 = channelverify::v1;
@@ -127,9 +128,10 @@ std::string TlsModeName(v1::TlsMode mode) {
   }
 }
 
-std::string ProbeLine(const v1::Probe& probe, const Style& style) {
+// `width`: the name column, as wide as the longest name (OAuth's graph.mailbox_settings).
+std::string ProbeLine(const v1::Probe& probe, size_t width, const Style& style) {
   std::string name = probe.name();
-  if (name.size() < 15) name.resize(15, ' ');
+  if (name.size() < width) name.resize(width, ' ');
   std::string line = "  " + StatusMark(probe.status(), style) + " " + name;
   if (style.timing && probe.status() == v1::PROBE_STATUS_SKIPPED) {
     line += std::string(9, ' ');  // a step that did not run took no time worth showing
@@ -212,7 +214,9 @@ std::string ProbesAndDiagnoses(const google::protobuf::RepeatedPtrField<v1::Prob
                                const google::protobuf::RepeatedPtrField<v1::Diagnosis>& diagnoses,
                                const Style& style, std::string* tail) {
   std::string out;
-  for (const auto& p : probes) out += ProbeLine(p, style);
+  size_t width = 15;
+  for (const auto& p : probes) width = std::max(width, p.name().size() + 1);
+  for (const auto& p : probes) out += ProbeLine(p, width, style);
   // Errors first: the reader acts on the first thing they read.
   std::vector<const v1::Diagnosis*> sorted;
   for (const auto& d : diagnoses) sorted.push_back(&d);
@@ -226,6 +230,82 @@ std::string ToUpper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
+}
+
+// "3599s" -> "59m59s", "7200s" -> "2h": the lifetime of a token as a person reads it.
+std::string Lifetime(std::string_view seconds_text) {
+  if (seconds_text.ends_with("s")) seconds_text.remove_suffix(1);
+  long long seconds = 0;
+  for (char c : seconds_text) {
+    if (!std::isdigit(static_cast<unsigned char>(c)) || seconds > 100000000) {
+      return std::string(seconds_text);
+    }
+    seconds = seconds * 10 + (c - '0');
+  }
+  std::string out;
+  if (seconds >= 3600) out += std::to_string(seconds / 3600) + "h";
+  if (seconds % 3600 >= 60) out += std::to_string(seconds % 3600 / 60) + "m";
+  if (seconds % 60 != 0 || out.empty()) out += std::to_string(seconds % 60) + "s";
+  return out;
+}
+
+// Scopes without the providers' long prefixes: "Mail.Send", "admin.directory.user.readonly".
+// Google's mail scope is the URL itself and stays as it is.
+std::string ShortScopes(std::string_view scopes) {
+  static constexpr std::string_view kPrefixes[] = {"https://www.googleapis.com/auth/",
+                                                   "https://graph.microsoft.com/",
+                                                   "https://outlook.office.com/"};
+  std::string out;
+  while (!scopes.empty()) {
+    std::string_view scope = scopes.substr(0, scopes.find(' '));
+    scopes.remove_prefix(std::min(scopes.size(), scope.size() + 1));
+    if (scope.empty()) continue;
+    for (std::string_view prefix : kPrefixes) {
+      if (scope.starts_with(prefix) && scope.size() > prefix.size()) {
+        scope.remove_prefix(prefix.size());
+        break;
+      }
+    }
+    if (!out.empty()) out += " ";
+    out += scope;
+  }
+  return out;
+}
+
+// The facts of an OAuth probe (token endpoint, Graph, Gmail, Directory API) that answer "is
+// this account fit to send": granted scopes and expiry, then the account's properties.
+std::vector<std::string> OAuthFacts(const v1::Probe& probe) {
+  const auto& facts = probe.facts();
+  auto get = [&](const char* key) -> std::optional<std::string> {
+    auto it = facts.find(key);
+    if (it == facts.end()) return std::nullopt;
+    return it->second;
+  };
+  auto yes_no = [&](const char* key, const char* yes,
+                    const char* no) -> std::optional<std::string> {
+    auto v = get(key);
+    if (!v) return std::nullopt;
+    return *v == "true" ? yes : *v == "false" ? no : std::string(key) + " " + *v;
+  };
+  std::vector<std::string> parts;
+  if (auto v = get("scopes"))
+    parts.push_back(v->empty() ? "no scopes granted" : "scopes " + ShortScopes(*v));
+  if (auto v = get("expires_in")) parts.push_back("expires in " + Lifetime(*v));
+  if (auto v = get("email_address")) parts.push_back("token of " + *v);
+  if (auto v = yes_no("account_enabled", "account enabled", "account DISABLED"))
+    parts.push_back(*v);
+  if (auto v = get("licenses")) parts.push_back(*v + (*v == "1" ? " licence" : " licences"));
+  if (auto v = get("user_purpose")) parts.push_back("userPurpose " + *v);
+  if (auto v = get("roles")) parts.push_back("roles " + *v);
+  if (auto v = yes_no("send_permitted", "send permitted", "send NOT permitted"))
+    parts.push_back(*v);
+  if (auto v = yes_no("is_admin", "admin", "NOT admin")) parts.push_back(*v);
+  if (auto v = yes_no("is_mailbox_setup", "mailbox set up", "mailbox NOT set up")) {
+    parts.push_back(*v);
+  }
+  if (auto v = yes_no("suspended", "SUSPENDED", "not suspended")) parts.push_back(*v);
+  if (auto v = yes_no("archived", "ARCHIVED", "not archived")) parts.push_back(*v);
+  return parts;
 }
 
 }  // namespace
@@ -250,6 +330,27 @@ std::string KeyFact(const v1::Probe& probe) {
   std::vector<std::string> parts;
   if (probe.status() != v1::PROBE_STATUS_OK && !probe.detail().empty()) {
     parts.push_back(OneLine(probe.detail()));
+  }
+  if (facts.count("http_status")) {
+    // An HTTPS call of the OAuth side: what the provider said about the token and the account.
+    // The exchange itself (addresses, TLS) is in the JSON output; it shows here only when the
+    // provider said nothing else.
+    const std::vector<std::string> oauth = OAuthFacts(probe);
+    parts.insert(parts.end(), oauth.begin(), oauth.end());
+    if (auto v = get("error"); !v.empty() && probe.status() != v1::PROBE_STATUS_OK &&
+                               (parts.empty() || parts[0].find(v) == std::string::npos)) {
+      parts.push_back("error " + v);
+    }
+    if (parts.empty()) {
+      parts.push_back("HTTP " + get("http_status"));
+      if (auto v = get("tls_version"); !v.empty()) {
+        if (get("cert_verified") == "true") v += ", certificate verified";
+        parts.push_back(v);
+      }
+    }
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : " · ") + p;
+    return out;
   }
   if (auto v = get("tls_version"); !v.empty()) {
     const std::string verified = get("cert_verified");

@@ -1,5 +1,7 @@
 #include "rpc/service.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "diagnosis/catalog.h"
@@ -58,6 +60,16 @@ class UnaryCall : public grpc::ServerUnaryReactor {
   bool cancelled_ = false;
   std::function<void()> cancel_;
 };
+
+// At debug level the whole response is logged: what the caller saw, for support. Responses
+// carry no secrets (the suite's secret scan reads these lines to prove it).
+void LogResponse(std::string_view method, const google::protobuf::Message& response) {
+  if (!log::Enabled(log::Level::kDebug)) return;
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  if (!google::protobuf::util::MessageToJsonString(response, &json, options).ok()) return;
+  log::Write(log::Level::kDebug, "response", {{"method", method}, {"response", json}});
+}
 
 }  // namespace
 
@@ -148,6 +160,7 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
       return;
     }
     *response = std::move(result);
+    LogResponse("VerifyChannel", *response);
     call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
   };
   if (request->channel().has_oauth()) {
@@ -309,6 +322,7 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
           return;
         }
         *response = std::move(result);
+        LogResponse("SendTest", *response);
         call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
       }));
   return call;

@@ -63,7 +63,7 @@ StepResult Session::FromError(const boost::system::error_code& ec, std::string_v
   StepResult result;
   if (ec == asio::error::timed_out) {
     result.kind = Kind::kTimedOut;
-    result.detail = absl::StrCat("no ", Av(what), " before the step's deadline");
+    result.detail = absl::StrCat("timed out waiting for ", Av(what));
   } else if (ec == asio::error::operation_aborted) {
     result.kind = Kind::kCancelled;
     result.detail = "cancelled by the caller";
@@ -114,14 +114,28 @@ asio::awaitable<StepResult> Session::ReadReply(net::Clock::time_point deadline) 
     if (ec) {
       // A reply that arrived together with the close is still the server's answer.
       if (auto reply = parser_.Next()) co_return Deliver(std::move(*reply));
-      if (!parser_.failed()) co_return FromError(ec, "a reply");
+      if (!parser_.failed()) {
+        StepResult result = FromError(ec, "a reply");
+        result.partial_bytes = parser_.buffered();
+        if (result.partial_bytes > 0) {
+          absl::StrAppend(&result.detail, "; only ", result.partial_bytes,
+                          " bytes of it had arrived");
+          transcript_.Note(result.detail);
+        }
+        co_return result;
+      }
     }
   }
 }
 
 asio::awaitable<StepResult> Session::ReadGreeting(net::Clock::time_point deadline) {
   StepResult result = co_await ReadReply(deadline);
-  if (result.kind == Kind::kTimedOut) result.detail = "no greeting before the step's deadline";
+  if (result.kind == Kind::kTimedOut) {
+    result.detail = result.partial_bytes == 0
+                        ? std::string("no greeting before the step's deadline")
+                        : absl::StrCat("the greeting did not end before the step's deadline; only ",
+                                       result.partial_bytes, " bytes of it had arrived");
+  }
   if (result.ok() && result.reply->code != 220) result.kind = Kind::kRejected;
   co_return result;
 }

@@ -33,6 +33,9 @@ struct StepResult {
   Kind kind = Kind::kOk;
   std::optional<Reply> reply;  // redacted
   std::string detail;          // what went wrong, for the probe
+  // Bytes of a reply that had begun but not ended when the step stopped: a server that
+  // trickles (or never ends) its reply is talking, unlike a silent one.
+  size_t partial_bytes = 0;
 
   bool ok() const { return kind == Kind::kOk; }
 };

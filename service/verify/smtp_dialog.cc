@@ -106,7 +106,14 @@ void Dialog::Classify(Stage stage, const smtp::Reply& reply, bool* found) {
 DialogOutcome Dialog::Fail(TransportFailure failure, const StepResult& r) {
   if (r.kind == Kind::kTimedOut) {
     out_.cut_by_caller = run_.budget.CutByCaller(last_deadline_);
-    if (failure != TransportFailure::kGreetingTimeout) failure = TransportFailure::kTimedOut;
+    if (r.partial_bytes > 0 && !out_.cut_by_caller) {
+      // Part of a reply came, the rest did not in time (a trickle, a reply without end): the
+      // server is reachable and talking, but not SMTP as a client can use it.
+      failure = TransportFailure::kProtocolError;
+    } else if (failure != TransportFailure::kGreetingTimeout &&
+               failure != TransportFailure::kTlsFailed) {
+      failure = TransportFailure::kTimedOut;
+    }
   } else if (r.kind == Kind::kCancelled) {
     failure = TransportFailure::kCancelled;
   } else if (r.kind == Kind::kProtocolError) {
@@ -144,9 +151,11 @@ asio::awaitable<DialogOutcome> Dialog::Run() {
   if (implicit) {
     StepResult r = co_await Step("tls", timeouts.tls, handshake);
     if (!r.ok()) {
+      // A silent implicit-TLS port looks like a silent greeting: a timeout, not a TLS fault.
       co_return Fail(r.kind == Kind::kNotTls       ? TransportFailure::kNotTls
                      : r.kind == Kind::kTlsVersion ? TransportFailure::kTlsVersion
                      : r.kind == Kind::kClosed     ? TransportFailure::kClosedEarly
+                     : r.kind == Kind::kTimedOut   ? TransportFailure::kTimedOut
                                                    : TransportFailure::kTlsFailed,
                      r);
     }
@@ -188,10 +197,14 @@ asio::awaitable<DialogOutcome> Dialog::Run() {
                       [this](auto d) { return session_.StartTls(d); });
     if (!r.ok()) {
       if (r.reply) Classify(Stage::kStartTls, *r.reply);
-      co_return Fail(TransportFailure::kStartTlsRejected, r);
+      // Only a reply can reject STARTTLS; a connection dropped at this point is no refusal.
+      co_return Fail(
+          r.reply ? TransportFailure::kStartTlsRejected : TransportFailure::kProtocolError, r);
     }
     r = co_await Step("tls", timeouts.tls, handshake);
     if (!r.ok()) {
+      // The server agreed to TLS, so it is reachable: a handshake that then fails or never
+      // ends is its TLS failing (Fail keeps kTlsFailed on a timeout).
       co_return Fail(r.kind == Kind::kTlsVersion ? TransportFailure::kTlsVersion
                                                  : TransportFailure::kTlsFailed,
                      r);
@@ -324,7 +337,10 @@ asio::awaitable<bool> Dialog::Authenticate() {
       run_.recorder->Add(std::move(f));
     }
   } else {
-    Fail(TransportFailure::kTimedOut, r);
+    // No answer to AUTH: out of time, or the connection dropped (which is no verdict on the
+    // credentials, and no timeout either).
+    Fail(r.kind == Kind::kTimedOut ? TransportFailure::kTimedOut : TransportFailure::kProtocolError,
+         r);
   }
   co_return false;
 }

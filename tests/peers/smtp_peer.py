@@ -39,6 +39,7 @@ every line with its "NNN-" / "NNN " prefix):
   mail_unauthenticated  reply to MAIL FROM without a successful AUTH (null: use "mail")
   mail, rcpt, data, data_end, rset, noop, quit, unknown, need_hello, need_mail, need_rcpt
   greeting_554        the greeting for fault greeting-554
+  line_bytes          length of the line of fault megabyte-line
   fault               null, or one of FAULTS below (also --fault)
   delay_ms            pause before every reply, greeting and 334s included (also --delay-ms)
 Any reply starting with 421 closes the connection after it is sent, as real servers do.
@@ -71,7 +72,19 @@ FAULTS = {
     "drop-after-data-cmd": "close right after the DATA command, before any 354",
     "drop-after-data": "close after the message's final '.', before the reply",
     "reset": "accept and close at once with a TCP RST",
+    "megabyte-line": "a greeting of one line of line_bytes (default 8 MiB) bytes, then its CRLF",
+    "endless-ehlo": "greet, then answer EHLO with '250-' lines that never end",
+    "tls-garbage": "answer the ClientHello (after STARTTLS's 220, or at once with "
+                   "--tls implicit) with bytes that are not TLS, then read and ignore",
+    "tls-stall": "where the TLS handshake belongs, read and ignore: the handshake never ends",
 }
+
+# Faults that take the place of the TLS handshake: with --tls implicit the listener must not
+# do the handshake itself.
+TLS_FAULTS = ("tls-garbage", "tls-stall")
+
+# Not TLS (the first byte is no TLS record type) and not SMTP either.
+GARBAGE = b"\x00\xffNOT-TLS\x07\x1b[0m garbage " * 8
 
 GOOGLE_ID = "a1-20020a05600c000000b00000000000000sm0000000wmq.0"
 
@@ -245,6 +258,10 @@ class ScriptedSession:
             while await self.reader.read(4096):
                 pass
             raise Closed()
+        if fault in TLS_FAULTS and self.tls:
+            await self.instead_of_tls(fault)
+        if fault == "megabyte-line":
+            await self.megabyte_line()
         if fault == "greeting-554":
             await self.reply(self.s.get("greeting_554"))
             while True:
@@ -268,7 +285,51 @@ class ScriptedSession:
             else:
                 await handler(arg.strip())
 
+    async def ignore_input(self):
+        while await self.reader.read(65536):
+            pass
+        raise Closed()
+
+    async def instead_of_tls(self, fault):
+        self.trace("-", "fault %s instead of the TLS handshake" % fault)
+        if fault == "tls-garbage":
+            # Answer the ClientHello, as a TLS server would: garbage sent along with STARTTLS's
+            # 220 would be caught as data before TLS instead.
+            if not await self.reader.read(65536):
+                raise Closed()
+            self.writer.write(GARBAGE)
+            await self.writer.drain()
+        await self.ignore_input()
+
+    async def megabyte_line(self):
+        size = int(self.s.get("line_bytes") or 8 * 1024 * 1024)
+        self.trace("S", "220 <%d bytes>" % size)
+        self.writer.write(b"220 ")
+        chunk = b"x" * 65536
+        left = size
+        while left > 0:
+            self.writer.write(chunk[:left])
+            left -= min(left, len(chunk))
+            await self.writer.drain()  # raises once the client gives up and closes
+        self.writer.write(b"\r\n")
+        await self.writer.drain()
+        await self.ignore_input()
+
+    async def endless_ehlo(self):
+        host = self.expand("{host}")
+        self.writer.write(("250-%s\r\n" % host).encode())
+        for n in itertools.count():
+            self.writer.write(("250-X-ENDLESS-%d\r\n" % n).encode())
+            if n % 256 == 0:
+                if self.writer.is_closing():
+                    raise Closed()
+                await self.writer.drain()
+                await asyncio.sleep(0)  # and notice a client that went away
+
     async def cmd_EHLO(self, arg):
+        if self.s.get("fault") == "endless-ehlo":
+            self.trace("S", "250-... (endless)")
+            await self.endless_ehlo()
         lines = self.current_ehlo()
         self.greeted = lines[:1] != [] and lines[0][:1] == "2"
         self.reset_transaction()
@@ -288,6 +349,8 @@ class ScriptedSession:
         await self.reply(self.s.get("starttls"))
         if self.s.get("fault") == "close-after-starttls":
             raise Closed()
+        if self.s.get("fault") in TLS_FAULTS:
+            await self.instead_of_tls(self.s["fault"])
         try:
             await self.writer.start_tls(self.tls_context)
         except (ssl.SSLError, ConnectionError, OSError) as e:
@@ -498,8 +561,10 @@ async def serve_scripted(args, recorder, stop):
     async def on_connect(reader, writer):
         await ScriptedSession(script, reader, writer, recorder, ctx, implicit).run()
 
+    # A fault in place of the handshake needs the raw connection.
+    handshake = implicit and script.get("fault") not in TLS_FAULTS
     return await asyncio.start_server(on_connect, args.host, args.port,
-                                      ssl=ctx if implicit else None, reuse_address=True)
+                                      ssl=ctx if handshake else None, reuse_address=True)
 
 
 async def serve_silent(args, recorder, stop):

@@ -135,7 +135,7 @@ struct PostfixPeerOptions {
   std::string bind = "127.0.0.1";
   int port = 0;
   std::string user = "user@sink.test";
-  std::string password = "secret";
+  std::string password = "Pf-s3cret-9x";
   std::string hostname = "mx.peer.test";
   std::optional<CertKey> cert;  // default: the CA's valid certificate
 };

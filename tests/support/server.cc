@@ -1,5 +1,9 @@
 #include "support/server.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -34,12 +38,27 @@ absl::StatusOr<ServerProcess> ServerProcess::Start(std::vector<std::string> flag
       absl::StrCat("channel-verifier did not start: ", process->Output()));
 }
 
+ServerProcess::~ServerProcess() {
+  if (process_.pid() <= 0) return;  // moved from
+  const pid_t pid = process_.pid();
+  process_.Stop();
+  const std::string logs = process_.CollectOutput(absl::Seconds(2));
+  const std::filesystem::path dir = std::filesystem::path(CV_BINARY_DIR) / "test-artifacts";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::ofstream out(dir / absl::StrCat("server-", pid, "-", getpid(), ".log"));
+  out << logs;
+}
+
 std::vector<std::string> ServerProcess::TestFlags(const std::string& ca_file,
                                                   const std::string& dns,
                                                   std::vector<std::string> more) {
   std::vector<std::string> flags = {"--allow_cidrs=127.0.0.0/8,::1/128",
-                                    "--trusted_ca_file=" + ca_file, "--dns_servers=" + dns,
-                                    "--ehlo_name=verifier.test", "--io_threads=2"};
+                                    "--trusted_ca_file=" + ca_file,
+                                    "--dns_servers=" + dns,
+                                    "--ehlo_name=verifier.test",
+                                    "--io_threads=2",
+                                    "--log_level=debug"};
   flags.insert(flags.end(), more.begin(), more.end());
   return flags;
 }

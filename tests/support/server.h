@@ -26,6 +26,12 @@ class ServerProcess {
   static std::vector<std::string> TestFlags(const std::string& ca_file, const std::string& dns,
                                             std::vector<std::string> more = {});
 
+  ServerProcess(ServerProcess&&) = default;
+  ServerProcess& operator=(ServerProcess&&) = default;
+  // Stops the server and keeps its log in CV_BINARY_DIR/test-artifacts/ for the suite's secret
+  // scan (tests/secret_scan.sh).
+  ~ServerProcess();
+
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::unique_ptr<channelverify::v1::ChannelVerifierService::Stub> Stub() const;

@@ -45,6 +45,16 @@ TEST(ChannelctlArgs, ServerFlagSpellingIsAccepted) {
   EXPECT_EQ(args->Get("allow-cidrs"), "127.0.0.0/8");
 }
 
+TEST(ChannelctlArgs, LocalOAuthFlagsInBothSpellings) {
+  auto args = ParseLine({"--local", "--google_client_id=cid", "--microsoft-graph-base",
+                         "https://127.0.0.1:8443", "verify", "google", "--google-smtp-host="});
+  ASSERT_TRUE(args);
+  EXPECT_EQ(args->Get("google-client-id"), "cid");
+  EXPECT_EQ(args->Get("microsoft-graph-base"), "https://127.0.0.1:8443");
+  EXPECT_TRUE(args->Has("google-smtp-host"));
+  EXPECT_EQ(args->Get("google-smtp-host", "unset"), "");
+}
+
 TEST(ChannelctlArgs, UsageErrors) {
   std::string error;
   EXPECT_FALSE(ParseLine({}, &error));
@@ -354,6 +364,70 @@ TEST(ChannelctlRender, EhloCapabilitiesFromTheReply) {
   p.set_status(v1::PROBE_STATUS_FAILED);
   (*p.mutable_facts())["reply"] = "500 5.5.1 what?";
   EXPECT_EQ(KeyFact(p), "500 5.5.1 what?");
+}
+
+TEST(ChannelctlRender, KeyFactOfATokenProbeShowsScopesAndExpiry) {
+  v1::Probe p;
+  p.set_name("oauth.token");
+  p.set_status(v1::PROBE_STATUS_OK);
+  p.set_detail("POST https://oauth2.googleapis.com/token");
+  auto& facts = *p.mutable_facts();
+  facts["http_status"] = "200";
+  facts["addresses"] = "142.250.1.95";
+  facts["address"] = "142.250.1.95";
+  facts["tls_version"] = "TLSv1.3";
+  facts["cert_verified"] = "true";
+  facts["scopes"] =
+      "https://mail.google.com/ https://www.googleapis.com/auth/admin.directory.user.readonly";
+  facts["expires_in"] = "3599s";
+  EXPECT_EQ(KeyFact(p),
+            "scopes https://mail.google.com/ admin.directory.user.readonly · expires in 59m59s");
+  facts["scopes"] = "";
+  facts["expires_in"] = "7200s";
+  EXPECT_EQ(KeyFact(p), "no scopes granted · expires in 2h");
+  facts.erase("scopes");
+  facts.erase("expires_in");
+  EXPECT_EQ(KeyFact(p), "HTTP 200 · TLSv1.3, certificate verified");
+}
+
+TEST(ChannelctlRender, KeyFactOfAFailedTokenProbeLeadsWithTheDetail) {
+  v1::Probe p;
+  p.set_name("oauth.token");
+  p.set_status(v1::PROBE_STATUS_FAILED);
+  p.set_detail("HTTP 400 invalid_grant: Token has been expired or revoked.");
+  (*p.mutable_facts())["http_status"] = "400";
+  (*p.mutable_facts())["error"] = "invalid_grant";
+  (*p.mutable_facts())["tls_version"] = "TLSv1.3";
+  EXPECT_EQ(KeyFact(p), "HTTP 400 invalid_grant: Token has been expired or revoked.");
+  (*p.mutable_facts())["error"] = "unauthorized_client";
+  EXPECT_EQ(KeyFact(p),
+            "HTTP 400 invalid_grant: Token has been expired or revoked. · error "
+            "unauthorized_client");
+}
+
+TEST(ChannelctlRender, KeyFactOfAccountProbesShowsTheAccount) {
+  v1::Probe p;
+  p.set_status(v1::PROBE_STATUS_OK);
+  auto& facts = *p.mutable_facts();
+  facts["http_status"] = "200";
+  p.set_name("graph.user");
+  facts["account_enabled"] = "false";
+  facts["licenses"] = "1";
+  EXPECT_EQ(KeyFact(p), "account DISABLED · 1 licence");
+  facts.clear();
+  facts["http_status"] = "200";
+  p.set_name("google.directory");
+  facts["is_admin"] = "false";
+  facts["is_mailbox_setup"] = "true";
+  facts["suspended"] = "false";
+  EXPECT_EQ(KeyFact(p), "NOT admin · mailbox set up · not suspended");
+  facts.clear();
+  facts["http_status"] = "202";
+  p.set_name("graph.send_check");
+  EXPECT_EQ(KeyFact(p), "HTTP 202");
+  facts["send_permitted"] = "true";
+  facts["error"] = "ErrorInvalidRecipients";  // the send check's expected answer
+  EXPECT_EQ(KeyFact(p), "send permitted");
 }
 
 TEST(ChannelctlRender, FindCatalogEntries) {

@@ -1,0 +1,240 @@
+// Protection of accounts, of the service and of the network around it: the AUTH failure
+// limit, identical calls sharing one run, in-flight caps, gRPC message limits, the port policy
+// and DNS rebinding.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <future>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "support/peers.h"
+#include "support/server.h"
+
+namespace cv::testing {
+namespace {
+
+namespace v1 = channelverify::v1;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+
+constexpr char kUser[] = "jobs@t.test";
+constexpr char kWrongPassword[] = "wr0ng-Batt3ry!pw";
+
+class AdmissionTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto ca = TestCa::Create();
+    ASSERT_TRUE(ca.ok()) << ca.status();
+    ca_ = new TestCa(std::move(*ca));
+    auto dns = DnsPeer::Start(DnsPeerOptions().Host("smtp.t.test", "127.0.0.1"));
+    ASSERT_TRUE(dns.ok()) << dns.status();
+    dns_ = new DnsPeer(std::move(*dns));
+  }
+  static void TearDownTestSuite() {
+    delete dns_;
+    delete ca_;
+  }
+
+  static absl::StatusOr<ServerProcess> Server(std::vector<std::string> more = {}) {
+    return ServerProcess::Start(ServerProcess::TestFlags(
+        ca_->ca().string(), absl::StrCat(dns_->host(), ":", dns_->port()), std::move(more)));
+  }
+
+  static v1::VerifyChannelRequest Request(int port, const std::string& user = kUser,
+                                          const std::string& password = kWrongPassword) {
+    v1::VerifyChannelRequest request;
+    auto* smtp = request.mutable_channel()->mutable_smtp();
+    smtp->set_host("smtp.t.test");
+    smtp->set_port(port);
+    smtp->set_username(user);
+    smtp->set_password(password);
+    return request;
+  }
+
+  static grpc::Status Call(const ServerProcess& server, const v1::VerifyChannelRequest& request,
+                           v1::VerifyChannelResponse* response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return server.Stub()->VerifyChannel(&context, request, response);
+  }
+
+  static size_t AuthAttempts(const SmtpPeer& peer) {
+    size_t attempts = 0;
+    for (const auto& t : peer.Transcripts()) {
+      std::istringstream lines(t);
+      for (std::string line; std::getline(lines, line);) {
+        attempts += absl::StartsWith(line, "C: AUTH");
+      }
+    }
+    return attempts;
+  }
+
+  static inline TestCa* ca_ = nullptr;
+  static inline DnsPeer* dns_ = nullptr;
+};
+
+TEST_F(AdmissionTest, AfterThreeRejectedAuthsTheServerIsNotContactedAgain) {
+  auto peer = SmtpPeer::StartProfile("generic-auth-credentials-invalid", ca_);
+  ASSERT_TRUE(peer.ok()) << peer.status();
+  auto server = Server();
+  ASSERT_TRUE(server.ok()) << server.status();
+  for (int i = 0; i < 3; ++i) {
+    v1::VerifyChannelResponse r;
+    ASSERT_TRUE(Call(*server, Request(peer->port()), &r).ok()) << i;
+    EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
+  }
+  EXPECT_EQ(AuthAttempts(*peer), 3u);
+  v1::VerifyChannelResponse r;
+  const grpc::Status limited = Call(*server, Request(peer->port()), &r);
+  EXPECT_EQ(limited.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(ErrorReason(limited), "AUTH_RATE_LIMITED");
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(limited.error_details()));
+  bool retry_info = false;
+  for (const auto& any : details.details()) {
+    google::rpc::RetryInfo info;
+    if (any.UnpackTo(&info)) retry_info = info.retry_delay().seconds() > 0;
+  }
+  EXPECT_TRUE(retry_info);
+  EXPECT_EQ(AuthAttempts(*peer), 3u) << "the fourth call must not reach the server";
+  // Another account on the same server is not affected.
+  ASSERT_TRUE(Call(*server, Request(peer->port(), "other@t.test"), &r).ok());
+  EXPECT_EQ(AuthAttempts(*peer), 4u);
+}
+
+TEST_F(AdmissionTest, IdenticalConcurrentVerificationsShareOneRun) {
+  SmtpPeerOptions options;
+  options.profile = "generic-ok";
+  options.cert = ca_->valid();
+  options.delay_ms = 300;
+  auto peer = SmtpPeer::Start(options);
+  ASSERT_TRUE(peer.ok()) << peer.status();
+  auto server = Server();
+  ASSERT_TRUE(server.ok()) << server.status();
+  std::vector<std::future<std::pair<bool, v1::Verdict>>> calls;
+  for (int i = 0; i < 4; ++i) {
+    calls.push_back(std::async(std::launch::async, [&] {
+      v1::VerifyChannelResponse r;
+      const bool ok = Call(*server, Request(peer->port(), kUser, "Corr3ct-Horse!pw"), &r).ok();
+      return std::make_pair(ok, r.verdict());
+    }));
+  }
+  for (auto& call : calls) {
+    const auto [ok, verdict] = call.get();
+    EXPECT_TRUE(ok);
+    EXPECT_EQ(verdict, v1::VERDICT_PASS);
+  }
+  EXPECT_EQ(peer->Transcripts().size(), 1u) << "four identical calls, one connection";
+  EXPECT_EQ(AuthAttempts(*peer), 1u);
+}
+
+TEST_F(AdmissionTest, InFlightCapsRefuseWithResourceExhausted) {
+  SmtpPeerOptions options;
+  options.profile = "generic-ok";
+  options.cert = ca_->valid();
+  options.delay_ms = 400;
+  auto peer = SmtpPeer::Start(options);
+  ASSERT_TRUE(peer.ok()) << peer.status();
+  for (const auto& [flag, reason] : std::vector<std::pair<std::string, std::string>>{
+           {"--max_in_flight=2", "OVERLOADED"}, {"--max_in_flight_per_host=1", "HOST_BUSY"}}) {
+    auto server = Server({flag});
+    ASSERT_TRUE(server.ok()) << server.status();
+    std::vector<std::future<grpc::Status>> calls;
+    for (int i = 0; i < 3; ++i) {
+      calls.push_back(std::async(std::launch::async, [&, i] {
+        v1::VerifyChannelResponse r;
+        // Different accounts: no sharing of runs.
+        return Call(*server, Request(peer->port(), absl::StrCat("user", i, "@t.test")), &r);
+      }));
+    }
+    int refused = 0;
+    for (auto& call : calls) {
+      const grpc::Status status = call.get();
+      if (!status.ok()) {
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+        EXPECT_EQ(ErrorReason(status), reason);
+        ++refused;
+      }
+    }
+    EXPECT_GE(refused, 1) << flag;
+    EXPECT_LE(refused, 2) << flag;
+  }
+}
+
+TEST_F(AdmissionTest, OversizedRequestIsRefusedByGrpc) {
+  auto server = Server();
+  ASSERT_TRUE(server.ok()) << server.status();
+  v1::VerifyChannelResponse r;
+  const grpc::Status status = Call(*server, Request(25, kUser, std::string(100000, 'p')), &r);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
+TEST_F(AdmissionTest, WithoutTrustedRangesOnlyPublicAddressesAndMailPortsAreDialed) {
+  // No --allow_cidrs: loopback is as forbidden as any private range.
+  auto server =
+      ServerProcess::Start({"--trusted_ca_file=" + ca_->ca().string(),
+                            absl::StrCat("--dns_servers=", dns_->host(), ":", dns_->port())});
+  ASSERT_TRUE(server.ok()) << server.status();
+  v1::VerifyChannelResponse r;
+  const grpc::Status port = Call(*server, Request(8025), &r);
+  EXPECT_EQ(port.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ErrorReason(port), "TARGET_FORBIDDEN");
+  ASSERT_TRUE(Call(*server, Request(587), &r).ok());
+  std::vector<v1::DiagnosisCode> codes;
+  for (const auto& d : r.diagnoses()) codes.push_back(d.code());
+  EXPECT_THAT(codes, Contains(v1::DIAGNOSIS_CODE_TARGET_FORBIDDEN));
+  for (const auto& p : r.probes()) EXPECT_NE(p.name(), "smtp.tcp");
+  for (const auto& d : r.diagnoses()) {
+    if (d.code() == v1::DIAGNOSIS_CODE_TARGET_FORBIDDEN) {
+      EXPECT_THAT(d.evidence(0), HasSubstr("loopback"));
+    }
+  }
+}
+
+TEST_F(AdmissionTest, DnsRebindingCannotSwapTheVettedAddress) {
+  // The name answers 127.0.0.1 first and 10.0.0.1 afterwards. The verification resolves once,
+  // vets that answer and dials exactly it; the next verification sees the private address and
+  // is refused without dialing.
+  TempDir dir;
+  const std::string counts = (dir.path() / "counts.json").string();
+  int dns_port = 0;
+  auto dns = ChildProcess::StartAndWaitReady(
+      {.argv = {CV_PYTHON, std::string(CV_SOURCE_DIR) + "/tests/peers/rebind_dns.py",
+                "--answers=127.0.0.1,10.0.0.1", "--counts=" + counts}},
+      &dns_port);
+  ASSERT_TRUE(dns.ok()) << dns.status();
+  SmtpPeerOptions options;
+  options.tls = SmtpTls::kStartTls;
+  options.cert = ca_->valid();
+  options.users = {{kUser, "Corr3ct-Horse!pw"}};
+  auto peer = SmtpPeer::Start(options);
+  ASSERT_TRUE(peer.ok()) << peer.status();
+  auto server = ServerProcess::Start(
+      ServerProcess::TestFlags(ca_->ca().string(), absl::StrCat("127.0.0.1:", dns_port), {}));
+  ASSERT_TRUE(server.ok()) << server.status();
+
+  v1::VerifyChannelResponse first;
+  ASSERT_TRUE(Call(*server, Request(peer->port(), kUser, "Corr3ct-Horse!pw"), &first).ok());
+  EXPECT_EQ(first.verdict(), v1::VERDICT_PASS) << first.DebugString();
+  std::ifstream in(counts);
+  std::stringstream json;
+  json << in.rdbuf();
+  EXPECT_THAT(json.str(), HasSubstr("\"smtp.t.test\": 1")) << "one A query per verification";
+
+  v1::VerifyChannelResponse second;
+  ASSERT_TRUE(Call(*server, Request(peer->port(), kUser, "Corr3ct-Horse!pw"), &second).ok());
+  bool forbidden = false;
+  for (const auto& d : second.diagnoses()) {
+    forbidden |= d.code() == v1::DIAGNOSIS_CODE_TARGET_FORBIDDEN;
+  }
+  EXPECT_TRUE(forbidden) << second.DebugString();
+  for (const auto& p : second.probes()) EXPECT_NE(p.name(), "smtp.tcp");
+}
+
+}  // namespace
+}  // namespace cv::testing

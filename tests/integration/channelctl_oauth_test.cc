@@ -1,0 +1,280 @@
+// channelctl verify google|microsoft as an engineer runs it: a subprocess against the
+// channel-verifier binary (started with the OAuth flags) and with --local (the same settings as
+// channelctl flags), both pointed at tests/peers/oauth_peer.py on loopback: HTTPS stand-ins of
+// the token endpoints, Graph, the Gmail and Directory APIs, and XOAUTH2 SMTP servers. The peer
+// picks its behaviour from the refresh token ("rt-<scenario>"). Only 127.0.0.0/8 is contacted.
+#include <google/protobuf/util/json_util.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ctl_support.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "support/peers.h"
+#include "support/process.h"
+#include "support/server.h"
+
+namespace cv::testing {
+namespace {
+namespace v1 = channelverify::v1;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kClientSecret[] = "ctl-test-client-secret";
+constexpr char kAccount[] = "jobs@example.com";
+
+class ChannelctlOAuthTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto ca = TestCa::Create();
+    ASSERT_TRUE(ca.ok()) << ca.status();
+    ca_ = new TestCa(std::move(*ca));
+    dir_ = new TempDir("cv-ctl-oauth-");
+    processes_ = new std::vector<ChildProcess>;
+    auto start = [](std::vector<std::string> more, int* port) {
+      ChildProcess::Options o;
+      o.argv = {CV_PYTHON,
+                "-B",
+                std::string(CV_SOURCE_DIR) + "/tests/peers/oauth_peer.py",
+                "--cert",
+                ca_->valid().cert.string(),
+                "--key",
+                ca_->valid().key.string(),
+                "--client_secret",
+                kClientSecret};
+      o.argv.insert(o.argv.end(), more.begin(), more.end());
+      o.stderr_path = dir_->path() / absl::StrCat("peer", processes_->size(), ".err");
+      auto p = ChildProcess::StartAndWaitReady(o, port);
+      ASSERT_TRUE(p.ok()) << p.status();
+      processes_->push_back(std::move(*p));
+    };
+    start({}, &https_);
+    start({"--smtp", "google"}, &smtp_google_);
+    start({"--smtp", "microsoft"}, &smtp_microsoft_);
+    secret_file_ = new std::string((dir_->path() / "client_secret").string());
+    std::ofstream(*secret_file_) << kClientSecret << "\n";
+
+    auto server = ServerProcess::Start(EngineFlags("_"));
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = new ServerProcess(std::move(*server));
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete processes_;
+    delete secret_file_;
+    delete dir_;
+    delete ca_;
+    server_ = nullptr;
+    processes_ = nullptr;
+    secret_file_ = nullptr;
+    dir_ = nullptr;
+    ca_ = nullptr;
+  }
+
+  // The server's flags (sep "_"), or channelctl's --local ones: the same settings, spelled with
+  // dashes (sep "-") or, as channelctl also accepts, with the server's underscores.
+  static std::vector<std::string> EngineFlags(const std::string& sep) {
+    auto flag = [&](std::string name, const std::string& value) {
+      for (char& c : name) c = c == '_' ? sep[0] : c;
+      return "--" + name + "=" + value;
+    };
+    const std::string base = absl::StrCat("https://127.0.0.1:", https_);
+    return {flag("allow_cidrs", "127.0.0.0/8"),
+            flag("trusted_ca_file", ca_->ca().string()),
+            flag("google_client_id", "ctl-google-client"),
+            flag("google_client_secret_file", *secret_file_),
+            flag("microsoft_client_id", "ctl-microsoft-client"),
+            flag("microsoft_client_secret_file", *secret_file_),
+            flag("google_token_url", base + "/token"),
+            flag("gmail_api_base", base),
+            flag("google_directory_api_base", base),
+            flag("microsoft_login_base", base),
+            flag("microsoft_graph_base", base),
+            flag("google_smtp_host", absl::StrCat("127.0.0.1:", smtp_google_)),
+            flag("microsoft_smtp_host", absl::StrCat("127.0.0.1:", smtp_microsoft_))};
+  }
+
+  enum class Mode { kServer, kLocal, kLocalUnderscores };
+  static constexpr Mode kModes[] = {Mode::kServer, Mode::kLocal, Mode::kLocalUnderscores};
+  static std::string ModeName(Mode mode) {
+    return mode == Mode::kServer ? "server" : mode == Mode::kLocal ? "--local" : "--local (a_b)";
+  }
+
+  static std::vector<std::string> Args(Mode mode, std::vector<std::string> args) {
+    if (mode == Mode::kServer) {
+      args.insert(args.begin(), "--server=" + server_->address());
+      return args;
+    }
+    auto flags = EngineFlags(mode == Mode::kLocal ? "-" : "_");
+    args.insert(args.begin(), flags.begin(), flags.end());
+    args.insert(args.begin(), "--local");
+    return args;
+  }
+
+  // `channelctl verify PROVIDER --account ... --refresh-token-file F` for the peer's scenario.
+  static CtlResult Verify(Mode mode, const std::string& provider, const std::string& scenario,
+                          std::vector<std::string> more = {}) {
+    const auto token = dir_->path() / ("refresh-" + scenario);
+    std::ofstream(token) << "rt-" << scenario << "\n";
+    std::vector<std::string> args = {
+        "verify", provider, "--account", kAccount, "--refresh-token-file", token.string()};
+    args.insert(args.end(), more.begin(), more.end());
+    return RunCtl(Args(mode, args), {{"NO_COLOR", "1"}});
+  }
+
+  // Neither the refresh token, nor the access token it is exchanged for, nor the client secret.
+  static void ExpectNoSecrets(const CtlResult& r, const std::string& scenario) {
+    const std::string all = r.out + r.err;
+    EXPECT_THAT(all, Not(HasSubstr("rt-" + scenario)));
+    EXPECT_THAT(all, Not(HasSubstr("at-" + scenario)));
+    EXPECT_THAT(all, Not(HasSubstr(kClientSecret)));
+  }
+
+  static v1::VerifyChannelResponse ParseJson(const CtlResult& r) {
+    v1::VerifyChannelResponse response;
+    const auto status = google::protobuf::util::JsonStringToMessage(r.out, &response);
+    EXPECT_TRUE(status.ok()) << status << "\n" << r.out;
+    return response;
+  }
+
+  static inline TestCa* ca_ = nullptr;
+  static inline TempDir* dir_ = nullptr;
+  static inline std::vector<ChildProcess>* processes_ = nullptr;
+  static inline std::string* secret_file_ = nullptr;
+  static inline ServerProcess* server_ = nullptr;
+  static inline int https_ = 0, smtp_google_ = 0, smtp_microsoft_ = 0;
+};
+
+TEST_F(ChannelctlOAuthTest, GooglePassesShowingScopesExpiryAndAccount) {
+  for (Mode mode : kModes) {
+    SCOPED_TRACE(ModeName(mode));
+    CtlResult r = Verify(mode, "google", "ok", {"--no-timing"});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(r.err, "");
+    EXPECT_THAT(r.out, HasSubstr("Google OAuth jobs@example.com\n\n"));
+    // Granted scopes and the token's lifetime, then what the APIs say about the account.
+    EXPECT_THAT(r.out, HasSubstr("  ✓ oauth.token        scopes https://mail.google.com/ "
+                                 "admin.directory.user.readonly · expires in 59m59s\n"
+                                 "  ✓ gmail.profile      token of jobs@example.com\n"
+                                 "  ✓ google.directory   admin · mailbox set up · not suspended · "
+                                 "not archived\n"));
+    EXPECT_THAT(r.out, HasSubstr("  ✓ xoauth2.auth"));
+    EXPECT_THAT(r.out, HasSubstr("\n✓ PASS: the channel works\n"));
+    ExpectNoSecrets(r, "ok");
+
+    CtlResult json = Verify(mode, "google", "ok", {"--output", "json"});
+    EXPECT_EQ(json.exit_code, 0) << json.err;
+    const auto response = ParseJson(json);
+    EXPECT_EQ(response.verdict(), v1::VERDICT_PASS);
+    EXPECT_EQ(response.detected_provider(), v1::PROVIDER_GOOGLE);
+    ExpectNoSecrets(json, "ok");
+  }
+}
+
+TEST_F(ChannelctlOAuthTest, MicrosoftPassesShowingScopesExpiryAndAccount) {
+  for (Mode mode : kModes) {
+    SCOPED_TRACE(ModeName(mode));
+    CtlResult r = Verify(mode, "microsoft", "ok", {"--no-timing", "--tenant", "contoso"});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_THAT(r.out, HasSubstr("Microsoft OAuth jobs@example.com (tenant contoso)\n\n"));
+    EXPECT_THAT(r.out,
+                HasSubstr("  ✓ oauth.token              scopes Mail.Send User.Read "
+                          "MailboxSettings.Read · expires in 1h17m12s\n"
+                          "  ✓ graph.user               account enabled · 1 licence\n"
+                          "  ✓ graph.mailbox_settings   userPurpose user\n"
+                          "  ✓ graph.roles              roles Global Administrator\n"
+                          "  ✓ graph.send_check         send permitted\n"
+                          "  ✓ oauth.token.smtp         scopes SMTP.Send · expires in 1h17m12s\n"));
+    EXPECT_THAT(r.out, HasSubstr("  ✓ xoauth2.auth             XOAUTH2 · 235 "));
+    EXPECT_THAT(r.out, HasSubstr("\n✓ PASS: the channel works\n"));
+    ExpectNoSecrets(r, "ok");
+
+    CtlResult json = Verify(mode, "microsoft", "ok", {"--output", "json"});
+    EXPECT_EQ(json.exit_code, 0) << json.err;
+    EXPECT_EQ(ParseJson(json).verdict(), v1::VERDICT_PASS);
+    ExpectNoSecrets(json, "ok");
+  }
+}
+
+TEST_F(ChannelctlOAuthTest, SharedMailboxFailsNamingTheRequirementAndTheFix) {
+  for (Mode mode : kModes) {
+    SCOPED_TRACE(ModeName(mode));
+    CtlResult r = Verify(mode, "microsoft", "m-shared", {"--no-timing"});
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_THAT(r.out, HasSubstr("  ✓ graph.mailbox_settings   userPurpose shared\n"
+                                 "  ✓ graph.roles              roles Directory Readers\n"));
+    EXPECT_THAT(r.out, HasSubstr("\n✗ FAIL: the channel does not work ("));
+    EXPECT_THAT(r.out, HasSubstr("  INTEGRATION_SHARED_MAILBOX · integration-account · probe "
+                                 "graph.mailbox_settings\n"
+                                 "  What to do: "));
+    EXPECT_THAT(r.out, HasSubstr("must not be a shared mailbox"));
+    EXPECT_THAT(r.out, HasSubstr("userPurpose = \"shared\""));
+    EXPECT_THAT(r.out, HasSubstr("  INTEGRATION_NOT_ADMIN · integration-account · probe "
+                                 "graph.roles\n"));
+    ExpectNoSecrets(r, "m-shared");
+
+    CtlResult json = Verify(mode, "microsoft", "m-shared", {"--output", "json"});
+    EXPECT_EQ(json.exit_code, 2) << json.err;
+    const auto response = ParseJson(json);
+    EXPECT_EQ(response.verdict(), v1::VERDICT_FAIL);
+    bool shared = false;
+    for (const auto& d : response.diagnoses()) {
+      shared |= d.code() == v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX;
+    }
+    EXPECT_TRUE(shared) << json.out;
+    ExpectNoSecrets(json, "m-shared");
+  }
+}
+
+TEST_F(ChannelctlOAuthTest, GoogleNonAdminFailsNamingTheRequirementAndTheFix) {
+  for (Mode mode : kModes) {
+    SCOPED_TRACE(ModeName(mode));
+    CtlResult r = Verify(mode, "google", "g-isadmin-false", {"--no-timing", "--lang", "de"});
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_THAT(r.out, HasSubstr("  ✓ google.directory   NOT admin · mailbox set up"));
+    EXPECT_THAT(r.out, HasSubstr("✗ FAIL: der Kanal funktioniert nicht"));
+    EXPECT_THAT(r.out, HasSubstr("  INTEGRATION_NOT_ADMIN · integration-account · Probe "
+                                 "google.directory\n"
+                                 "  Was tun: "));
+    ExpectNoSecrets(r, "g-isadmin-false");
+  }
+}
+
+// The OAuth settings configure the local engine: asking a server with them is a mistake.
+TEST_F(ChannelctlOAuthTest, OAuthEngineFlagsNeedLocal) {
+  for (const char* flag : {"--google-client-id=x", "--microsoft_graph_base=https://127.0.0.1:1",
+                           "--google-smtp-host="}) {
+    CtlResult r = Verify(Mode::kServer, "google", "ok", {flag});
+    EXPECT_EQ(r.exit_code, 3) << flag << "\n" << r.out;
+    EXPECT_THAT(r.err, HasSubstr("use it with --local")) << flag;
+    EXPECT_EQ(r.out, "");
+  }
+  // A secret file that cannot be read is named, in channelctl's spelling, its path unchanged.
+  const std::string missing = (dir_->path() / "no_such_secret").string();
+  CtlResult r = Verify(Mode::kLocal, "google", "ok", {"--google-client-secret-file=" + missing});
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_THAT(r.err, HasSubstr("--google-client-secret-file=" + missing + ": cannot read"));
+  EXPECT_EQ(r.out, "");
+}
+
+// Without a client secret the local engine cannot refresh the token, and says so.
+TEST_F(ChannelctlOAuthTest, LocalWithoutAClientIsTheServicesProblem) {
+  const std::string base = absl::StrCat("https://127.0.0.1:", https_);
+  CtlResult r =
+      RunCtl({"--local", "--allow-cidrs=127.0.0.0/8", "--trusted-ca-file=" + ca_->ca().string(),
+              "--google-token-url=" + base + "/token", "--gmail-api-base=" + base,
+              "--google-directory-api-base=" + base, "--google-smtp-host=", "verify", "google",
+              "--account", kAccount, "--no-timing"},
+             {{"CHANNELCTL_REFRESH_TOKEN", "rt-ok"}});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("OAUTH_CLIENT_MISCONFIGURED"));
+  EXPECT_THAT(r.out, Not(HasSubstr("xoauth2")));  // --google-smtp-host= skips that probe
+  EXPECT_THAT(r.out + r.err, Not(HasSubstr("rt-ok")));
+}
+
+}  // namespace
+}  // namespace cv::testing
