@@ -86,6 +86,7 @@ grpc::Status ChannelVerifierService::Admit(const verify::SmtpTarget& target,
   if (!target.username.empty()) {
     if (auto wait = auth_limiter_.Blocked(target.host, target.username)) {
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*wait).count();
+      observability::CountLimiterRejection("AUTH_RATE_LIMITED");
       return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "AUTH_RATE_LIMITED",
                    absl::StrCat("AUTH for this account at ", target.host, " failed ",
                                 auth_limiter_.options().max_failures,
@@ -97,10 +98,12 @@ grpc::Status ChannelVerifierService::Admit(const verify::SmtpTarget& target,
   InFlight::Refusal refusal;
   *slot = in_flight_.TryAcquire(target.host, &refusal);
   if (refusal == InFlight::Refusal::kTotal) {
+    observability::CountLimiterRejection("OVERLOADED");
     return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "OVERLOADED",
                  "too many verifications in flight; retry with backoff", 1000);
   }
   if (refusal == InFlight::Refusal::kHost) {
+    observability::CountLimiterRejection("HOST_BUSY");
     return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "HOST_BUSY",
                  absl::StrCat("too many verifications of ", target.host, " in flight"), 1000);
   }
