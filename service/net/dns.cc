@@ -22,37 +22,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/strings.h"
 
 namespace cv::net {
 namespace {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
-
-// Debian's Abseil is built with its own absl::string_view, distinct from std::string_view.
-absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-// Digits only (no sign, no spaces), at most `max_digits` of them.
-bool ParseDecimal(std::string_view s, size_t max_digits, uint32_t* out) {
-  if (s.empty() || s.size() > max_digits) return false;
-  uint32_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint32_t>(c - '0');
-  }
-  *out = v;
-  return true;
-}
 
 // The one process-wide c-ares initialisation. On Linux it does no I/O, so doing it lazily on
 // the first Create() is safe.

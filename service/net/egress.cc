@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/strings.h"
 
 namespace cv::net {
 namespace {
@@ -19,31 +20,6 @@ using boost::asio::ip::address;
 using boost::asio::ip::address_v4;
 using boost::asio::ip::address_v6;
 using Bytes6 = address_v6::bytes_type;
-
-// Debian's Abseil is built with its own absl::string_view, distinct from std::string_view.
-absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-// Digits only (no sign, no spaces), at most `max_digits` of them.
-bool ParseDecimal(std::string_view s, size_t max_digits, uint32_t* out) {
-  if (s.empty() || s.size() > max_digits) return false;
-  uint32_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint32_t>(c - '0');
-  }
-  *out = v;
-  return true;
-}
 
 std::vector<std::string_view> SplitComma(std::string_view s) {
   std::vector<std::string_view> parts;
