@@ -64,7 +64,7 @@ enum class Observation {
   kWrongPortOrTlsMode,  // configured setting fails, a usual alternative works
   kProviderMismatch,    // sender domain hosted by Google/Microsoft, SMTP host is not
   kDirectIntegrationRecommended,
-  kSharedMailboxLikely,    // no username / password given
+  kSharedMailboxLikely,  // no username / password given
   // The direct integration's account checks (facts the APIs report, not errors).
   kMailboxPurposeShared,      // Graph mailboxSettings.userPurpose == "shared"
   kAccountNotEnabled,         // Graph user.accountEnabled == false

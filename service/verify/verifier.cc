@@ -26,8 +26,12 @@ std::shared_ptr<Handle> Start(asio::io_context& io, const std::shared_ptr<const 
                               Lang lang, net::Clock::time_point deadline, Done done, Make make) {
   asio::any_io_executor strand = asio::make_strand(io);
   auto scope = std::make_shared<net::CancelScope>();
-  Run run{config.get(), strand, net::Budget(deadline), scope,
-          std::make_shared<Recorder>(net::Clock::now()), lang};
+  Run run{config.get(),
+          strand,
+          net::Budget(deadline),
+          scope,
+          std::make_shared<Recorder>(net::Clock::now()),
+          lang};
   asio::co_spawn(strand, make(std::move(run)),
                  [done = std::move(done), config](std::exception_ptr error, Response response) {
                    if (error) response.Clear();
@@ -41,8 +45,7 @@ std::shared_ptr<Handle> Start(asio::io_context& io, const std::shared_ptr<const 
 std::shared_ptr<Handle> Verifier::VerifySmtp(SmtpTarget target, Lang lang,
                                              net::Clock::time_point deadline, VerifyDone done) {
   return Start<channelverify::v1::VerifyChannelResponse>(
-      io_, config_, lang, deadline, std::move(done),
-      [target = std::move(target)](Run run) mutable {
+      io_, config_, lang, deadline, std::move(done), [target = std::move(target)](Run run) mutable {
         return verify::VerifySmtp(std::move(run), std::move(target));
       });
 }
@@ -50,8 +53,7 @@ std::shared_ptr<Handle> Verifier::VerifySmtp(SmtpTarget target, Lang lang,
 std::shared_ptr<Handle> Verifier::VerifyOAuth(OAuthTarget target, Lang lang,
                                               net::Clock::time_point deadline, VerifyDone done) {
   return Start<channelverify::v1::VerifyChannelResponse>(
-      io_, config_, lang, deadline, std::move(done),
-      [target = std::move(target)](Run run) mutable {
+      io_, config_, lang, deadline, std::move(done), [target = std::move(target)](Run run) mutable {
         return verify::VerifyOAuth(std::move(run), std::move(target));
       });
 }

@@ -21,8 +21,8 @@
 #include "absl/strings/str_cat.h"
 #include "channelverify/v1/channel_verifier.grpc.pb.h"
 #include "support/peers.h"
-#include "support/server.h"
 #include "support/process.h"
+#include "support/server.h"
 #include "verify/config.h"
 #include "verify/verifier.h"
 
@@ -470,21 +470,18 @@ class OAuthServerTest : public OAuthTest {
   static void SetUpTestSuite() {
     OAuthTest::SetUpTestSuite();
     const auto o = Options();
-    auto server = cv::testing::ServerProcess::Start({
-        "--allow_cidrs=" + o.allow_cidrs,
-        "--trusted_ca_file=" + o.trusted_ca_file,
-        "--google_client_id=" + o.google_client_id,
-        "--google_client_secret_file=" + o.google_client_secret_file,
-        "--microsoft_client_id=" + o.microsoft_client_id,
-        "--microsoft_client_secret_file=" + o.microsoft_client_secret_file,
-        "--google_token_url=" + o.google_token_url,
-        "--gmail_api_base=" + o.gmail_api_base,
-        "--google_directory_api_base=" + o.google_directory_api_base,
-        "--microsoft_login_base=" + o.microsoft_login_base,
-        "--microsoft_graph_base=" + o.microsoft_graph_base,
-        "--google_smtp_host=" + o.google_smtp_host,
-        "--microsoft_smtp_host=" + o.microsoft_smtp_host,
-        "--io_threads=2"});
+    auto server = cv::testing::ServerProcess::Start(
+        {"--allow_cidrs=" + o.allow_cidrs, "--trusted_ca_file=" + o.trusted_ca_file,
+         "--google_client_id=" + o.google_client_id,
+         "--google_client_secret_file=" + o.google_client_secret_file,
+         "--microsoft_client_id=" + o.microsoft_client_id,
+         "--microsoft_client_secret_file=" + o.microsoft_client_secret_file,
+         "--google_token_url=" + o.google_token_url, "--gmail_api_base=" + o.gmail_api_base,
+         "--google_directory_api_base=" + o.google_directory_api_base,
+         "--microsoft_login_base=" + o.microsoft_login_base,
+         "--microsoft_graph_base=" + o.microsoft_graph_base,
+         "--google_smtp_host=" + o.google_smtp_host,
+         "--microsoft_smtp_host=" + o.microsoft_smtp_host, "--io_threads=2"});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = new cv::testing::ServerProcess(std::move(*server));
     port_ = server_->port();
