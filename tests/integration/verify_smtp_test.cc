@@ -49,6 +49,17 @@ class VerifySmtpTest : public ::testing::Test {
         .Mx("t.test", "mx.t.test", 10)
         .Mx("contoso.test", "contoso-test.mail.protection.outlook.com", 0)
         .Mx("fabrikam.test", "aspmx.l.google.com", 1);
+    // broken.t.test is forwarded to a resolver that answers every query SERVFAIL, as a
+    // recursive resolver does when the domain's own name servers are broken.
+    int servfail_port = 0;
+    auto servfail = ChildProcess::StartAndWaitReady(
+        {.argv = {CV_PYTHON, std::string(CV_SOURCE_DIR) + "/tests/peers/rebind_dns.py",
+                  "--rcode=2"}},
+        &servfail_port);
+    ASSERT_TRUE(servfail.ok()) << servfail.status();
+    servfail_ = new ChildProcess(std::move(*servfail));
+    records.extra_dnsmasq_args.push_back(
+        absl::StrCat("--server=/broken.t.test/127.0.0.1#", servfail_port));
     auto dns = DnsPeer::Start(records);
     ASSERT_TRUE(dns.ok()) << dns.status();
     dns_ = new DnsPeer(std::move(*dns));
@@ -69,6 +80,7 @@ class VerifySmtpTest : public ::testing::Test {
     delete quick_;
     delete server_;
     delete dns_;
+    delete servfail_;
     delete ca_;
   }
 
@@ -131,6 +143,7 @@ class VerifySmtpTest : public ::testing::Test {
 
   static inline TestCa* ca_ = nullptr;
   static inline DnsPeer* dns_ = nullptr;
+  static inline ChildProcess* servfail_ = nullptr;
   static inline ServerProcess* server_ = nullptr;
   static inline ServerProcess* quick_ = nullptr;
 };
@@ -233,6 +246,19 @@ TEST_F(VerifySmtpTest, UnknownNameIsDnsNameNotFound) {
   const auto r = Verify(Channel("nope.t.test", 587, v1::TLS_MODE_STARTTLS));
   EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
   EXPECT_THAT(Codes(r), Contains(v1::DIAGNOSIS_CODE_DNS_NAME_NOT_FOUND)) << Describe(r);
+  EXPECT_EQ(FindProbe(r, "smtp.tcp"), nullptr);
+}
+
+TEST_F(VerifySmtpTest, ServfailIsDnsLookupFailedNotNameNotFound) {
+  // A resolver failure says nothing about whether the name exists: it must not be reported as
+  // a typo in the host name.
+  const auto r = Verify(Channel("smtp.broken.t.test", 587, v1::TLS_MODE_STARTTLS));
+  EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
+  EXPECT_THAT(Codes(r), Contains(v1::DIAGNOSIS_CODE_DNS_LOOKUP_FAILED)) << Describe(r);
+  EXPECT_THAT(Codes(r), Not(Contains(v1::DIAGNOSIS_CODE_DNS_NAME_NOT_FOUND))) << Describe(r);
+  const v1::Probe* dns = FindProbe(r, "dns.host");
+  ASSERT_NE(dns, nullptr) << Describe(r);
+  EXPECT_EQ(dns->status(), v1::PROBE_STATUS_FAILED) << Describe(r);
   EXPECT_EQ(FindProbe(r, "smtp.tcp"), nullptr);
 }
 

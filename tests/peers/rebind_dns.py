@@ -4,6 +4,9 @@
 Answers A queries for every name with --answers in turn (first query: the first address, ...,
 then the last one forever); AAAA queries get an empty answer (NODATA). Counts the A queries per
 name and writes the counts as JSON to --counts after every query. Prints "READY <port>".
+
+With --rcode N it is instead a broken resolver: every query gets response code N (2 SERVFAIL,
+5 REFUSED) and no records, which dnsmasq passes on when it forwards a domain here.
 """
 import argparse
 import json
@@ -26,10 +29,13 @@ def parse_question(data):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bind", default="127.0.0.1")
-    parser.add_argument("--answers", required=True, help="comma-separated IPv4 addresses")
-    parser.add_argument("--counts", required=True)
+    parser.add_argument("--answers", default="", help="comma-separated IPv4 addresses")
+    parser.add_argument("--counts", default="")
+    parser.add_argument("--rcode", type=int, default=0)
     args = parser.parse_args()
     answers = args.answers.split(",")
+    if not args.rcode and not (args.answers and args.counts):
+        parser.error("--answers and --counts are needed unless --rcode is given")
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind((args.bind, 0))
     print("READY %d" % sock.getsockname()[1], flush=True)
@@ -42,7 +48,9 @@ def main():
         txid = data[:2]
         records = b""
         ancount = 0
-        if qtype == 1:
+        if args.rcode:
+            pass
+        elif qtype == 1:
             n = counts.get(name, 0)
             counts[name] = n + 1
             with open(args.counts, "w") as f:
@@ -51,7 +59,8 @@ def main():
             # Pointer to the name in the question, type A, class IN, TTL 0: never cached.
             records = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 0, 4) + socket.inet_aton(address)
             ancount = 1
-        header = txid + struct.pack("!HHHHH", 0x8180, 1, ancount, 0, 0)
+        # QR, RD and RA set; the low four bits are the response code.
+        header = txid + struct.pack("!HHHHH", 0x8180 | (args.rcode & 0xF), 1, ancount, 0, 0)
         sock.sendto(header + question + records, peer)
 
 
