@@ -20,7 +20,7 @@ struct CommandDef {
   std::string_view name;
   std::string_view args;     // usage of the positional arguments, e.g. "CHANNEL"
   std::string_view summary;  // one line for the command list
-  std::string_view details;  // paragraphs for --help
+  std::string details;  // paragraphs for --help (built from parts, so owned)
   std::vector<FlagDef> flags;
   int min_args = 0;
   int max_args = 0;
