@@ -53,8 +53,12 @@ const std::vector<CommandDef>& Defs() {
        "Never retried automatically: every call that reaches the server sends a message. The\n"
        "request id (random unless --request-id is given) lets the server refuse a repeat.\n\n" +
            std::string(kChannelSyntax) +
-           "\nExample:\n"
+           "\nExamples:\n"
            "  channelctl send-test smtp://jobs%40example.com@smtp.example.com --to me@example.com\n"
+           "  channelctl send-test google --account jobs@example.com \\\n"
+           "      --refresh-token-file t.txt --to me@example.com\n"
+           "  channelctl send-test microsoft --account jobs@example.com \\\n"
+           "      --refresh-token-file t.txt --to me@example.com --lang de\n"
            "\nExit status: 0 accepted, 1 accepted with warnings, 2 not accepted, 3 usage or\n"
            "connection error.\n",
        With(kChannelFlags, {{"to", "ADDR", "the one recipient of the test message (required)"},

@@ -1,6 +1,6 @@
 // --local: the server's engine in this process, on an io_context of its own with one thread.
-// Validation and the egress policy are the server's (rpc/validate.h, verify/config.h), so a
-// local run refuses and probes exactly what the service would.
+// Validation and the egress policy are the server's (rpc/request_checks.h, verify/config.h), so
+// a local run refuses and probes exactly what the service would.
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,6 +12,7 @@
 #include "channelctl/backend.h"
 #include "common/lang.h"
 #include "diagnosis/catalog.h"
+#include "rpc/request_checks.h"
 #include "rpc/status.h"
 #include "rpc/validate.h"
 #include "verify/config.h"
@@ -36,81 +37,46 @@ class LocalBackend final : public Backend {
     loop_.join();
   }
 
+  // The server's checks in its order (rpc/request_checks.h), then the engine with the same
+  // deadline margin.
   grpc::Status VerifyChannel(const v1::VerifyChannelRequest& request,
                              v1::VerifyChannelResponse* response) override {
-    cv::Lang lang;
-    if (auto s = cv::rpc::ValidateLanguage(request.language_code(), "language_code", &lang);
+    cv::rpc::CheckedRequest checked;
+    if (grpc::Status s =
+            cv::rpc::CheckVerifyRequest(request, verifier_.config().egress, kPortHint, &checked);
         !s.ok()) {
-      return cv::rpc::FromAbsl(s);
+      return s;
     }
-    if (request.channel().has_oauth()) {
-      return VerifyOAuth(request.channel().oauth(), lang, response);
-    }
-    if (!request.channel().has_smtp()) {
-      return cv::rpc::InvalidArgument("channel", "required: set channel.smtp or channel.oauth");
-    }
-    auto target = cv::rpc::ValidateSmtpChannel(request.channel().smtp(), "channel.smtp");
-    if (!target.ok()) return cv::rpc::FromAbsl(target.status());
-    if (grpc::Status s = CheckPort(target->port); !s.ok()) return s;
-    const auto deadline = Deadline();
-    std::promise<v1::VerifyChannelResponse> promise;
-    auto future = promise.get_future();
-    verifier_.VerifySmtp(
-        std::move(*target), lang, deadline,
-        [&promise](v1::VerifyChannelResponse result) { promise.set_value(std::move(result)); });
-    *response = future.get();
+    *response = Await<v1::VerifyChannelResponse>([&](auto done) {
+      if (checked.oauth) {
+        return verifier_.VerifyOAuth(std::move(*checked.oauth), checked.lang, Deadline(), done);
+      }
+      return verifier_.VerifySmtp(std::move(*checked.smtp), checked.lang, Deadline(), done);
+    });
     if (response->verdict() == v1::VERDICT_UNSPECIFIED) {
       return {grpc::StatusCode::INTERNAL, "verification failed"};
     }
     return grpc::Status::OK;
   }
 
-  // The server's order (rpc/service.cc): validate, then the engine with the same deadline.
-  grpc::Status VerifyOAuth(const v1::OAuthChannel& oauth, cv::Lang lang,
-                           v1::VerifyChannelResponse* response) {
-    auto target = cv::rpc::ValidateOAuthChannel(oauth, "channel.oauth");
-    if (!target.ok()) return cv::rpc::FromAbsl(target.status());
-    std::promise<v1::VerifyChannelResponse> promise;
-    auto future = promise.get_future();
-    verifier_.VerifyOAuth(
-        std::move(*target), lang, Deadline(),
-        [&promise](v1::VerifyChannelResponse result) { promise.set_value(std::move(result)); });
-    *response = future.get();
-    if (response->verdict() == v1::VERDICT_UNSPECIFIED) {
-      return {grpc::StatusCode::INTERNAL, "verification failed"};
-    }
-    return grpc::Status::OK;
-  }
-
+  // Less request_id deduplication: one process sends once, and the id only guards against a
+  // second call to a server.
   grpc::Status SendTest(const v1::SendTestRequest& request,
                         v1::SendTestResponse* response) override {
-    // The server's checks in its order (rpc/service.cc), less request_id deduplication: one
-    // process sends once, and the id only guards against a second call to a server.
-    cv::Lang lang;
-    if (auto s = cv::rpc::ValidateLanguage(request.language_code(), "language_code", &lang);
+    cv::rpc::CheckedRequest checked;
+    if (grpc::Status s =
+            cv::rpc::CheckSendTestRequest(request, verifier_.config().egress, kPortHint, &checked);
         !s.ok()) {
-      return cv::rpc::FromAbsl(s);
+      return s;
     }
-    if (request.channel().has_oauth()) {
-      return {grpc::StatusCode::UNIMPLEMENTED,
-              "send-test through OAuth channels is not available in this build"};
-    }
-    auto target = cv::rpc::ValidateSmtpChannel(request.channel().smtp(), "channel.smtp");
-    if (!target.ok()) return cv::rpc::FromAbsl(target.status());
-    if (target->from_address.empty()) {
-      return cv::rpc::InvalidArgument("channel.smtp.from_address",
-                                      "required for SendTest: the sender of the test message");
-    }
-    if (auto s = cv::rpc::ValidateAddress(request.recipient(), "recipient"); !s.ok()) {
-      return cv::rpc::FromAbsl(s);
-    }
-    if (grpc::Status s = CheckPort(target->port); !s.ok()) return s;
-    std::promise<v1::SendTestResponse> promise;
-    auto future = promise.get_future();
-    verifier_.SendTestSmtp(
-        std::move(*target), request.recipient(), lang, Deadline(),
-        [&promise](v1::SendTestResponse result) { promise.set_value(std::move(result)); });
-    *response = future.get();
+    *response = Await<v1::SendTestResponse>([&](auto done) {
+      if (checked.oauth) {
+        return verifier_.SendTestOAuth(std::move(*checked.oauth), std::move(checked.recipient),
+                                       checked.lang, Deadline(), done);
+      }
+      return verifier_.SendTestSmtp(std::move(*checked.smtp), std::move(checked.recipient),
+                                    checked.lang, Deadline(), done);
+    });
     if (response->verdict() == v1::VERDICT_UNSPECIFIED) {
       return {grpc::StatusCode::INTERNAL, "send-test failed"};
     }
@@ -140,13 +106,15 @@ class LocalBackend final : public Backend {
   std::string Describe() const override { return "the local engine"; }
 
  private:
-  grpc::Status CheckPort(uint16_t port) const {
-    if (verifier_.config().egress.PortAllowedSomewhere(port, cv::net::Purpose::kSmtp)) {
-      return grpc::Status::OK;
-    }
-    return cv::rpc::Error(
-        grpc::StatusCode::PERMISSION_DENIED, "TARGET_FORBIDDEN",
-        "port " + std::to_string(port) + " is not an allowed SMTP port (see --smtp-ports)");
+  static constexpr std::string_view kPortHint = "(see --smtp-ports)";
+
+  // Starts the engine with `start(done)` and waits for its answer on this thread.
+  template <typename Response, typename Start>
+  Response Await(Start start) {
+    std::promise<Response> promise;
+    auto future = promise.get_future();
+    start([&promise](Response result) { promise.set_value(std::move(result)); });
+    return future.get();
   }
   // The same margin the server keeps to send its answer, so local and remote runs of one
   // channel cut their probes at the same moment.

@@ -273,7 +273,8 @@ std::string ShortScopes(std::string_view scopes) {
 }
 
 // The facts of an OAuth probe (token endpoint, Graph, Gmail, Directory API) that answer "is
-// this account fit to send": granted scopes and expiry, then the account's properties.
+// this account fit to send": granted scopes and expiry, then the account's properties, then
+// what a send call got back.
 std::vector<std::string> OAuthFacts(const v1::Probe& probe) {
   const auto& facts = probe.facts();
   auto get = [&](const char* key) -> std::optional<std::string> {
@@ -305,6 +306,8 @@ std::vector<std::string> OAuthFacts(const v1::Probe& probe) {
   }
   if (auto v = yes_no("suspended", "SUSPENDED", "not suspended")) parts.push_back(*v);
   if (auto v = yes_no("archived", "ARCHIVED", "not archived")) parts.push_back(*v);
+  // SendTest through the API: what Gmail called the message it took.
+  if (auto v = get("gmail_id")) parts.push_back("Gmail id " + *v);
   return parts;
 }
 

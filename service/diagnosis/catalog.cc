@@ -588,6 +588,47 @@ constexpr CatalogVariant kVariants[] = {
      "direkte Integration erneut.",
      "The Microsoft 365 organisation was not found",
      "Die Microsoft-365-Organisation wurde nicht gefunden"},
+    // SendTest through the direct integration (Gmail API, Microsoft Graph).
+    {pb::DIAGNOSIS_CODE_MESSAGE_REJECTED, "api",
+     "Google or Microsoft refused the test message sent through the direct integration (the "
+     "evidence has the exact answer of their API). Your IT department can tell from that answer "
+     "which setting or policy stopped it.",
+     "Google bzw. Microsoft hat die über die direkte Integration gesendete Testnachricht abgelehnt "
+     "(der Nachweis enthält die genaue Antwort ihrer API). Ihre IT-Abteilung kann anhand dieser "
+     "Antwort feststellen, welche Einstellung oder Richtlinie den Versand verhindert hat.",
+     "The provider refused the test message", "Der Anbieter hat die Testnachricht abgelehnt"},
+    {pb::DIAGNOSIS_CODE_MESSAGE_REJECTED, "api-server-error",
+     "The provider's API failed with a server error while taking the test message of the direct "
+     "integration. That says nothing about your channel's settings; the message was not sent "
+     "again. Check whether it arrived before you send another test, and try again in a few "
+     "minutes; if it keeps happening, check the provider's service status.",
+     "Die API des Anbieters ist bei der Annahme der Testnachricht der direkten Integration mit "
+     "einem Serverfehler gescheitert. Das sagt nichts über die Einstellungen Ihres Kanals aus; die "
+     "Nachricht wurde nicht noch einmal gesendet. Prüfen Sie, ob sie angekommen ist, bevor Sie "
+     "einen weiteren Test senden, und versuchen Sie es in einigen Minuten erneut; tritt der Fehler "
+     "weiter auf, prüfen Sie den Dienststatus des Anbieters.",
+     "The provider could not take the test message",
+     "Der Anbieter konnte die Testnachricht nicht annehmen"},
+    {pb::DIAGNOSIS_CODE_MESSAGE_REJECTED, "invalid-recipient",
+     "The provider does not accept the recipient address of the test message sent through the "
+     "direct integration. Check the address for typing errors and send the test to an existing "
+     "mailbox.",
+     "Der Anbieter akzeptiert die Empfangsadresse der über die direkte Integration gesendeten "
+     "Testnachricht nicht. Prüfen Sie die Adresse auf Tippfehler und senden Sie den Test an ein "
+     "bestehendes Postfach.",
+     "The recipient address was refused", "Die Empfangsadresse wurde abgelehnt"},
+    {pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "sending-limit",
+     "The mailbox has reached its provider's sending limit (for example the daily limits of Google "
+     "Workspace or Exchange Online, which count every message of the mailbox, whichever app sends "
+     "it, the direct integration included). Such a limit lasts for hours, up to a day: send no "
+     "further tests until then. If the mailbox regularly reaches it, your IT department must check "
+     "how much it sends.",
+     "Das Postfach hat das Versandlimit seines Anbieters erreicht (zum Beispiel die Tageslimits "
+     "von Google Workspace oder Exchange Online, die jede Nachricht des Postfachs zählen, gleich "
+     "welche App sie sendet, auch die direkte Integration). Ein solches Limit gilt für Stunden, "
+     "bis zu einem Tag: Senden Sie bis dahin keine weiteren Tests. Erreicht das Postfach es "
+     "regelmäßig, muss Ihre IT-Abteilung prüfen, wie viel es sendet.",
+     "The mailbox has reached its sending limit", "Das Postfach hat sein Versandlimit erreicht"},
     {pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "token-other-account",
      "The direct integration's authorisation belongs to another account than the configured "
      "address. Connect the direct integration again, signed in with the mailbox that should "

@@ -214,10 +214,23 @@ std::string_view OAuthApiName(OAuthApi api) {
       return "Gmail API";
     case OAuthApi::kDirectory:
       return "Directory API";
+    case OAuthApi::kGraphSend:
+      return "Microsoft Graph sendMail";
+    case OAuthApi::kGmailSend:
+      return "Gmail API users.messages.send";
     case OAuthApi::kAny:
+    case OAuthApi::kAnySend:
       break;
   }
   return "API";
+}
+
+bool ApiRowApplies(OAuthApi row_api, OAuthApi api) {
+  if (row_api == OAuthApi::kAny || row_api == api) return true;
+  const bool send = api == OAuthApi::kGraphSend || api == OAuthApi::kGmailSend;
+  if (row_api == OAuthApi::kAnySend) return send;
+  return (row_api == OAuthApi::kGraph && api == OAuthApi::kGraphSend) ||
+         (row_api == OAuthApi::kGmail && api == OAuthApi::kGmailSend);
 }
 
 std::vector<Finding> ClassifyTokenError(const TokenErrorEvidence& evidence, std::string line) {

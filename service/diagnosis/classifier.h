@@ -96,8 +96,15 @@ struct TokenErrorEvidence {
 // error_codes first and on `error` only when no code row matched; never on the description.
 std::vector<Finding> ClassifyTokenError(const TokenErrorEvidence& evidence, std::string line);
 
-enum class OAuthApi { kAny, kGraph, kGmail, kDirectory };
+// Which API answered. The send calls of SendTest have values of their own, so rows can say
+// what a refusal means for a message (an invalid recipient) without touching the account checks,
+// which send a message-less request on purpose; a row for kGraph or kGmail applies to that
+// API's send call too. kAnySend (rows only): either send call.
+enum class OAuthApi { kAny, kGraph, kGmail, kDirectory, kGraphSend, kGmailSend, kAnySend };
+// "Microsoft Graph", "Gmail API", "Microsoft Graph sendMail", "Gmail API users.messages.send".
 std::string_view OAuthApiName(OAuthApi api);
+// True when a row written for `row_api` applies to an answer of `api`.
+bool ApiRowApplies(OAuthApi row_api, OAuthApi api);
 
 // An error answer of an account API. Graph: {"error":{"code":"ErrorInvalidUser",...}} gives
 // `code`; Google: {"error":{"code":403,"errors":[{"reason":"forbidden"}],"status":...}} gives

@@ -306,6 +306,9 @@ constexpr OAuthApi kGraph = OAuthApi::kGraph;
 constexpr OAuthApi kGmail = OAuthApi::kGmail;
 constexpr OAuthApi kDirectory = OAuthApi::kDirectory;
 constexpr OAuthApi kAnyApi = OAuthApi::kAny;
+constexpr OAuthApi kGraphSend = OAuthApi::kGraphSend;
+constexpr OAuthApi kGmailSend = OAuthApi::kGmailSend;
+constexpr OAuthApi kAnySend = OAuthApi::kAnySend;
 
 // Columns: id, api, HTTP status, error code / reason, message pattern, code, variant,
 // severity, confidence.
@@ -344,8 +347,45 @@ constexpr ApiErrorRule kApiErrorRules[] = {
      kDefault, 1.0},
     {"google-unauthenticated", kAnyApi, 401, "", "", pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID,
      "access-token", kDefault, 0.8},
+    // Gmail answers a token of another user than the path's userId with "Delegation denied for
+    // <address>": the authorisation belongs to someone else.
+    {"gmail-delegation-denied", kGmail, 403, "forbidden", "Delegation denied",
+     pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "token-other-account", kDefault, 1.0},
+    // --- SendTest's send calls (Gmail users.messages.send, Graph sendMail).
+    // The user's daily sending limit: 429 "User-rate limit exceeded. Retry after ... (Mail
+    // sending)". It lasts for hours, so it gets the sending-limit text, not "wait a moment".
+    {"gmail-send-mail-sending-limit", kGmailSend, 429, "", "(Mail sending)",
+     pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "sending-limit", kDefault, 1.0},
+    {"gmail-send-invalid-to", kGmailSend, 400, "invalidArgument", "Invalid To header",
+     pb::DIAGNOSIS_CODE_MESSAGE_REJECTED, "invalid-recipient", kDefault, 1.0},
+    {"graph-send-invalid-recipients", kGraphSend, 400, "ErrorInvalidRecipients", "",
+     pb::DIAGNOSIS_CODE_MESSAGE_REJECTED, "invalid-recipient", kDefault, 1.0},
+    // Exchange Online's recipient rate or daily recipient limit of the mailbox.
+    {"graph-send-exceeded-message-limit", kGraphSend, 0, "ErrorExceededMessageLimit", "",
+     pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "sending-limit", kDefault, 1.0},
     // --- Any API.
+    // Google's usage limits (domain "usageLimits"): per user, per project, per day; Google
+    // sends them as 403 or 429.
+    {"google-rate-limit-exceeded", kAnyApi, 0, "rateLimitExceeded", "",
+     pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "", kDefault, 1.0},
+    {"google-user-rate-limit-exceeded", kAnyApi, 0, "userRateLimitExceeded", "",
+     pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "", kDefault, 1.0},
+    {"google-daily-limit-exceeded", kAnyApi, 0, "dailyLimitExceeded", "",
+     pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "", kDefault, 1.0},
     {"api-rate-limited", kAnyApi, 429, "", "", pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "", kDefault,
+     1.0},
+    // --- Fallbacks of the send calls: a refusal no row above explains is still a refusal of
+    // the message, with the API's own words as evidence; a server error says nothing about the
+    // channel, only that this attempt failed.
+    {"send-server-error", kAnySend, 500, "", "", pb::DIAGNOSIS_CODE_MESSAGE_REJECTED,
+     "api-server-error", kDefault, 1.0},
+    {"send-bad-gateway", kAnySend, 502, "", "", pb::DIAGNOSIS_CODE_MESSAGE_REJECTED,
+     "api-server-error", kDefault, 1.0},
+    {"send-service-unavailable", kAnySend, 503, "", "", pb::DIAGNOSIS_CODE_MESSAGE_REJECTED,
+     "api-server-error", kDefault, 1.0},
+    {"send-gateway-timeout", kAnySend, 504, "", "", pb::DIAGNOSIS_CODE_MESSAGE_REJECTED,
+     "api-server-error", kDefault, 1.0},
+    {"send-refused", kAnySend, 0, "", "", pb::DIAGNOSIS_CODE_MESSAGE_REJECTED, "api", kDefault,
      1.0},
 };
 
@@ -430,7 +470,7 @@ const GoogleTokenRule* MatchGoogleTokenRule(const TokenErrorEvidence& e) {
 const ApiErrorRule* MatchApiErrorRule(const ApiErrorEvidence& e) {
   if (e.http_status < 400) return nullptr;
   for (const ApiErrorRule& rule : kApiErrorRules) {
-    if (rule.api != OAuthApi::kAny && rule.api != e.api) continue;
+    if (!ApiRowApplies(rule.api, e.api)) continue;
     if (rule.http_status != 0 && rule.http_status != e.http_status) continue;
     if (!rule.code.empty() && !EqualsIgnoreCase(rule.code, e.code) &&
         !EqualsIgnoreCase(rule.code, e.status)) {

@@ -280,7 +280,7 @@ TestMessage BuildTestMessage(const TestMessageParams& params) {
   header("To", params.to);
   header("Subject", EncodeHeaderText(texts.subject, sizeof("Subject: ") - 1));
   header("Message-ID", message.message_id);
-  header("X-Channel-Verifier-Test", params.correlation_id);
+  header(kTestHeader, params.correlation_id);
   // RFC 3834: no vacation or out-of-office replies to a machine's test message.
   header("Auto-Submitted", "auto-generated");
   header("MIME-Version", "1.0");
@@ -288,6 +288,7 @@ TestMessage BuildTestMessage(const TestMessageParams& params) {
   header("Content-Transfer-Encoding", "quoted-printable");
   d.append(kCrlf);
   d.append(QuotedPrintable(body));
+  message.body_text = std::move(body);
   return message;
 }
 

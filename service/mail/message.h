@@ -18,6 +18,10 @@
 // needs SMTPUTF8 on the wire (see NeedsSmtpUtf8).
 namespace cv::mail {
 
+// The header that marks a message as a channel test; its value is the correlation id. An "X-"
+// name, so Microsoft Graph (which takes custom headers only with that prefix) can carry it too.
+inline constexpr std::string_view kTestHeader = "X-Channel-Verifier-Test";
+
 struct TestMessageParams {
   std::string from;  // addr-spec of the channel's sender
   std::string to;    // addr-spec of the one recipient
@@ -33,6 +37,9 @@ struct TestMessage {
   std::string message_id;  // with angle brackets, as in the header
   std::string correlation_id;
   std::string subject;  // unencoded, for the caller's records
+  // The body as text (UTF-8, "\n" line ends), before the transfer encoding: for APIs that
+  // take a message as fields (Microsoft Graph) rather than as RFC 5322 bytes.
+  std::string body_text;
 };
 
 TestMessage BuildTestMessage(const TestMessageParams& params);

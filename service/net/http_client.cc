@@ -263,6 +263,7 @@ class Exchange {
       out_.detail = absl::StrCat("sending the request: ", ec.message());
       co_return false;
     }
+    out_.request_sent = true;
     co_return true;
   }
 
@@ -293,8 +294,10 @@ class Exchange {
     while (!parser.is_done()) {
       auto [ec, n] = co_await conn.ReadSome(asio::buffer(buffer), deadline);
       if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
-        error_code parse_ec;
-        parser.put_eof(parse_ec);
+        error_code parse_ec = http::error::partial_message;
+        // Beast asserts that the parser got something before an EOF: a server that closes
+        // without a byte of response must not reach put_eof (it aborted debug builds).
+        if (parser.got_some()) parser.put_eof(parse_ec);
         if (parse_ec) {
           out_.failure = HttpFailure::kClosed;
           out_.detail = parser.is_header_done()

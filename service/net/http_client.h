@@ -58,7 +58,10 @@ struct HttpLimits {
 
 struct HttpExchange {
   HttpFailure failure = HttpFailure::kNone;
-  bool cut_by_caller = false;          // a timeout that was the caller's deadline
+  bool cut_by_caller = false;  // a timeout that was the caller's deadline
+  // The whole request was written: from here on a failure may come after the server acted on
+  // it (for a send, a message may exist although no answer came).
+  bool request_sent = false;
   std::string detail;                  // what went wrong, readable; never a secret
   std::vector<std::string> addresses;  // resolved
   std::string dialed;                  // "203.0.113.7:443"

@@ -32,10 +32,29 @@ void Observe(const verify::Run& run, Observation observation, std::string eviden
   run.recorder->Add(std::move(f));
 }
 
-// What a failed exchange means for the channel.
+constexpr std::string_view kMaybeSent =
+    "the whole request had been sent, but no complete answer came: the provider may or may not "
+    "have sent the message; it was not sent again";
+
+// What a failed exchange means for the channel. `handed_over`: the request carried a message
+// and went out whole, so whether the message exists is unknown.
 void RecordTransportFailure(const verify::Run& run, const net::HttpExchange& ex,
-                            const std::string& what, const std::string& probe) {
+                            const std::string& what, const std::string& probe, bool handed_over) {
   const std::string evidence = absl::StrCat(what, ": ", ex.detail);
+  if (handed_over && ex.failure != HttpFailure::kCancelled) {
+    // As SMTP reports a drop after the final "." (verify/smtp_dialog.cc): the connection ended
+    // between handing over and the answer. A timeout or the caller's deadline says so as well.
+    if (ex.cut_by_caller) Observe(run, Observation::kDeadlineTooShort, evidence, probe);
+    auto f = diagnosis::ClassifyObservation(
+        Observation::kProtocolError,
+        {ex.failure == HttpFailure::kTimedOut ? absl::StrCat(what, ": no complete response in time")
+                                              : evidence,
+         std::string(kMaybeSent)});
+    f.variant = "dropped-after-data";
+    f.probe = probe;
+    run.recorder->Add(std::move(f));
+    return;
+  }
   if (ex.cut_by_caller) {
     Observe(run, Observation::kDeadlineTooShort, evidence, probe);
     return;
@@ -168,14 +187,16 @@ asio::awaitable<ApiCall> CallApi(const verify::Run& run, std::string probe_name,
     if (!ex.tls.verified) facts["cert_error"] = ex.tls.verify_error;
   }
   for (auto& line : ex.transcript) probe->add_transcript(std::move(line));
+  call.request_sent = ex.request_sent;
 
   if (!ex.ok()) {
     run.recorder->End(probe, StatusOf(ex), ex.detail);
-    RecordTransportFailure(run, ex, what, probe_name);
+    RecordTransportFailure(run, ex, what, probe_name, options.hands_over && ex.request_sent);
     co_return call;
   }
   call.answered = true;
   call.status = ex.status;
+  call.reason = ex.reason;
   call.www_authenticate = ex.www_authenticate;
   facts["http_status"] = std::to_string(ex.status);
   const bool success = ex.status >= 200 && ex.status < 300;
@@ -198,6 +219,11 @@ asio::awaitable<ApiCall> CallApi(const verify::Run& run, std::string probe_name,
     co_return call;
   }
   if (success) {
+    if (!call.json && options.empty_success &&
+        ex.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+      run.recorder->End(probe, v1::PROBE_STATUS_OK);
+      co_return call;
+    }
     if (!call.json) {
       const std::string detail = absl::StrCat("HTTP ", ex.status,
                                               " but the body is not a JSON "

@@ -20,9 +20,11 @@ namespace cv::oauth {
 struct ApiCall {
   bool answered = false;  // a complete HTTP response came back
   int status = 0;
+  std::string reason;              // the status line's reason phrase, sanitised
   std::optional<JsonObject> json;  // the body, when it is a JSON object
   std::string www_authenticate;
-  bool classified = false;  // an error payload matched a rule and its finding was recorded
+  bool classified = false;    // an error payload matched a rule and its finding was recorded
+  bool request_sent = false;  // the whole request went out (see net::HttpExchange)
   channelverify::v1::Probe* probe = nullptr;
 
   bool ok() const { return answered && status >= 200 && status < 300 && json.has_value(); }
@@ -34,6 +36,11 @@ struct ApiCallOptions {
   std::optional<diagnosis::OAuthApi> api;
   // A success body is secret (a token response): never shown in the transcript.
   bool secret_response = false;
+  // A 2xx with an empty body is a success (Graph's 202 Accepted to sendMail).
+  bool empty_success = false;
+  // The request hands a message over (SendTest): an answer lost after the request went out
+  // says the message may exist, and the findings say it was not sent again.
+  bool hands_over = false;
 };
 
 // Parameters by value: the coroutine may start after the caller's temporaries are gone.

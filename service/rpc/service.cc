@@ -7,6 +7,7 @@
 #include "diagnosis/catalog.h"
 #include "observability/request_id.h"
 #include "observability/service_metrics.h"
+#include "rpc/request_checks.h"
 #include "rpc/status.h"
 #include "rpc/validate.h"
 
@@ -81,14 +82,14 @@ ChannelVerifierService::ChannelVerifierService(std::shared_ptr<verify::Verifier>
       auth_limiter_(options.auth_limiter),
       in_flight_(options.in_flight) {}
 
-grpc::Status ChannelVerifierService::Admit(const verify::SmtpTarget& target,
+grpc::Status ChannelVerifierService::Admit(const std::string& host, const std::string& username,
                                            std::unique_ptr<InFlight::Slot>* slot) {
-  if (!target.username.empty()) {
-    if (auto wait = auth_limiter_.Blocked(target.host, target.username)) {
+  if (!username.empty()) {
+    if (auto wait = auth_limiter_.Blocked(host, username)) {
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*wait).count();
       observability::CountLimiterRejection("AUTH_RATE_LIMITED");
       return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "AUTH_RATE_LIMITED",
-                   absl::StrCat("AUTH for this account at ", target.host, " failed ",
+                   absl::StrCat("AUTH for this account at ", host, " failed ",
                                 auth_limiter_.options().max_failures,
                                 " times recently; not trying again for ", (ms + 999) / 1000,
                                 " s, so the account does not get locked"),
@@ -96,7 +97,7 @@ grpc::Status ChannelVerifierService::Admit(const verify::SmtpTarget& target,
     }
   }
   InFlight::Refusal refusal;
-  *slot = in_flight_.TryAcquire(target.host, &refusal);
+  *slot = in_flight_.TryAcquire(host, &refusal);
   if (refusal == InFlight::Refusal::kTotal) {
     observability::CountLimiterRejection("OVERLOADED");
     return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "OVERLOADED",
@@ -105,7 +106,7 @@ grpc::Status ChannelVerifierService::Admit(const verify::SmtpTarget& target,
   if (refusal == InFlight::Refusal::kHost) {
     observability::CountLimiterRejection("HOST_BUSY");
     return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "HOST_BUSY",
-                 absl::StrCat("too many verifications of ", target.host, " in flight"), 1000);
+                 absl::StrCat("too many verifications of ", host, " in flight"), 1000);
   }
   return grpc::Status::OK;
 }
@@ -130,33 +131,55 @@ void ChannelVerifierService::Learn(const verify::SmtpTarget& target,
   }
 }
 
-Clock::time_point ChannelVerifierService::BudgetFor(const grpc::CallbackServerContext* context,
-                                                    bool* too_short) const {
+grpc::Status ChannelVerifierService::Budget(const grpc::CallbackServerContext* context,
+                                            Clock::time_point* deadline) const {
   const auto now_sys = std::chrono::system_clock::now();
   const auto caller = context->deadline();
   auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
       caller > now_sys + options_.max_deadline ? options_.max_deadline : caller - now_sys);
   if (caller == std::chrono::system_clock::time_point::max()) remaining = options_.default_deadline;
+  if (remaining < std::chrono::milliseconds(20)) {
+    return Error(grpc::StatusCode::DEADLINE_EXCEEDED, "DEADLINE_TOO_SHORT",
+                 "the deadline leaves no time for any probe");
+  }
   // Keep a tenth (at most 250 ms) to serialise and send the answer.
   const auto margin =
       std::min<std::chrono::milliseconds>(remaining / 10, std::chrono::milliseconds(250));
-  *too_short = remaining < std::chrono::milliseconds(20);
-  return Clock::now() + remaining - margin;
+  *deadline = Clock::now() + remaining - margin;
+  return grpc::Status::OK;
+}
+
+grpc::Status ChannelVerifierService::Prologue(const grpc::CallbackServerContext* context,
+                                              const v1::VerifyChannelRequest& request,
+                                              CheckedRequest* checked,
+                                              Clock::time_point* deadline) const {
+  if (auto s = CheckVerifyRequest(request, verifier_->config().egress, "", checked); !s.ok()) {
+    return s;
+  }
+  return Budget(context, deadline);
+}
+
+grpc::Status ChannelVerifierService::Prologue(const grpc::CallbackServerContext* context,
+                                              const v1::SendTestRequest& request,
+                                              CheckedRequest* checked,
+                                              Clock::time_point* deadline) const {
+  if (auto s = CheckSendTestRequest(request, verifier_->config().egress, "", checked); !s.ok()) {
+    return s;
+  }
+  return Budget(context, deadline);
 }
 
 grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
     grpc::CallbackServerContext* context, const v1::VerifyChannelRequest* request,
     v1::VerifyChannelResponse* response) {
   auto* call = new UnaryCall("VerifyChannel", context);
-  Lang lang;
-  if (auto s = ValidateLanguage(request->language_code(), "language_code", &lang); !s.ok()) {
-    call->Done(FromAbsl(s));
+  CheckedRequest checked;
+  Clock::time_point deadline;
+  if (grpc::Status s = Prologue(context, *request, &checked, &deadline); !s.ok()) {
+    call->Done(s);
     return call;
   }
-  if (!request->has_channel() || request->channel().kind_case() == v1::Channel::KIND_NOT_SET) {
-    call->Done(InvalidArgument("channel", "required: set channel.smtp or channel.oauth"));
-    return call;
-  }
+  const Lang lang = checked.lang;
   auto finish = [call, response](v1::VerifyChannelResponse result) {
     if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
       call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "verification failed"));
@@ -166,20 +189,8 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
     LogResponse("VerifyChannel", *response);
     call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
   };
-  if (request->channel().has_oauth()) {
-    auto oauth = ValidateOAuthChannel(request->channel().oauth(), "channel.oauth");
-    if (!oauth.ok()) {
-      call->Done(FromAbsl(oauth.status()));
-      return call;
-    }
-    bool too_short = false;
-    const auto deadline = BudgetFor(context, &too_short);
-    if (too_short) {
-      call->Done(Error(grpc::StatusCode::DEADLINE_EXCEEDED, "DEADLINE_TOO_SHORT",
-                       "the deadline leaves no time for any probe"));
-      return call;
-    }
-    call->SetHandle(verifier_->VerifyOAuth(std::move(*oauth), lang, deadline,
+  if (checked.oauth) {
+    call->SetHandle(verifier_->VerifyOAuth(std::move(*checked.oauth), lang, deadline,
                                            [finish, counted = observability::CountInFlight()](
                                                v1::VerifyChannelResponse result) mutable {
                                              counted.reset();
@@ -188,29 +199,12 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
                                            }));
     return call;
   }
-  auto target = ValidateSmtpChannel(request->channel().smtp(), "channel.smtp");
-  if (!target.ok()) {
-    call->Done(FromAbsl(target.status()));
-    return call;
-  }
-  if (!verifier_->config().egress.PortAllowedSomewhere(target->port, net::Purpose::kSmtp)) {
-    call->Done(Error(grpc::StatusCode::PERMISSION_DENIED, "TARGET_FORBIDDEN",
-                     absl::StrCat("port ", target->port, " is not an allowed SMTP port")));
-    return call;
-  }
-  bool too_short = false;
-  const auto deadline = BudgetFor(context, &too_short);
-  if (too_short) {
-    call->Done(Error(grpc::StatusCode::DEADLINE_EXCEEDED, "DEADLINE_TOO_SHORT",
-                     "the deadline leaves no time for any probe"));
-    return call;
-  }
-  const std::string key = Coalescer::Key(*target, lang);
-  auto shared_target = std::make_shared<verify::SmtpTarget>(std::move(*target));
+  const std::string key = Coalescer::Key(*checked.smtp, lang);
+  auto shared_target = std::make_shared<verify::SmtpTarget>(std::move(*checked.smtp));
   grpc::Status refused;
   auto start = [&](Coalescer::Done run_done) -> absl::StatusOr<std::shared_ptr<verify::Handle>> {
     std::unique_ptr<InFlight::Slot> slot;
-    refused = Admit(*shared_target, &slot);
+    refused = Admit(shared_target->host, shared_target->username, &slot);
     if (!refused.ok()) return absl::ResourceExhaustedError("refused");
     auto held = std::shared_ptr<InFlight::Slot>(std::move(slot));
     return verifier_->VerifySmtp(
@@ -236,98 +230,75 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
   return call;
 }
 
+grpc::Status ChannelVerifierService::ClaimRequestId(const std::string& request_id) {
+  if (request_id.empty()) return grpc::Status::OK;
+  switch (send_dedup_.Claim(request_id, Clock::now())) {
+    case RequestDedup::Result::kClaimed:
+      return grpc::Status::OK;
+    case RequestDedup::Result::kDuplicate:
+      return Error(grpc::StatusCode::ALREADY_EXISTS, "DUPLICATE_REQUEST",
+                   "a SendTest with this request_id was already received; no second message is "
+                   "sent");
+    case RequestDedup::Result::kFull:
+      break;
+  }
+  return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "OVERLOADED",
+               "too many SendTest request ids in the deduplication window", 60000);
+}
+
 grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerContext* context,
                                                            const v1::SendTestRequest* request,
                                                            v1::SendTestResponse* response) {
   auto* call = new UnaryCall("SendTest", context);
-  // Everything the caller sent is checked before anything is dialed or claimed: the recipient
-  // and the sender end up in headers and SMTP commands, so CR, LF, NUL or a second address
-  // must never get that far.
-  Lang lang;
-  if (auto s = ValidateLanguage(request->language_code(), "language_code", &lang); !s.ok()) {
-    call->Done(FromAbsl(s));
+  // Everything the caller sent is checked before anything is dialed or claimed.
+  CheckedRequest checked;
+  Clock::time_point deadline;
+  if (grpc::Status s = Prologue(context, *request, &checked, &deadline); !s.ok()) {
+    call->Done(s);
     return call;
   }
-  if (auto s = ValidateText(request->request_id(), "request_id", Limits::kRequestId, false);
-      !s.ok()) {
-    call->Done(FromAbsl(s));
-    return call;
-  }
-  if (!request->has_channel() || request->channel().kind_case() == v1::Channel::KIND_NOT_SET) {
-    call->Done(InvalidArgument("channel", "required: set channel.smtp or channel.oauth"));
-    return call;
-  }
-  if (request->channel().has_oauth()) {
-    call->Done(Error(grpc::StatusCode::UNIMPLEMENTED, "OAUTH_NOT_AVAILABLE",
-                     "SendTest through OAuth channels is not available in this build"));
-    return call;
-  }
-  auto target = ValidateSmtpChannel(request->channel().smtp(), "channel.smtp");
-  if (!target.ok()) {
-    call->Done(FromAbsl(target.status()));
-    return call;
-  }
-  if (target->from_address.empty()) {
-    call->Done(InvalidArgument("channel.smtp.from_address",
-                               "required for SendTest: the sender of the test message"));
-    return call;
-  }
-  if (auto s = ValidateAddress(request->recipient(), "recipient"); !s.ok()) {
-    call->Done(FromAbsl(s));
-    return call;
-  }
-  if (!verifier_->config().egress.PortAllowedSomewhere(target->port, net::Purpose::kSmtp)) {
-    call->Done(Error(grpc::StatusCode::PERMISSION_DENIED, "TARGET_FORBIDDEN",
-                     absl::StrCat("port ", target->port, " is not an allowed SMTP port")));
-    return call;
-  }
-  bool too_short = false;
-  const auto deadline = BudgetFor(context, &too_short);
-  if (too_short) {
-    call->Done(Error(grpc::StatusCode::DEADLINE_EXCEEDED, "DEADLINE_TOO_SHORT",
-                     "the deadline leaves no time to send"));
-    return call;
-  }
+  // An OAuth send is admitted per mailbox: its endpoints are the providers' APIs, which every
+  // customer shares, so a per-host cap would let one customer's sends block everyone's.
+  const std::string admit_key =
+      checked.smtp ? checked.smtp->host : absl::StrCat("oauth:", checked.oauth->account);
   std::unique_ptr<InFlight::Slot> slot;
-  if (grpc::Status admitted = Admit(*target, &slot); !admitted.ok()) {
+  if (grpc::Status admitted =
+          Admit(admit_key, checked.smtp ? checked.smtp->username : std::string(), &slot);
+      !admitted.ok()) {
     call->Done(admitted);
     return call;
   }
   // Claimed last, so that a request refused above can be corrected and sent with the same id;
   // from here on the id is spent, whatever the send's outcome.
-  if (!request->request_id().empty()) {
-    switch (send_dedup_.Claim(request->request_id(), Clock::now())) {
-      case RequestDedup::Result::kClaimed:
-        break;
-      case RequestDedup::Result::kDuplicate:
-        call->Done(Error(grpc::StatusCode::ALREADY_EXISTS, "DUPLICATE_REQUEST",
-                         "a SendTest with this request_id was already received; no second "
-                         "message is sent"));
-        return call;
-      case RequestDedup::Result::kFull:
-        call->Done(Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "OVERLOADED",
-                         "too many SendTest request ids in the deduplication window", 60000));
-        return call;
-    }
+  if (grpc::Status claimed = ClaimRequestId(request->request_id()); !claimed.ok()) {
+    call->Done(claimed);
+    return call;
   }
   auto held = std::shared_ptr<InFlight::Slot>(std::move(slot));
-  auto shared_target = std::make_shared<verify::SmtpTarget>(*target);
-  call->SetHandle(verifier_->SendTestSmtp(
-      std::move(*target), request->recipient(), lang, deadline,
-      [this, call, response, held, shared_target,
-       counted = observability::CountInFlight()](v1::SendTestResponse result) mutable {
-        held.reset();
-        counted.reset();
-        observability::RecordResult("SendTest", result);
-        Learn(*shared_target, result.probes());
-        if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
-          call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "SendTest failed"));
-          return;
-        }
-        *response = std::move(result);
-        LogResponse("SendTest", *response);
-        call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
-      }));
+  std::shared_ptr<verify::SmtpTarget> smtp_target;
+  if (checked.smtp) smtp_target = std::make_shared<verify::SmtpTarget>(*checked.smtp);
+  auto done = [this, call, response, held, smtp_target,
+               counted = observability::CountInFlight()](v1::SendTestResponse result) mutable {
+    held.reset();
+    counted.reset();
+    observability::RecordResult("SendTest", result);
+    if (smtp_target) Learn(*smtp_target, result.probes());
+    if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
+      call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "SendTest failed"));
+      return;
+    }
+    *response = std::move(result);
+    LogResponse("SendTest", *response);
+    call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
+  };
+  if (checked.oauth) {
+    call->SetHandle(verifier_->SendTestOAuth(std::move(*checked.oauth),
+                                             std::move(checked.recipient), checked.lang, deadline,
+                                             std::move(done)));
+  } else {
+    call->SetHandle(verifier_->SendTestSmtp(std::move(*checked.smtp), std::move(checked.recipient),
+                                            checked.lang, deadline, std::move(done)));
+  }
   return call;
 }
 

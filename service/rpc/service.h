@@ -9,6 +9,7 @@
 #include "rpc/coalescer.h"
 #include "rpc/dedup.h"
 #include "rpc/in_flight.h"
+#include "rpc/request_checks.h"
 #include "verify/verifier.h"
 
 namespace cv::rpc {
@@ -43,13 +44,26 @@ class ChannelVerifierService final
       channelverify::v1::ListDiagnosesResponse* response) override;
 
  private:
-  // The budget for the probes: the caller's deadline, less a margin to send the answer.
-  std::chrono::steady_clock::time_point BudgetFor(const grpc::CallbackServerContext* context,
-                                                  bool* too_short) const;
+  // The prologue VerifyChannel and SendTest share: the request checks (rpc/request_checks.h),
+  // then the caller's deadline as the run's budget. OK, or the error to answer with.
+  grpc::Status Prologue(const grpc::CallbackServerContext* context,
+                        const channelverify::v1::VerifyChannelRequest& request,
+                        CheckedRequest* checked,
+                        std::chrono::steady_clock::time_point* deadline) const;
+  grpc::Status Prologue(const grpc::CallbackServerContext* context,
+                        const channelverify::v1::SendTestRequest& request, CheckedRequest* checked,
+                        std::chrono::steady_clock::time_point* deadline) const;
+  // The budget for the probes: the caller's deadline, less a margin to send the answer;
+  // DEADLINE_EXCEEDED when that leaves no time at all.
+  grpc::Status Budget(const grpc::CallbackServerContext* context,
+                      std::chrono::steady_clock::time_point* deadline) const;
 
-  // Admission before any probe: the per-account AUTH failure limit and the in-flight caps.
-  // OK, or the error to answer with.
-  grpc::Status Admit(const verify::SmtpTarget& target, std::unique_ptr<InFlight::Slot>* slot);
+  // Admission before any probe: the AUTH failure limit for `username` at `host` (none when
+  // empty) and the in-flight caps, per `host`. OK, or the error to answer with.
+  grpc::Status Admit(const std::string& host, const std::string& username,
+                     std::unique_ptr<InFlight::Slot>* slot);
+  // SendTest's request_id, spent once claimed; OK when empty.
+  grpc::Status ClaimRequestId(const std::string& request_id);
   // Feeds the AUTH outcome of a finished run to the limiter.
   void Learn(const verify::SmtpTarget& target,
              const google::protobuf::RepeatedPtrField<channelverify::v1::Probe>& probes);

@@ -1,20 +1,13 @@
 #include "verify/send_test.h"
 
-#include <openssl/rand.h>
-
-#include <array>
-#include <chrono>
-#include <ctime>
-
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "mail/message.h"
 #include "verify/connect_race.h"
 #include "verify/dns_probe.h"
 #include "verify/provider.h"
 #include "verify/response.h"
 #include "verify/smtp_dialog.h"
+#include "verify/test_message.h"
 #include "verify/transport.h"
 
 namespace cv::verify {
@@ -22,36 +15,6 @@ namespace asio = boost::asio;
 namespace v1 = channelverify::v1;
 
 namespace {
-
-// Unpredictable ids: a Message-ID or correlation id that could be guessed would let anyone
-// forge "this test arrived" answers.
-std::array<unsigned char, 16> RandomBytes() {
-  std::array<unsigned char, 16> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    absl::BitGen gen;
-    for (auto& b : bytes) b = absl::Uniform<unsigned char>(gen);
-  }
-  return bytes;
-}
-
-std::string Hex(const unsigned char* data, size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kHex[data[i] >> 4]);
-    out.push_back(kHex[data[i] & 0x0f]);
-  }
-  return out;
-}
-
-// RFC 9562 version 4 layout, so log search tools recognise it.
-std::string NewCorrelationId() {
-  auto b = RandomBytes();
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  return absl::StrCat(Hex(&b[0], 4), "-", Hex(&b[4], 2), "-", Hex(&b[6], 2), "-", Hex(&b[8], 2),
-                      "-", Hex(&b[10], 6));
-}
 
 std::string ModeLabel(v1::TlsMode mode) {
   switch (mode) {
@@ -70,22 +33,9 @@ asio::awaitable<v1::SendTestResponse> SendTestSmtp(Run run, SmtpTarget target,
                                                    std::string recipient) {
   v1::SendTestResponse response;
 
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  const auto random = RandomBytes();
-  mail::TestMessageParams params;
-  params.from = target.from_address;
-  params.to = recipient;
-  params.lang = run.lang;
-  params.date = now;
-  params.unique =
-      absl::StrFormat("%04d%02d%02d%02d%02d%02d.%s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                      tm.tm_hour, tm.tm_min, tm.tm_sec, Hex(random.data(), random.size()));
-  params.correlation_id = NewCorrelationId();
-  params.channel =
-      absl::StrCat(target.host, ":", target.port, " (", ModeLabel(target.tls_mode), ")");
-  const mail::TestMessage message = mail::BuildTestMessage(params);
+  const mail::TestMessage message = NewTestMessage(
+      target.from_address, recipient, run.lang,
+      absl::StrCat(target.host, ":", target.port, " (", ModeLabel(target.tls_mode), ")"));
 
   SendPlan send;
   send.from = target.from_address;

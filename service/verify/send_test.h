@@ -4,6 +4,7 @@
 #include <string>
 
 #include "channelverify/v1/channel_verifier.pb.h"
+#include "verify/oauth_request.h"
 #include "verify/run.h"
 #include "verify/smtp_request.h"
 
@@ -15,5 +16,13 @@ namespace cv::verify {
 // drop. target.from_address must be set (the RPC layer requires it).
 boost::asio::awaitable<channelverify::v1::SendTestResponse> SendTestSmtp(Run run, SmtpTarget target,
                                                                          std::string recipient);
+
+// SendTest through the direct integration (verify/send_test_oauth.cc): the access token as
+// VerifyChannel gets it (the "oauth.token" probe, or the given one), then ONE call of Gmail's
+// users.messages.send or Graph's sendMail with the same message builder's message, From the
+// channel's account. Nothing is retried, not after an error, a timeout or a dropped connection.
+boost::asio::awaitable<channelverify::v1::SendTestResponse> SendTestOAuth(Run run,
+                                                                          OAuthTarget target,
+                                                                          std::string recipient);
 
 }  // namespace cv::verify

@@ -67,4 +67,14 @@ std::shared_ptr<Handle> Verifier::SendTestSmtp(SmtpTarget target, std::string re
       });
 }
 
+std::shared_ptr<Handle> Verifier::SendTestOAuth(OAuthTarget target, std::string recipient,
+                                                Lang lang, net::Clock::time_point deadline,
+                                                SendDone done) {
+  return Start<channelverify::v1::SendTestResponse>(
+      io_, config_, lang, deadline, std::move(done),
+      [target = std::move(target), recipient = std::move(recipient)](Run run) mutable {
+        return verify::SendTestOAuth(std::move(run), std::move(target), std::move(recipient));
+      });
+}
+
 }  // namespace cv::verify

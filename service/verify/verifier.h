@@ -45,6 +45,9 @@ class Verifier {
                                        net::Clock::time_point deadline, SendDone done);
   std::shared_ptr<Handle> VerifyOAuth(OAuthTarget target, Lang lang,
                                       net::Clock::time_point deadline, VerifyDone done);
+  // SendTest through the direct integration (Gmail API, Microsoft Graph); as SendTestSmtp.
+  std::shared_ptr<Handle> SendTestOAuth(OAuthTarget target, std::string recipient, Lang lang,
+                                        net::Clock::time_point deadline, SendDone done);
 
   const Config& config() const { return *config_; }
   boost::asio::io_context& io() { return io_; }

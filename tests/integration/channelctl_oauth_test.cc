@@ -1,5 +1,5 @@
-// channelctl verify google|microsoft as an engineer runs it: a subprocess against the
-// channel-verifier binary (started with the OAuth flags) and with --local (the same settings as
+// channelctl verify and send-test google|microsoft as an engineer runs them: a subprocess against
+// the channel-verifier binary (started with the OAuth flags) and with --local (the same settings as
 // channelctl flags), both pointed at tests/peers/oauth_peer.py on loopback: HTTPS stand-ins of
 // the token endpoints, Graph, the Gmail and Directory APIs, and XOAUTH2 SMTP servers. The peer
 // picks its behaviour from the refresh token ("rt-<scenario>"). Only 127.0.0.0/8 is contacted.
@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,8 @@ class ChannelctlOAuthTest : public ::testing::Test {
       ASSERT_TRUE(p.ok()) << p.status();
       processes_->push_back(std::move(*p));
     };
-    start({}, &https_);
+    std::filesystem::create_directories(RecordDir());
+    start({"--record", RecordDir().string()}, &https_);
     start({"--smtp", "google"}, &smtp_google_);
     start({"--smtp", "microsoft"}, &smtp_microsoft_);
     secret_file_ = new std::string((dir_->path() / "client_secret").string());
@@ -124,6 +126,39 @@ class ChannelctlOAuthTest : public ::testing::Test {
         "verify", provider, "--account", kAccount, "--refresh-token-file", token.string()};
     args.insert(args.end(), more.begin(), more.end());
     return RunCtl(Args(mode, args), {{"NO_COLOR", "1"}});
+  }
+
+  // `channelctl send-test PROVIDER --account ... --refresh-token-file F --to rcpt@sink.test`.
+  static CtlResult SendTest(Mode mode, const std::string& provider, const std::string& scenario,
+                            std::vector<std::string> more = {}) {
+    const auto token = dir_->path() / ("refresh-" + scenario);
+    std::ofstream(token) << "rt-" << scenario << "\n";
+    std::vector<std::string> args = {
+        "send-test",    provider, "--account",     kAccount, "--refresh-token-file",
+        token.string(), "--to",   "rcpt@sink.test"};
+    args.insert(args.end(), more.begin(), more.end());
+    return RunCtl(Args(mode, args), {{"NO_COLOR", "1"}});
+  }
+
+  static std::filesystem::path RecordDir() { return dir_->path() / "sends"; }
+
+  // How many send requests the peer received carrying this correlation id.
+  static int SendsWith(const std::string& correlation_id) {
+    int n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(RecordDir())) {
+      if (entry.path().extension() != ".meta") continue;
+      std::ifstream in(entry.path());
+      std::string line;
+      while (std::getline(in, line)) n += line == "correlation_id=" + correlation_id;
+    }
+    return n;
+  }
+
+  // The correlation id channelctl printed ("  X-Channel-Verifier-Test: <id>").
+  static std::string CorrelationIdOf(const CtlResult& r) {
+    std::smatch m;
+    static const std::regex kLine("X-Channel-Verifier-Test: ([0-9a-f-]{36})");
+    return std::regex_search(r.out, m, kLine) ? m[1].str() : "";
   }
 
   // Neither the refresh token, nor the access token it is exchanged for, nor the client secret.
@@ -241,6 +276,72 @@ TEST_F(ChannelctlOAuthTest, GoogleNonAdminFailsNamingTheRequirementAndTheFix) {
                                  "google.directory\n"
                                  "  Was tun: "));
     ExpectNoSecrets(r, "g-isadmin-false");
+  }
+}
+
+// send-test through the direct integration, through the server and --local: one message each
+// time, and what the provider answered.
+TEST_F(ChannelctlOAuthTest, SendTestThroughGoogleAndMicrosoft) {
+  for (Mode mode : kModes) {
+    SCOPED_TRACE(ModeName(mode));
+    CtlResult g = SendTest(mode, "google", "ok", {"--no-timing"});
+    EXPECT_EQ(g.exit_code, 0) << g.out << g.err;
+    EXPECT_THAT(g.out, HasSubstr("Google OAuth jobs@example.com → rcpt@sink.test\n\n"));
+    EXPECT_THAT(g.out, HasSubstr("  ✓ oauth.token "));
+    EXPECT_THAT(g.out, HasSubstr("  ✓ gmail.send       Gmail id 18c2f0a9d3b4e5f6\n"));
+    EXPECT_THAT(g.out, HasSubstr("\n✓ Accepted: HTTP 200 OK: Gmail message id 18c2f0a9d3b4e5f6\n"
+                                 "  Message-ID: <cv."));
+    const std::string google_id = CorrelationIdOf(g);
+    ASSERT_FALSE(google_id.empty()) << g.out;
+    EXPECT_EQ(SendsWith(google_id), 1);
+    ExpectNoSecrets(g, "ok");
+
+    CtlResult m = SendTest(mode, "microsoft", "ok", {"--no-timing", "--lang", "de"});
+    EXPECT_EQ(m.exit_code, 0) << m.out << m.err;
+    EXPECT_THAT(m.out, HasSubstr("Microsoft OAuth jobs@example.com → rcpt@sink.test\n\n"));
+    EXPECT_THAT(m.out, HasSubstr("  ✓ graph.send_mail "));
+    EXPECT_THAT(m.out, HasSubstr("\n✓ Angenommen: HTTP 202 Accepted\n  Message-ID: <cv."));
+    const std::string microsoft_id = CorrelationIdOf(m);
+    ASSERT_FALSE(microsoft_id.empty()) << m.out;
+    EXPECT_EQ(SendsWith(microsoft_id), 1);
+    ExpectNoSecrets(m, "ok");
+  }
+}
+
+TEST_F(ChannelctlOAuthTest, SendTestRefusalNamesTheCodeAndTheSendProbe) {
+  for (Mode mode : kModes) {
+    SCOPED_TRACE(ModeName(mode));
+    CtlResult r = SendTest(mode, "microsoft", "m-sendas", {"--no-timing"});
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_THAT(r.out, HasSubstr("  ✗ graph.send_mail "));
+    EXPECT_THAT(r.out, HasSubstr("\n✗ Not accepted: Microsoft Graph sendMail POST "
+                                 "/v1.0/users/jobs@example.com/sendMail: HTTP 403 "
+                                 "ErrorSendAsDenied"));
+    EXPECT_THAT(r.out, HasSubstr("  SEND_AS_DENIED · probe graph.send_mail\n"));
+    const std::string id = CorrelationIdOf(r);
+    ASSERT_FALSE(id.empty()) << r.out;
+    EXPECT_EQ(SendsWith(id), 1);
+    ExpectNoSecrets(r, "m-sendas");
+
+    CtlResult json = SendTest(mode, "google", "g-badrcpt", {"--output", "json"});
+    EXPECT_EQ(json.exit_code, 2) << json.err;
+    v1::SendTestResponse response;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &response).ok()) << json.out;
+    EXPECT_FALSE(response.accepted());
+    ASSERT_GT(response.diagnoses_size(), 0);
+    EXPECT_EQ(response.diagnoses(0).code(), v1::DIAGNOSIS_CODE_MESSAGE_REJECTED);
+    EXPECT_EQ(response.diagnoses(0).probe(), "gmail.send");
+  }
+}
+
+// A second address in --to is refused before anything is sent, naming the field.
+TEST_F(ChannelctlOAuthTest, SendTestRefusesASecondRecipient) {
+  for (Mode mode : kModes) {
+    SCOPED_TRACE(ModeName(mode));
+    CtlResult r = SendTest(mode, "google", "ok", {"--to", "rcpt@sink.test,victim@else.example"});
+    EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+    EXPECT_THAT(r.err, HasSubstr("INVALID_ARGUMENT: recipient: "));
+    EXPECT_EQ(r.out, "");
   }
 }
 

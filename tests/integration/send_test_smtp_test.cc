@@ -14,9 +14,9 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "support/server.h"
 #include "support/peers.h"
 #include "support/process.h"
+#include "support/server.h"
 
 namespace cv::testing {
 namespace {
@@ -103,9 +103,9 @@ class SendTestSmtp : public ::testing::Test {
     auto dns = DnsPeer::Start(DnsPeerOptions().Host(kHost, "127.0.0.1"));
     ASSERT_TRUE(dns.ok()) << dns.status();
     dns_ = new DnsPeer(std::move(*dns));
-    auto server = ServerProcess::Start(ServerProcess::TestFlags(
-        ca_->ca().string(), absl::StrCat(dns_->host(), ":", dns_->port()),
-        {"--send_dedup_window_s=600"}));
+    auto server = ServerProcess::Start(
+        ServerProcess::TestFlags(ca_->ca().string(), absl::StrCat(dns_->host(), ":", dns_->port()),
+                                 {"--send_dedup_window_s=600"}));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = new ServerProcess(std::move(*server));
   }
@@ -556,18 +556,6 @@ TEST_F(SendTestSmtp, InjectionAttemptsInEveryFieldAreInvalidArgument) {
   // Not one connection reached the server.
   absl::SleepFor(absl::Milliseconds(200));
   EXPECT_THAT(peer.Transcripts(), IsEmpty());
-}
-
-TEST_F(SendTestSmtp, OAuthChannelsAreUnimplemented) {
-  v1::SendTestRequest request;
-  request.mutable_channel()->mutable_oauth()->set_provider(v1::PROVIDER_GOOGLE);
-  request.mutable_channel()->mutable_oauth()->set_account("a@example.com");
-  request.mutable_channel()->mutable_oauth()->set_access_token("token");
-  request.set_recipient("rcpt@sink.test");
-  v1::SendTestResponse response;
-  grpc::Status status = Call(request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_EQ(ErrorReason(status), "OAUTH_NOT_AVAILABLE");
 }
 
 }  // namespace

@@ -7,8 +7,10 @@ HTTPS mode (default) answers like the real endpoints, at their real paths:
   GET  /v1.0/users/{id}                         Microsoft Graph user
   GET  /v1.0/users/{id}/mailboxSettings
   GET  /v1.0/me/memberOf/microsoft.graph.directoryRole
-  POST /v1.0/users/{id}/sendMail                (the verifier's send check: no recipients)
+  POST /v1.0/users/{id}/sendMail                the verifier's send check (no recipients),
+                                                and SendTest's send (202 Accepted)
   GET  /gmail/v1/users/me/profile               Gmail API
+  POST /gmail/v1/users/{userId}/messages/send   SendTest's send ({"raw": base64url})
   GET  /admin/directory/v1/users/{userKey}      Admin SDK Directory API
 SMTP mode (--smtp) is a submission server with STARTTLS and AUTH XOAUTH2.
 
@@ -16,11 +18,34 @@ The behaviour is chosen per request by a scenario name carried in the token: a r
 "rt-<scenario>" is exchanged for the access token "at-<scenario>", and every API and the SMTP
 server read the scenario from the bearer token. See SCENARIOS below. --scenario sets a default
 for requests without one. Prints "READY <port>" once listening. Python 3 stdlib only.
+
+--record DIR keeps every send request (both send routes, before answering, whatever the
+scenario) as NNNN-<api>.body (the body exactly as received) and NNNN-<api>.meta (lines
+"key=value": api, path, user, scenario, content_type, correlation_id: the X-Channel-Verifier-Test
+of the message, or "none"), so a test can count the sends of one call and parse what arrived.
+
+Send scenarios (besides the shared ones: bad-token, slow, html, ...):
+  Gmail  ok (200 with id/threadId/labelIds), g-scope (403 insufficientPermissions), g-noscope
+         (403 ACCESS_TOKEN_SCOPE_INSUFFICIENT; its token lacks Gmail scopes), g-nomail (400
+         failedPrecondition), g-badrcpt (400 "Invalid To header"), g-other (403 "Delegation
+         denied"), g-sendlimit (429 "(Mail sending)"), g-userrate (403 userRateLimitExceeded),
+         g-daily (403 dailyLimitExceeded)
+  Graph  ok (202, empty body), m-sendas, m-accessdenied, m-noscope (403 ErrorAccessDenied; its
+         token lacks Mail.Send), m-nolicense, m-invaliduser, m-badrcpt (400
+         ErrorInvalidRecipients), m-msglimit (ErrorExceededMessageLimit), m-throttled (429
+         ApplicationThrottled)
+  both   send-500 (500 with the provider's error JSON), send-drop (reads the request, then
+         closes the connection without an answer)
 """
 
 import argparse
 import base64
+import binascii
+import email.parser
+import email.policy
+import itertools
 import json
+import os
 import socket
 import socketserver
 import ssl
@@ -111,6 +136,33 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
+    def record_send(self, api, user, scenario, body, correlation_id):
+        """Keeps a send request where the test can read it (--record)."""
+        directory = self.server.record_dir
+        if not directory:
+            return
+        with self.server.record_lock:
+            n = next(self.server.record_seq)
+        stem = os.path.join(directory, "%04d-%s" % (n, api))
+        with open(stem + ".body", "wb") as f:
+            f.write(body)
+        meta = {"api": api, "path": self.path, "user": user, "scenario": scenario or "",
+                "content_type": self.headers.get("Content-Type", ""),
+                "correlation_id": correlation_id or "none"}
+        # Written last and renamed into place: a reader never sees half a record.
+        with open(stem + ".meta.tmp", "w") as f:
+            for k, v in meta.items():
+                f.write("%s=%s\n" % (k, str(v).replace("\n", " ")))
+        os.replace(stem + ".meta.tmp", stem + ".meta")
+
+    def drop(self):
+        """The request was read whole; the connection ends without an answer."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
     def bearer_scenario(self):
         auth = self.headers.get("Authorization", "")
         if auth.startswith("Bearer at-"):
@@ -164,6 +216,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.token(google=False, tenant=parts[0])
         if len(parts) == 4 and parts[:2] == ["v1.0", "users"] and parts[3] == "sendMail":
             return self.graph_send(urllib.parse.unquote(parts[2]))
+        if (len(parts) == 6 and parts[:3] == ["gmail", "v1", "users"]
+                and parts[4:] == ["messages", "send"]):
+            return self.gmail_send(urllib.parse.unquote(parts[3]))
         self.send_json(404, {"error": "no such route"})
 
     def do_GET(self):
@@ -227,6 +282,8 @@ class Handler(BaseHTTPRequestHandler):
                 "trace_id": "0000", "correlation_id": "0000"})
         requested = form.get("scope", [""])[0]
         scope = MS_SCOPES
+        if scenario == "m-noscope":
+            scope = "https://graph.microsoft.com/User.Read"
         if "outlook.office.com" in requested:
             scope = "https://outlook.office.com/SMTP.Send"
         return self.send_json(200, {"token_type": "Bearer", "scope": scope, "expires_in": 4632,
@@ -294,11 +351,20 @@ class Handler(BaseHTTPRequestHandler):
         scenario = self.bearer_scenario()
         body = self.read_body()
         self.server.send_checks.append(body)
+        try:
+            message = json.loads(body or b"{}").get("message", {})
+        except (ValueError, AttributeError):
+            message = {}
+        correlation_id = None
+        for h in message.get("internetMessageHeaders") or []:
+            if isinstance(h, dict) and str(h.get("name", "")).lower() == "x-channel-verifier-test":
+                correlation_id = h.get("value")
+        self.record_send("graph", user, scenario, body, correlation_id)
         if scenario is None:
             return self.send_json(401, graph_error("InvalidAuthenticationToken", "empty"))
         if self.transport_scenario(scenario) or self.graph_common_errors(scenario):
             return
-        if scenario == "m-accessdenied":
+        if scenario in ("m-accessdenied", "m-noscope"):
             return self.send_json(403, graph_error("ErrorAccessDenied", "Access is denied. Check "
                                                    "credentials and try again."))
         if scenario == "m-sendas":
@@ -306,13 +372,105 @@ class Handler(BaseHTTPRequestHandler):
                                                    "was used to submit this request does not have "
                                                    "the right to send mail on behalf of the "
                                                    "specified sending account."))
-        message = json.loads(body or b"{}").get("message", {})
         if not message.get("toRecipients"):
             return self.send_json(400, graph_error("ErrorInvalidRecipients", "At least one "
                                                    "recipient is not valid."))
-        self.send_json(500, graph_error("TestPeerRefused", "the peer never accepts real mail"))
+        if scenario == "m-badrcpt":
+            return self.send_json(400, graph_error(
+                "ErrorInvalidRecipients", "At least one recipient isn't valid., Recipient '%s' "
+                "isn't resolved. All recipients must be resolved before a message can be "
+                "submitted." % message["toRecipients"][0].get("emailAddress", {}).get("address")))
+        if scenario == "m-msglimit":
+            return self.send_json(403, graph_error(
+                "ErrorExceededMessageLimit", "Cannot send mail: the sending limit of this "
+                "mailbox has been exceeded."))
+        if scenario == "m-throttled":
+            return self.send_json(429, graph_error("ApplicationThrottled", "Application is over "
+                                                   "its MailboxConcurrency limit."),
+                                  [("Retry-After", "30")])
+        if scenario == "send-500":
+            return self.send_json(500, graph_error("ErrorInternalServerError", "An internal "
+                                                   "server error occurred. The operation failed."))
+        if scenario == "send-drop":
+            return self.drop()
+        self.send_raw(202, b"", "text/plain")
 
     # Google APIs
+
+    def gmail_send(self, user_id):
+        scenario = self.bearer_scenario()
+        body = self.read_body()
+        raw = b""
+        correlation_id = None
+        try:
+            encoded = json.loads(body).get("raw", "")
+            raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+            headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(raw)
+            correlation_id = headers.get("X-Channel-Verifier-Test")
+        except (ValueError, AttributeError, TypeError, binascii.Error):
+            pass
+        self.record_send("gmail", user_id, scenario, body, correlation_id)
+        if scenario is None:
+            return self.send_json(401, {"error": {"code": 401, "message": "Request is missing "
+                                                  "required authentication credential.",
+                                                  "status": "UNAUTHENTICATED"}})
+        if scenario == "bad-token":
+            return self.send_json(401, {"error": {"code": 401, "message": "Request had invalid "
+                                                  "authentication credentials.", "status":
+                                                  "UNAUTHENTICATED"}})
+        if self.transport_scenario(scenario):
+            return
+        if scenario == "g-nomail":
+            return self.send_json(400, google_error(400, "Mail service not enabled",
+                                                    "failedPrecondition", "FAILED_PRECONDITION"))
+        if scenario == "g-scope":
+            return self.send_json(403, google_error(403, "Request had insufficient "
+                                                    "authentication scopes.",
+                                                    "insufficientPermissions",
+                                                    "PERMISSION_DENIED"))
+        if scenario == "g-noscope":
+            return self.send_json(403, {"error": {
+                "code": 403, "message": "Request had insufficient authentication scopes.",
+                "status": "PERMISSION_DENIED",
+                "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                             "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                             "domain": "googleapis.com",
+                             "metadata": {"service": "gmail.googleapis.com",
+                                          "method": "caribou.api.proto.MailboxService.SendMessage"}}]}},
+                [("WWW-Authenticate", 'Bearer realm="https://accounts.google.com/", '
+                  'error="insufficient_scope", scope="https://www.googleapis.com/auth/gmail.send"')])
+        if scenario == "g-other" or user_id not in ("me", self.server.account):
+            return self.send_json(403, google_error(403, "Delegation denied for %s" % user_id,
+                                                    "forbidden", "PERMISSION_DENIED"))
+        if scenario == "g-badrcpt":
+            return self.send_json(400, google_error(400, "Invalid To header", "invalidArgument",
+                                                    "INVALID_ARGUMENT"))
+        if scenario == "g-sendlimit":
+            return self.send_json(429, google_error(
+                429, "User-rate limit exceeded.  Retry after 2024-01-01T12:00:00.000Z (Mail "
+                "sending)", "rateLimitExceeded", "RESOURCE_EXHAUSTED"))
+        if scenario == "g-userrate":
+            return self.send_json(403, {"error": {"code": 403, "message": "User Rate Limit "
+                                                  "Exceeded", "errors": [{"domain": "usageLimits",
+                                                  "reason": "userRateLimitExceeded", "message":
+                                                  "User Rate Limit Exceeded"}]}})
+        if scenario == "g-daily":
+            return self.send_json(403, {"error": {"code": 403, "message": "Daily Limit Exceeded",
+                                                  "errors": [{"domain": "usageLimits", "reason":
+                                                  "dailyLimitExceeded", "message":
+                                                  "Daily Limit Exceeded"}]}})
+        if scenario == "send-500":
+            return self.send_json(500, google_error(500, "Backend Error", "backendError",
+                                                    "INTERNAL"))
+        if scenario == "send-drop":
+            return self.drop()
+        if not raw:
+            return self.send_json(400, google_error(400, "'raw' RFC822 payload message string "
+                                                    "or uploading message via /upload/* URL "
+                                                    "required", "invalidArgument",
+                                                    "INVALID_ARGUMENT"))
+        self.send_json(200, {"id": "18c2f0a9d3b4e5f6", "threadId": "18c2f0a9d3b4e5f6",
+                             "labelIds": ["SENT"]})
 
     def gmail_profile(self, scenario):
         if scenario == "bad-token":
@@ -461,6 +619,7 @@ def main():
     parser.add_argument("--slow_seconds", type=float, default=20.0)
     parser.add_argument("--smtp", choices=["google", "microsoft"],
                         help="serve SMTP with XOAUTH2 as this provider instead of HTTPS")
+    parser.add_argument("--record", help="directory for the send requests (see above)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
 
@@ -484,6 +643,9 @@ def main():
         server.verbose = args.verbose
         server.seen_forms = []
         server.send_checks = []
+        server.record_dir = args.record
+        server.record_lock = threading.Lock()
+        server.record_seq = itertools.count(1)
     print("READY %d" % server.server_address[1], flush=True)
     try:
         server.serve_forever()
