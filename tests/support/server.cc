@@ -1,7 +1,9 @@
 #include "support/server.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -13,12 +15,36 @@
 #include "google/rpc/status.pb.h"
 
 namespace cv::testing {
+namespace {
+
+std::filesystem::path ArtifactsDir() {
+  const std::filesystem::path dir = std::filesystem::path(CV_BINARY_DIR) / "test-artifacts";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  return dir;
+}
+
+// What the sanitizers print when they find something (ASan, LSan, UBSan). Under the asan
+// preset a report in the server would otherwise only reach its stderr, and the calling test
+// could still pass.
+bool HasSanitizerReport(const std::string& text) {
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                             "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer"}) {
+    if (text.find(marker) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 absl::StatusOr<ServerProcess> ServerProcess::Start(std::vector<std::string> flags,
                                                    absl::Duration timeout) {
   ChildProcess::Options options;
   options.argv = {std::string(CV_BINARY_DIR) + "/service/channel-verifier", "--listen=127.0.0.1:0"};
   options.argv.insert(options.argv.end(), flags.begin(), flags.end());
+  static std::atomic<int> started{0};
+  options.stderr_path =
+      ArtifactsDir() / absl::StrCat("server-", getpid(), "-", started++, ".stderr");
   auto process = ChildProcess::Start(std::move(options));
   if (!process.ok()) return process.status();
   static const std::regex kServing(R"re("msg":"serving".*"port":(\d+))re");
@@ -30,12 +56,13 @@ absl::StatusOr<ServerProcess> ServerProcess::Start(std::vector<std::string> flag
       return ServerProcess(std::move(*process), std::stoi(match[1]));
     }
     if (!process->Running()) {
-      return absl::InternalError(absl::StrCat("channel-verifier exited: ", output));
+      return absl::InternalError(
+          absl::StrCat("channel-verifier exited: ", output, "\nstderr: ", process->StderrTail()));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return absl::DeadlineExceededError(
-      absl::StrCat("channel-verifier did not start: ", process->Output()));
+  return absl::DeadlineExceededError(absl::StrCat(
+      "channel-verifier did not start: ", process->Output(), "\nstderr: ", process->StderrTail()));
 }
 
 ServerProcess::~ServerProcess() {
@@ -43,11 +70,12 @@ ServerProcess::~ServerProcess() {
   const pid_t pid = process_.pid();
   process_.Stop();
   const std::string logs = process_.CollectOutput(absl::Seconds(2));
-  const std::filesystem::path dir = std::filesystem::path(CV_BINARY_DIR) / "test-artifacts";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  std::ofstream out(dir / absl::StrCat("server-", pid, "-", getpid(), ".log"));
+  std::ofstream out(ArtifactsDir() / absl::StrCat("server-", pid, "-", getpid(), ".log"));
   out << logs;
+  const std::string stderr_tail = process_.StderrTail(64 * 1024);
+  if (HasSanitizerReport(stderr_tail)) {
+    ADD_FAILURE() << "channel-verifier (pid " << pid << ") reported:\n" << stderr_tail;
+  }
 }
 
 std::vector<std::string> ServerProcess::TestFlags(const std::string& ca_file,
