@@ -1,7 +1,9 @@
 # Generates C++ for the API, the googleapis subset under third_party/ and Debian's health.proto.
 include(GNUInstallDirs)
 set(CV_HEALTH_PROTO_DIR /usr/share/grpc-proto CACHE PATH "Where Debian's grpc-proto keeps grpc/health/v1/health.proto")
-set(CV_PROTO_OUT ${CMAKE_BINARY_DIR}/gen)
+# PROJECT_*_DIR, not CMAKE_*_DIR: under another project's add_subdirectory() those are the
+# other project's.
+set(CV_PROTO_OUT ${PROJECT_BINARY_DIR}/gen)
 file(MAKE_DIRECTORY ${CV_PROTO_OUT})
 
 get_target_property(CV_GRPC_PLUGIN gRPC::grpc_cpp_plugin LOCATION)
@@ -20,7 +22,7 @@ function(cv_add_protos)
     add_custom_command(
       OUTPUT ${outs}
       COMMAND protobuf::protoc
-        -I${CMAKE_SOURCE_DIR}/proto -I${CMAKE_SOURCE_DIR}/third_party/googleapis
+        -I${PROJECT_SOURCE_DIR}/proto -I${PROJECT_SOURCE_DIR}/third_party/googleapis
         -I${CV_HEALTH_PROTO_DIR} -I/usr/include
         --cpp_out=${CV_PROTO_OUT} ${plugin_args} ${P_ROOT}/${rel}
       DEPENDS ${P_ROOT}/${rel} protobuf::protoc
@@ -34,9 +36,9 @@ function(cv_add_protos)
 endfunction()
 
 set(CV_PROTO_SRCS)
-cv_add_protos(ROOT ${CMAKE_SOURCE_DIR}/third_party/googleapis
+cv_add_protos(ROOT ${PROJECT_SOURCE_DIR}/third_party/googleapis
   FILES google/api/field_behavior.proto google/rpc/status.proto google/rpc/error_details.proto)
-cv_add_protos(ROOT ${CMAKE_SOURCE_DIR}/proto GRPC FILES channelverify/v1/channel_verifier.proto)
+cv_add_protos(ROOT ${PROJECT_SOURCE_DIR}/proto GRPC FILES channelverify/v1/channel_verifier.proto)
 cv_add_protos(ROOT ${CV_HEALTH_PROTO_DIR} GRPC FILES grpc/health/v1/health.proto)
 
 add_library(cv_proto STATIC ${CV_PROTO_SRCS})

@@ -98,8 +98,11 @@ const std::vector<FlagDef>& GlobalFlags() {
        "127.0.0.1:50051)"},
       {"tls", "", "use TLS to the server"},
       {"ca-file", "FILE", "trust anchors for the server's certificate (implies --tls)"},
-      {"cert-file", "FILE", "client certificate for mTLS (with --key-file)"},
+      {"cert-file", "FILE", "client certificate for mTLS (with --key-file; implies --tls)"},
       {"key-file", "FILE", "client key for mTLS"},
+      {"tls-server-name", "NAME",
+       "the name the server's certificate must carry (default: the host of --server; for "
+       "port-forwards; implies --tls)"},
       {"timeout", "DURATION", "deadline of the call, e.g. 30s, 1500ms, 2m (default 30s)"},
       {"local", "", "run the verification in this process, without a server"},
       {"allow-cidrs", "CIDR,...", "--local: ranges allowed although private or loopback"},

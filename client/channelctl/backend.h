@@ -32,6 +32,9 @@ class Backend {
   virtual std::string Describe() const = 0;
   // True when the last call could not even connect (so a DEADLINE_EXCEEDED means "down").
   virtual bool Unreachable() const { return false; }
+  // After a call failed to connect: why, when it is a matter of TLS settings (one sentence
+  // naming the flag to change), else "".
+  virtual std::string ExplainConnectionFailure() const { return ""; }
 };
 
 std::unique_ptr<Backend> MakeRemoteBackend(const channelverify::ClientOptions& options,

@@ -61,8 +61,10 @@ std::optional<std::string> PromptOnTerminal(const std::string& prompt) {
   struct termios quiet = saved;
   quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
   quiet.c_lflag |= ECHONL;
-  (void)!write(fd, prompt.data(), prompt.size());
+  // Echo goes off before the prompt shows: whoever answers as soon as they see it (a person
+  // pasting, expect, a test) must neither see the secret echoed nor have it flushed away.
   tcsetattr(fd, TCSAFLUSH, &quiet);
+  (void)!write(fd, prompt.data(), prompt.size());
   std::string line;
   char c;
   bool ok = false;

@@ -1,9 +1,12 @@
 // channelctl: the command-line client of channel-verifier. See `channelctl --help`.
+#include <grpc/support/log.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -61,8 +64,13 @@ int RpcError(const grpc::Status& status, const Backend& backend) {
   }
   switch (code) {
     case grpc::StatusCode::UNAVAILABLE:
-      what = "cannot reach " + backend.Describe() + " (" + status.error_message() +
-             "). Is it running? --local runs the check in this process without a server.";
+      if (const std::string why = backend.ExplainConnectionFailure(); !why.empty()) {
+        what = "cannot connect to " + backend.Describe() + ": " + why +
+               "\n  (gRPC: " + status.error_message() + ")";
+      } else {
+        what = "cannot reach " + backend.Describe() + " (" + status.error_message() +
+               "). Is it running? --local runs the check in this process without a server.";
+      }
       break;
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       what = "no answer from " + backend.Describe() + " within the deadline (--timeout)";
@@ -111,6 +119,30 @@ std::string Dashed(std::string_view name) {
   std::string out(name);
   std::replace(out.begin(), out.end(), '_', '-');
   return out;
+}
+
+// The server flags as the library's options. The library checks them too, but in its own
+// words (ca_file); here a mistake is named by the flag the engineer typed.
+std::string ServerOptions(const Args& args, channelverify::ClientOptions* client) {
+  const char* env_server = std::getenv("CHANNELCTL_SERVER");
+  client->target = args.Get("server", env_server && *env_server ? env_server : "127.0.0.1:50051");
+  client->ca_file = args.Get("ca-file");
+  client->cert_file = args.Get("cert-file");
+  client->key_file = args.Get("key-file");
+  client->tls_server_name = args.Get("tls-server-name");
+  client->tls = args.Has("tls") || !client->ca_file.empty() || !client->cert_file.empty() ||
+                !client->tls_server_name.empty();
+  if (args.Has("cert-file") != args.Has("key-file")) {
+    return "--cert-file and --key-file go together (the client certificate for mTLS and its key)";
+  }
+  for (const char* flag : {"ca-file", "cert-file", "key-file"}) {
+    if (!args.Has(flag)) continue;
+    const std::string path = args.Get(flag);
+    if (access(path.c_str(), R_OK) != 0) {
+      return std::string("--") + flag + ": cannot read " + path + ": " + std::strerror(errno);
+    }
+  }
+  return "";
 }
 
 struct Context {
@@ -216,7 +248,12 @@ int Health(Context& ctx) {
   return serving == "SERVING" ? 0 : 2;
 }
 
+// gRPC's own log lines ("E1127 ... Handshake failed ...") say in its terms what channelctl says
+// in the flags' terms; setting GRPC_VERBOSITY brings them back for debugging.
+void QuietGrpcLog(gpr_log_func_args*) {}
+
 int Main(int argc, char** argv) {
+  if (std::getenv("GRPC_VERBOSITY") == nullptr) gpr_set_log_function(QuietGrpcLog);
   std::vector<std::string> raw(argv + 1, argv + argc);
   std::string error;
   const CommandDef* error_command = nullptr;
@@ -256,7 +293,8 @@ int Main(int argc, char** argv) {
 
   grpc::Status status;
   if (args.Has("local")) {
-    for (const char* flag : {"server", "tls", "ca-file", "cert-file", "key-file"}) {
+    for (const char* flag :
+         {"server", "tls", "ca-file", "cert-file", "key-file", "tls-server-name"}) {
       if (args.Has(flag)) {
         return UsageError(std::string("--") + flag +
                               " talks to a server; it makes no sense "
@@ -291,12 +329,9 @@ int Main(int argc, char** argv) {
       }
     }
     channelverify::ClientOptions client;
-    const char* env_server = std::getenv("CHANNELCTL_SERVER");
-    client.target = args.Get("server", env_server && *env_server ? env_server : "127.0.0.1:50051");
-    client.tls = args.Has("tls");
-    client.ca_file = args.Get("ca-file");
-    client.cert_file = args.Get("cert-file");
-    client.key_file = args.Get("key-file");
+    if (std::string error = ServerOptions(args, &client); !error.empty()) {
+      return UsageError(error, args.command);
+    }
     client.timeout = std::chrono::milliseconds(timeout_ms);
     // A person is waiting: ride out a blip (0.25 s + 0.5 s), but say "down" within a second
     // rather than after the library's default of five attempts.

@@ -1,4 +1,7 @@
+#include <algorithm>
+
 #include "channelctl/backend.h"
+#include "channelctl/tls_check.h"
 
 namespace channelctl {
 namespace v1 = channelverify::v1;
@@ -7,8 +10,8 @@ namespace {
 
 class RemoteBackend final : public Backend {
  public:
-  RemoteBackend(std::unique_ptr<channelverify::Client> client, std::string target)
-      : client_(std::move(client)), target_(std::move(target)) {}
+  RemoteBackend(std::unique_ptr<channelverify::Client> client, channelverify::ClientOptions options)
+      : client_(std::move(client)), options_(std::move(options)) {}
 
   grpc::Status VerifyChannel(const v1::VerifyChannelRequest& request,
                              v1::VerifyChannelResponse* response) override {
@@ -29,14 +32,18 @@ class RemoteBackend final : public Backend {
       *status = grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
     return s;
   }
-  std::string Describe() const override { return "the server at " + target_; }
+  std::string Describe() const override { return "the server at " + options_.target; }
   bool Unreachable() const override {
     return client_->channel()->GetState(false) == GRPC_CHANNEL_TRANSIENT_FAILURE;
+  }
+  std::string ExplainConnectionFailure() const override {
+    return channelctl::ExplainConnectionFailure(
+        options_, std::min(options_.timeout, std::chrono::milliseconds(5000)));
   }
 
  private:
   std::unique_ptr<channelverify::Client> client_;
-  std::string target_;
+  channelverify::ClientOptions options_;
 };
 
 }  // namespace
@@ -46,7 +53,7 @@ std::unique_ptr<Backend> MakeRemoteBackend(const channelverify::ClientOptions& o
   std::unique_ptr<channelverify::Client> client;
   *error = channelverify::Client::Create(options, &client);
   if (!error->ok()) return nullptr;
-  return std::make_unique<RemoteBackend>(std::move(client), options.target);
+  return std::make_unique<RemoteBackend>(std::move(client), options);
 }
 
 }  // namespace channelctl

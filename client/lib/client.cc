@@ -87,9 +87,11 @@ grpc::Status Client::Create(const ClientOptions& options, std::unique_ptr<Client
     return {grpc::StatusCode::INVALID_ARGUMENT, "retry.max_attempts: must be at least 1"};
   }
   std::shared_ptr<grpc::ChannelCredentials> credentials;
-  const bool any_tls_file =
-      !options.ca_file.empty() || !options.cert_file.empty() || !options.key_file.empty();
-  if (options.tls || any_tls_file) {
+  // Any TLS setting means TLS: a CA file or a server name quietly ignored would send the
+  // calls (and the passwords in them) in the clear.
+  const bool any_tls_setting = !options.ca_file.empty() || !options.cert_file.empty() ||
+                               !options.key_file.empty() || !options.tls_server_name.empty();
+  if (options.tls || any_tls_setting) {
     grpc::SslCredentialsOptions ssl;
     if (!options.ca_file.empty() && !ReadFile(options.ca_file, &ssl.pem_root_certs)) {
       return {grpc::StatusCode::INVALID_ARGUMENT, "ca_file: cannot read " + options.ca_file};

@@ -30,6 +30,20 @@ std::string Slurp(const std::string& path) {
 
 }  // namespace
 
+std::vector<std::string> CtlEnvironment(const std::map<std::string, std::string>& env) {
+  // The developer's own settings must not leak into what the tests see.
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    if (entry.starts_with("CHANNELCTL_") || entry.starts_with("NO_COLOR=")) continue;
+    // getenv takes the first entry of a name: the test's own value must not shadow `env`'s.
+    if (env.contains(std::string(entry.substr(0, entry.find('='))))) continue;
+    env_s.emplace_back(entry);
+  }
+  for (const auto& [k, v] : env) env_s.push_back(k + "=" + v);
+  return env_s;
+}
+
 CtlResult RunCtl(const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env, std::chrono::seconds timeout) {
   CtlResult result;
@@ -43,14 +57,7 @@ CtlResult RunCtl(const std::vector<std::string>& args,
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
 
-  // The developer's own settings must not leak into what the tests see.
-  std::vector<std::string> env_s;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string_view entry(*e);
-    if (entry.starts_with("CHANNELCTL_") || entry.starts_with("NO_COLOR=")) continue;
-    env_s.emplace_back(entry);
-  }
-  for (const auto& [k, v] : env) env_s.push_back(k + "=" + v);
+  std::vector<std::string> env_s = CtlEnvironment(env);
   std::vector<char*> envp;
   for (auto& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -86,6 +93,41 @@ CtlResult RunCtl(const std::vector<std::string>& args,
   result.err = Slurp(err_path);
   result.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+absl::StatusOr<std::unique_ptr<CtlPeers>> CtlPeers::Start(SmtpPeerOptions smtp) {
+  auto peers = std::make_unique<CtlPeers>();
+  auto ca = TestCa::Create();
+  if (!ca.ok()) return ca.status();
+  peers->ca.emplace(std::move(*ca));
+  auto dns = DnsPeer::Start(DnsPeerOptions()
+                                .Host("smtp.t.test", "127.0.0.1")
+                                .Host("mx.t.test", "127.0.0.1")
+                                .Mx("t.test", "mx.t.test", 10));
+  if (!dns.ok()) return dns.status();
+  peers->dns.emplace(std::move(*dns));
+  smtp.tls = SmtpTls::kStartTls;
+  smtp.cert = peers->ca->valid();
+  smtp.require_starttls = true;
+  smtp.users = {{kCtlUser, kCtlPassword}};
+  auto smtp_peer = SmtpPeer::Start(std::move(smtp));
+  if (!smtp_peer.ok()) return smtp_peer.status();
+  peers->smtp.emplace(std::move(*smtp_peer));
+  return peers;
+}
+
+std::vector<std::string> CtlPeers::EngineFlags(char sep) const {
+  auto flag = [&](std::string name, const std::string& value) {
+    for (char& c : name) c = c == '_' ? sep : c;
+    return "--" + name + "=" + value;
+  };
+  return {flag("allow_cidrs", "127.0.0.0/8"), flag("trusted_ca_file", ca->ca().string()),
+          flag("dns_servers", absl::StrCat("127.0.0.1:", dns->port())),
+          flag("ehlo_name", "verifier.test")};
+}
+
+std::string CtlPeers::Channel() const {
+  return absl::StrCat("smtp://jobs%40t.test@smtp.t.test:", smtp->port(), "?tls=starttls");
 }
 
 grpc::Status FakeVerifier::Answer(std::atomic<int>& calls) {

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "channelverify/v1/channel_verifier.grpc.pb.h"
+#include "support/peers.h"
 #include "support/process.h"
 
 namespace cv::testing {
@@ -33,6 +34,31 @@ CtlResult RunCtl(const std::vector<std::string>& args,
                  std::chrono::seconds timeout = std::chrono::seconds(60));
 
 std::string CtlPath();
+// The environment RunCtl gives channelctl: the test's minus CHANNELCTL_* and NO_COLOR, with
+// `env` added (replacing the test's value of a name), as "KEY=VALUE" strings.
+std::vector<std::string> CtlEnvironment(const std::map<std::string, std::string>& env);
+
+// The loopback world channelctl checks a channel in: a test CA, dnsmasq answering for t.test
+// (smtp.t.test and mx.t.test are 127.0.0.1, MX of t.test is mx.t.test) and an aiosmtpd peer
+// with STARTTLS required and one user, kCtlUser / kCtlPassword (tests/test_secrets.txt).
+inline constexpr char kCtlUser[] = "jobs@t.test";
+inline constexpr char kCtlPassword[] = "Corr3ct-Horse!pw";
+inline constexpr char kCtlWrongPassword[] = "wr0ng-Batt3ry!pw";
+
+struct CtlPeers {
+  // `smtp` is completed with STARTTLS, the CA's certificate and the user.
+  static absl::StatusOr<std::unique_ptr<CtlPeers>> Start(SmtpPeerOptions smtp = {});
+
+  // The engine's settings for this world: the server's flags (sep '_') or channelctl's --local
+  // ones (sep '-').
+  std::vector<std::string> EngineFlags(char sep) const;
+  // smtp://jobs%40t.test@smtp.t.test:PORT?tls=starttls
+  std::string Channel() const;
+
+  std::optional<TestCa> ca;
+  std::optional<DnsPeer> dns;
+  std::optional<SmtpPeer> smtp;
+};
 
 // A ChannelVerifierService that answers from a script: the first `fail_first` calls of each
 // method fail with `failure`, later ones answer with the canned responses. Counts calls and

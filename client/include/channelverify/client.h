@@ -37,7 +37,8 @@ struct RetryOptions {
 struct ClientOptions {
   // HOST:PORT, or any gRPC target URI ("dns:///verifier.svc:50051", "unix:///run/cv.sock").
   std::string target = "127.0.0.1:50051";
-  // TLS to the server; without ca_file the system's trust store is used.
+  // TLS to the server; without ca_file the system's trust store is used. Setting any of the
+  // fields below implies TLS.
   bool tls = false;
   std::string ca_file;
   // Client certificate and key for mTLS (both or neither).
