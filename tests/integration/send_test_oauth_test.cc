@@ -21,8 +21,10 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "support/find.h"
 #include "support/peers.h"
 #include "support/process.h"
+#include "support/received.h"
 #include "support/server.h"
 
 namespace cv::testing {
@@ -43,59 +45,6 @@ constexpr char kGermanSubject[] =
     "Testnachricht von channel-verifier \xe2\x80\x93 Ihre E-Mail-Verbindung funktioniert";
 constexpr char kEnglishSubject[] = "Test message from channel-verifier: your email channel works";
 
-// Gmail's request: the body must be strict JSON with one key, "raw", in the base64url alphabet;
-// the decoded message is read by the email package (policy=default, the strict parser). Every
-// value comes back base64-encoded so nothing is lost on the way.
-constexpr char kGmailScript[] = R"PY(
-import base64, binascii, email, email.policy, email.utils, json, re, sys
-def out(k, v):
-    print(k + '=' + base64.b64encode(str(v).encode('utf-8')).decode())
-body = json.loads(open(sys.argv[1], 'rb').read())
-out('keys', ','.join(sorted(body)))
-raw64 = body['raw']
-out('alphabet_ok', re.fullmatch(r'[A-Za-z0-9_-]+=*', raw64) is not None)
-raw = base64.urlsafe_b64decode(raw64 + '=' * (-len(raw64) % 4))
-out('raw', raw.decode('ascii'))
-m = email.message_from_bytes(raw, policy=email.policy.default)
-for h in ('Subject', 'From', 'To', 'Message-ID', 'X-Channel-Verifier-Test', 'Date',
-          'MIME-Version', 'Content-Type', 'Content-Transfer-Encoding', 'Auto-Submitted'):
-    out(h, m.get(h, ''))
-out('content_type', m.get_content_type())
-out('charset', m.get_content_charset())
-out('body', m.get_content().replace('\r\n', '\n'))
-out('date_ok', email.utils.parsedate_to_datetime(m['Date']) is not None)
-out('defects', len(m.defects) + sum(len(v.defects) for v in m.values()))
-)PY";
-
-// Graph's request: strict JSON (no NaN, no duplicate keys), read field by field.
-constexpr char kGraphScript[] = R"PY(
-import base64, json, sys
-def out(k, v):
-    print(k + '=' + base64.b64encode(str(v).encode('utf-8')).decode())
-def no_duplicates(pairs):
-    keys = [k for k, _ in pairs]
-    if len(keys) != len(set(keys)):
-        raise ValueError('duplicate key')
-    return dict(pairs)
-def no_constants(name):
-    raise ValueError('not JSON: ' + name)
-text = open(sys.argv[1], 'rb').read().decode('utf-8')
-body = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constants)
-out('keys', ','.join(sorted(body)))
-out('save', json.dumps(body['saveToSentItems']))
-m = body['message']
-out('message_keys', ','.join(sorted(m)))
-out('subject', m['subject'])
-out('content_type', m['body']['contentType'])
-out('content', m['body']['content'])
-out('recipients', ';'.join(r['emailAddress']['address'] for r in m['toRecipients']))
-out('recipient_keys', ';'.join(','.join(sorted(r)) + '/' + ','.join(sorted(r['emailAddress']))
-                               for r in m['toRecipients']))
-out('internet_message_id', m['internetMessageId'])
-out('headers', ';'.join(h['name'] + '=' + h['value'] for h in m['internetMessageHeaders']))
-out('header_keys', ';'.join(','.join(sorted(h)) for h in m['internetMessageHeaders']))
-)PY";
-
 // One send request as the peer kept it.
 struct Record {
   std::map<std::string, std::string> meta;
@@ -108,35 +57,6 @@ std::string ReadFile(const std::filesystem::path& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-absl::StatusOr<std::map<std::string, std::string>> RunParser(const char* script,
-                                                             const std::filesystem::path& body) {
-  auto output = RunCommand({CV_PYTHON, "-c", script, body.string()});
-  if (!output.ok()) return output.status();
-  std::map<std::string, std::string> fields;
-  for (absl::string_view line : absl::StrSplit(*output, '\n', absl::SkipEmpty())) {
-    const size_t eq = line.find('=');
-    if (eq == absl::string_view::npos) continue;
-    std::string value;
-    absl::Base64Unescape(line.substr(eq + 1), &value);
-    fields[std::string(line.substr(0, eq))] = value;
-  }
-  return fields;
-}
-
-const v1::Probe* FindProbe(const v1::SendTestResponse& r, const std::string& name) {
-  for (const auto& p : r.probes()) {
-    if (p.name() == name) return &p;
-  }
-  return nullptr;
-}
-
-const v1::Diagnosis* FindDiagnosis(const v1::SendTestResponse& r, v1::DiagnosisCode code) {
-  for (const auto& d : r.diagnoses()) {
-    if (d.code() == code) return &d;
-  }
-  return nullptr;
 }
 
 std::string Describe(const v1::SendTestResponse& r) { return r.DebugString(); }
@@ -311,7 +231,7 @@ TEST_F(SendTestOAuth, GmailReceivesTheGermanMessageIntact) {
   EXPECT_EQ(record.meta["scenario"], "ok");  // the refreshed token was the one used
   EXPECT_EQ(record.meta["content_type"], "application/json");
 
-  auto parsed = RunParser(kGmailScript, record.body_path);
+  auto parsed = ReadReceived("gmail", record.body_path);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   auto& f = *parsed;
   EXPECT_EQ(f["keys"], "raw");
@@ -371,7 +291,7 @@ TEST_F(SendTestOAuth, GraphReceivesWellFormedJson) {
   EXPECT_EQ(record.meta["user"], kAccount);
   EXPECT_EQ(record.meta["content_type"], "application/json");
 
-  auto parsed = RunParser(kGraphScript, record.body_path);
+  auto parsed = ReadReceived("graph", record.body_path);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   auto& f = *parsed;
   EXPECT_EQ(f["keys"], "message,saveToSentItems");

@@ -14,8 +14,10 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "support/find.h"
 #include "support/peers.h"
 #include "support/process.h"
+#include "support/received.h"
 #include "support/server.h"
 
 namespace cv::testing {
@@ -33,55 +35,6 @@ constexpr char kHost[] = "smtp.t.test";
 constexpr char kGermanSubject[] =
     "Testnachricht von channel-verifier \xe2\x80\x93 Ihre E-Mail-Verbindung funktioniert";
 constexpr char kEnglishSubject[] = "Test message from channel-verifier: your email channel works";
-
-// Python's email package (policy=default, the strict modern parser) reads the bytes a server
-// received; every value comes back base64-encoded so nothing is lost on the way.
-constexpr char kParseScript[] = R"PY(
-import base64, email, email.policy, email.utils, sys
-raw = open(sys.argv[1], 'rb').read()
-m = email.message_from_bytes(raw, policy=email.policy.default)
-def out(k, v):
-    print(k + '=' + base64.b64encode(str(v).encode('utf-8')).decode())
-for h in ('Subject', 'From', 'To', 'Message-ID', 'X-Channel-Verifier-Test', 'Date',
-          'MIME-Version', 'Content-Type', 'Content-Transfer-Encoding', 'Auto-Submitted'):
-    out(h, m.get(h, ''))
-out('content_type', m.get_content_type())
-out('charset', m.get_content_charset())
-# Line ends as the transport left them (CRLF from aiosmtpd, LF from a maildir): compare text.
-out('body', m.get_content().replace('\r\n', '\n'))
-out('date_ok', email.utils.parsedate_to_datetime(m['Date']) is not None)
-out('defects', len(m.defects) + sum(len(v.defects) for v in m.values()))
-)PY";
-
-absl::StatusOr<std::map<std::string, std::string>> ParseWithPython(const std::string& raw,
-                                                                   const TempDir& dir) {
-  const std::string path = (dir.path() / "received.eml").string();
-  std::ofstream(path, std::ios::binary) << raw;
-  auto output = RunCommand({CV_PYTHON, "-c", kParseScript, path});
-  if (!output.ok()) return output.status();
-  std::map<std::string, std::string> fields;
-  for (absl::string_view line : absl::StrSplit(*output, '\n', absl::SkipEmpty())) {
-    const size_t eq = line.find('=');
-    std::string value;
-    absl::Base64Unescape(line.substr(eq + 1), &value);
-    fields[std::string(line.substr(0, eq))] = value;
-  }
-  return fields;
-}
-
-const v1::Probe* FindProbe(const v1::SendTestResponse& r, const std::string& name) {
-  for (const auto& p : r.probes()) {
-    if (p.name() == name) return &p;
-  }
-  return nullptr;
-}
-
-const v1::Diagnosis* FindDiagnosis(const v1::SendTestResponse& r, v1::DiagnosisCode code) {
-  for (const auto& d : r.diagnoses()) {
-    if (d.code() == code) return &d;
-  }
-  return nullptr;
-}
 
 std::string Describe(const v1::SendTestResponse& r) { return r.DebugString(); }
 
@@ -212,7 +165,7 @@ TEST_F(SendTestSmtp, AiosmtpdReceivesTheGermanMessageIntact) {
     for (char c : line) EXPECT_LT(static_cast<unsigned char>(c), 0x80) << line;
   }
 
-  auto parsed = ParseWithPython(m.data, tmp_);
+  auto parsed = ReadReceivedMime(m.data, tmp_.path());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   auto& f = *parsed;
   EXPECT_EQ(f["Subject"], kGermanSubject);
@@ -258,7 +211,7 @@ TEST_F(SendTestSmtp, PostfixDeliversTheEnglishMessage) {
   auto delivered = postfix->WaitForMessages(1, absl::Seconds(15));
   ASSERT_TRUE(delivered.ok()) << delivered.status();
   ASSERT_THAT(*delivered, SizeIs(1));
-  auto parsed = ParseWithPython((*delivered)[0], tmp_);
+  auto parsed = ReadReceivedMime((*delivered)[0], tmp_.path());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   auto& f = *parsed;
   EXPECT_EQ(f["Subject"], kEnglishSubject);
