@@ -12,6 +12,7 @@ APT_PACKAGES=(
   libc-ares-dev libboost1.81-dev libssl-dev libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
   python3 python3-aiosmtpd postfix dovecot-core dnsmasq-base swaks
+  libnet-ssleay-perl  # swaks speaks TLS through it (a Recommends, which --no-install-recommends skips)
   procps iproute2
   podman runc debootstrap unzip python3-yaml
 )
