@@ -5,15 +5,20 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstring>
 #include <exception>
+#include <mutex>
+#include <unordered_map>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -132,33 +137,127 @@ bool SameName(std::string_view a, std::string_view b) {
   return absl::EqualsIgnoreCase(Av(a), Av(b));
 }
 
-// One lookup: its own c-ares channel plus the Asio objects that drive it. All of it lives on one
-// strand, so c-ares is never entered from two threads even when the io_context has several. The
-// async handlers hold a shared_ptr to it: it (and the channel) outlives every wait it started.
-class AresLookup : public std::enable_shared_from_this<AresLookup> {
- public:
-  enum class WaitEnd { kDone, kDeadline, kCancelled };
+}  // namespace
 
+// What a lookup waits for. Lives on the lookup's own strand: the c-ares channel posts the answer
+// there, and the waiting coroutine, its deadline timer and the result are only touched there.
+struct DnsQuery {
   enum class Kind { kHost, kMx };
+  DnsQuery(asio::any_io_executor strand, Clock::time_point deadline, Kind kind, std::string name)
+      : kind(kind), name(std::move(name)), strand(strand), wake(strand, deadline) {}
+  const Kind kind;
+  const std::string name;
+  const asio::any_io_executor strand;
+  asio::steady_timer wake;  // expires at the caller's deadline; cancelled by the answer
+  bool done = false;
+  HostLookup host_result;
+  MxLookup mx_result;
+  // The channel's view, touched on the channel's strand only.
+  bool started = false;    // sent to c-ares
+  bool answered = false;   // c-ares called back
+  bool abandoned = false;  // the lookup stopped waiting first
+};
 
-  AresLookup(asio::any_io_executor strand, Clock::time_point deadline, Kind kind, std::string name,
-             std::chrono::milliseconds attempt_timeout, int tries, std::string servers_csv)
-      : kind(kind),
-        name(std::move(name)),
-        strand_(strand),
+namespace {
+using Query = DnsQuery;
+
+HostLookup HostResult(const std::string& name, int status, const ares_addrinfo* result) {
+  HostLookup out;
+  out.outcome = OutcomeOf(status);
+  if (status != ARES_SUCCESS || result == nullptr) {
+    if (out.outcome == DnsOutcome::kOk) out.outcome = DnsOutcome::kFailed;
+    out.error = ares_strerror(status);
+    return out;
+  }
+  for (const ares_addrinfo_node* n = result->nodes; n != nullptr; n = n->ai_next) {
+    if (n->ai_family == AF_INET && n->ai_addr != nullptr) {
+      const auto* sin = reinterpret_cast<const sockaddr_in*>(n->ai_addr);
+      asio::ip::address_v4::bytes_type b;
+      std::memcpy(b.data(), &sin->sin_addr, b.size());
+      out.addresses.emplace_back(asio::ip::address_v4(b));
+    } else if (n->ai_family == AF_INET6 && n->ai_addr != nullptr) {
+      const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(n->ai_addr);
+      asio::ip::address_v6::bytes_type b;
+      std::memcpy(b.data(), &sin6->sin6_addr, b.size());
+      out.addresses.emplace_back(asio::ip::address_v6(b, sin6->sin6_scope_id));
+    }
+  }
+  // c-ares 1.18 appends the CNAMEs of the A and of the AAAA answer, so the list may hold each
+  // link twice and in either order: walk it from the queried name instead.
+  std::string current = name;
+  for (int hop = 0; hop < 16; ++hop) {
+    const ares_addrinfo_cname* link = result->cnames;
+    while (link != nullptr &&
+           (link->alias == nullptr || link->name == nullptr || !SameName(link->alias, current))) {
+      link = link->next;
+    }
+    if (link == nullptr) break;
+    current = link->name;
+    out.cname_chain.push_back(current);
+  }
+  if (out.addresses.empty()) {
+    out.outcome = DnsOutcome::kNameNotFound;
+    out.error = ares_strerror(ARES_ENODATA);
+  }
+  return out;
+}
+
+MxLookup MxResult(int status, unsigned char* answer, int length) {
+  MxLookup out;
+  if (status == ARES_SUCCESS) {
+    ares_mx_reply* replies = nullptr;
+    status = ares_parse_mx_reply(answer, length, &replies);
+    for (const ares_mx_reply* r = replies; status == ARES_SUCCESS && r != nullptr; r = r->next) {
+      out.records.push_back({r->host != nullptr ? r->host : "", r->priority});
+    }
+    if (replies != nullptr) ares_free_data(replies);
+    if (status == ARES_SUCCESS && out.records.empty()) status = ARES_ENODATA;
+  }
+  out.outcome = OutcomeOf(status);
+  if (status != ARES_SUCCESS) {
+    out.records.clear();
+    out.error = ares_strerror(status);
+  }
+  std::stable_sort(
+      out.records.begin(), out.records.end(),
+      [](const MxRecord& a, const MxRecord& b) { return a.preference < b.preference; });
+  return out;
+}
+
+// Hands an answer to the waiting lookup, on its strand; a lookup that already gave up (deadline,
+// cancellation) ignores it.
+void Deliver(const std::shared_ptr<Query>& query, HostLookup host, MxLookup mx) {
+  asio::post(query->strand, [query, host = std::move(host), mx = std::move(mx)]() mutable {
+    if (query->done) return;
+    query->done = true;
+    query->host_result = std::move(host);
+    query->mx_result = std::move(mx);
+    query->wake.cancel();
+  });
+}
+
+// One c-ares channel that many lookups share, with the Asio objects that drive it, all on the
+// channel's own strand (c-ares is not thread-safe). A channel per lookup cost an ares_init (which
+// reads /dev/urandom), a UDP socket and 70 KiB of c-ares tables each time: at 10,000 lookups in
+// flight that was 1.4 GB and more descriptors than a process may have. c-ares closes the socket
+// when no query is left, so an idle channel holds no descriptor.
+class AresChannel : public std::enable_shared_from_this<AresChannel> {
+ public:
+  AresChannel(asio::any_io_executor strand, std::chrono::milliseconds attempt_timeout, int tries,
+              std::string servers_csv)
+      : strand_(strand),
         process_timer_(strand),
-        wake_(strand, deadline),
         attempt_timeout_(attempt_timeout),
         tries_(tries),
         servers_csv_(std::move(servers_csv)) {}
-  ~AresLookup() { Shutdown(); }
-  AresLookup(const AresLookup&) = delete;
-  AresLookup& operator=(const AresLookup&) = delete;
+  ~AresChannel() { Shutdown(); }
+  AresChannel(const AresChannel&) = delete;
+  AresChannel& operator=(const AresChannel&) = delete;
 
   int Init() {
     ares_options o{};
     // Setting servers, domains, lookups, sortlist and ndots keeps ares_init_options from reading
-    // resolv.conf and friends on every call. No search domains: callers pass full names.
+    // resolv.conf and friends. No search domains: callers pass full names.
     int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB |
                ARES_OPT_SERVERS | ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS | ARES_OPT_SORTLIST |
                ARES_OPT_NDOTS;
@@ -166,7 +265,7 @@ class AresLookup : public std::enable_shared_from_this<AresLookup> {
     o.timeout = static_cast<int>(std::max<int64_t>(1, attempt_timeout_.count()));
     o.tries = std::max(1, tries_);
     o.ndots = 1;
-    o.sock_state_cb = &AresLookup::OnSockState;
+    o.sock_state_cb = &AresChannel::OnSockState;
     o.sock_state_cb_data = this;
     // DNS only: /etc/hosts is a blocking file read and would answer for names like localhost.
     char lookups[] = "b";
@@ -176,61 +275,79 @@ class AresLookup : public std::enable_shared_from_this<AresLookup> {
       channel_ = nullptr;
       return status;
     }
-    status = ares_set_servers_ports_csv(channel_, servers_csv_.c_str());
-    return status;
+    return ares_set_servers_ports_csv(channel_, servers_csv_.c_str());
   }
 
-  ares_channel channel() const { return channel_; }
-  const asio::any_io_executor& executor() const { return strand_; }
-  bool done() const { return done_; }
-  bool closed() const { return closed_; }
+  const asio::any_io_executor& strand() const { return strand_; }
 
-  // Called from the c-ares completion callback.
-  void MarkDone() {
-    done_ = true;
-    wake_.cancel();
+  // Queries handed to this channel and not called back yet; counted by the service (which picks
+  // channels under its lock) and here, on the strand, when c-ares calls back.
+  std::atomic<int> in_flight{0};
+  uint64_t picked = 0;  // guarded by the service's lock
+
+  // On the strand: sends the query; the answer goes to Deliver().
+  void Start(std::shared_ptr<Query> query) {
+    if (closed_ || channel_ == nullptr) {
+      --in_flight;
+      const std::string error = "DNS resolver shut down";
+      Deliver(query, HostLookup{DnsOutcome::kFailed, {}, {}, error},
+              MxLookup{DnsOutcome::kFailed, {}, error});
+      return;
+    }
+    ++live_;
+    query->started = true;
+    auto* pending = new Pending{std::move(query), shared_from_this()};
+    if (pending->query->kind == Query::Kind::kHost) {
+      ares_addrinfo_hints hints{};
+      hints.ai_family = AF_UNSPEC;
+      // NOSORT: sorting connect()s UDP sockets to rank the addresses; we only want them listed.
+      hints.ai_flags = ARES_AI_NOSORT | ARES_AI_CANONNAME;
+      ares_getaddrinfo(channel_, pending->query->name.c_str(), nullptr, &hints, &OnAddrInfo,
+                       pending);
+    } else {
+      ares_query(channel_, pending->query->name.c_str(), ns_c_in, ns_t_mx, &OnMx, pending);
+    }
+    RearmTimer();
   }
 
-  // c-ares may have opened sockets and has queries pending: make sure its timeouts are served.
-  void Started() { RearmTimer(); }
-
-  asio::awaitable<WaitEnd> Wait() {
-    if (done_) co_return WaitEnd::kDone;
-    auto [ec] = co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (done_) co_return WaitEnd::kDone;
-    co_return ec ? WaitEnd::kCancelled : WaitEnd::kDeadline;
+  // On the strand: the lookup gave up on `query` (deadline or cancellation). c-ares 1.18 cannot
+  // cancel one query, so once every query in flight is abandoned they are all cancelled: no
+  // retries keep going to a server nobody waits for.
+  void Abandon(const std::shared_ptr<Query>& query) {
+    if (!query->started || query->answered || query->abandoned) return;
+    query->abandoned = true;
+    if (--live_ == 0 && channel_ != nullptr && !closed_) {
+      ares_cancel(channel_);
+      RearmTimer();
+    }
   }
 
-  // Fails every pending query (ECANCELLED) so c-ares stops sending.
-  void Cancel() {
-    if (channel_ != nullptr && !closed_) ares_cancel(channel_);
-  }
-
-  // Stops watching, then lets c-ares close its sockets. release() deregisters each descriptor
-  // from the reactor synchronously (pending waits complete later with operation_aborted and see
-  // `released`), so c-ares may close and even reuse the fd number right away.
+  // Stops watching, then lets c-ares close its sockets and fail what is pending (the callbacks
+  // see closed_ and deliver nothing). release() deregisters each descriptor from the reactor
+  // synchronously (pending waits complete later with operation_aborted and see `released`), so
+  // c-ares may close and even reuse the fd number right away.
   void Shutdown() {
     if (closed_) return;
     closed_ = true;
     process_timer_.cancel();
-    wake_.cancel();
     for (auto& [fd, watch] : watches_) {
       watch->released = true;
       watch->descriptor.release();
     }
     watches_.clear();
     if (channel_ != nullptr) {
-      ares_destroy(channel_);  // completion callbacks see closed_ and do nothing
+      ares_destroy(channel_);
       channel_ = nullptr;
     }
   }
 
-  const Kind kind;
-  const std::string name;
-  HostLookup host_result;
-  MxLookup mx_result;
-
  private:
+  // The argument of a c-ares callback: the query, and the channel kept alive until it answers.
+  struct Pending {
+    std::shared_ptr<Query> query;
+    std::shared_ptr<AresChannel> channel;
+  };
+
   struct Watch {
     Watch(asio::any_io_executor ex, int fd) : descriptor(ex), fd(fd) {}
     asio::posix::stream_descriptor descriptor;
@@ -242,8 +359,33 @@ class AresLookup : public std::enable_shared_from_this<AresLookup> {
     bool released = false;
   };
 
+  static void OnAddrInfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* result) {
+    std::unique_ptr<Pending> pending(static_cast<Pending*>(arg));
+    struct Free {
+      void operator()(ares_addrinfo* p) const { ares_freeaddrinfo(p); }
+    };
+    std::unique_ptr<ares_addrinfo, Free> owned(result);
+    if (!pending->channel->Answered(*pending->query)) return;
+    Deliver(pending->query, HostResult(pending->query->name, status, result), {});
+  }
+
+  static void OnMx(void* arg, int status, int /*timeouts*/, unsigned char* answer, int length) {
+    std::unique_ptr<Pending> pending(static_cast<Pending*>(arg));
+    if (!pending->channel->Answered(*pending->query)) return;
+    Deliver(pending->query, {}, MxResult(status, answer, length));
+  }
+
+  // Books a c-ares callback; false when nobody waits for its result (abandoned, shut down).
+  bool Answered(Query& query) {
+    --in_flight;
+    query.answered = true;
+    if (query.abandoned) return false;
+    --live_;
+    return !closed_;
+  }
+
   static void OnSockState(void* data, ares_socket_t fd, int readable, int writable) {
-    static_cast<AresLookup*>(data)->SockState(fd, readable != 0, writable != 0);
+    static_cast<AresChannel*>(data)->SockState(fd, readable != 0, writable != 0);
   }
 
   std::vector<std::pair<int, std::shared_ptr<Watch>>>::iterator FindWatch(int fd) {
@@ -311,8 +453,9 @@ class AresLookup : public std::enable_shared_from_this<AresLookup> {
     RearmTimer();
   }
 
+  // c-ares' retry and attempt timeouts; no timer while no query is pending.
   void RearmTimer() {
-    if (closed_ || channel_ == nullptr || done_) {
+    if (closed_ || channel_ == nullptr) {
       process_timer_.cancel();
       return;
     }
@@ -332,139 +475,148 @@ class AresLookup : public std::enable_shared_from_this<AresLookup> {
 
   asio::any_io_executor strand_;
   ares_channel channel_ = nullptr;
-  asio::steady_timer process_timer_;  // c-ares' retry/attempt timeouts
-  asio::steady_timer wake_;           // expires at the caller's deadline; cancelled when done
-  std::vector<std::pair<int, std::shared_ptr<Watch>>> watches_;  // a lookup uses one or two fds
+  asio::steady_timer process_timer_;
+  std::vector<std::pair<int, std::shared_ptr<Watch>>> watches_;  // one or two fds per server
   const std::chrono::milliseconds attempt_timeout_;
   const int tries_;
   const std::string servers_csv_;
-  bool done_ = false;
+  size_t live_ = 0;  // queries sent, neither answered nor abandoned
   bool closed_ = false;
 };
 
-void OnAddrInfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* result) {
-  auto* lookup = static_cast<AresLookup*>(arg);
-  struct Free {
-    void operator()(ares_addrinfo* p) const { ares_freeaddrinfo(p); }
+// The channels of one io_context, per resolver configuration: an Asio service, so they go away
+// with the io_context (a resolver may outlive it and be used with the next one). Lookups take
+// turns over the channels; a channel with kInFlightPerChannel queries pending takes no more and
+// another one is opened, because its one socket's receive buffer (208 KiB by default, about 160
+// small datagrams) must hold every answer that arrives before the loop reads it: a burst of
+// 10,000 verifications would otherwise lose answers and wait for retries. Channels beyond
+// kChannels close once idle. Each channel retires after kQueriesPerChannel queries, so that a
+// busy channel's UDP source port (entropy an off-path spoofer must guess) does not stay for long.
+class AresService : public asio::execution_context::service {
+ public:
+  static inline asio::execution_context::id id;
+  static constexpr size_t kChannels = 4;
+  static constexpr int kInFlightPerChannel = 64;
+  static constexpr uint64_t kQueriesPerChannel = 1000;
+
+  // The lookup's deadline timer exists before this service is first used, so the reactor and
+  // the timer service were registered first and are shut down after this one.
+  explicit AresService(asio::execution_context& context) : service(context) {}
+
+  // A channel for this configuration with one query booked on it (in_flight), or nullptr with
+  // the c-ares status that prevented one.
+  std::shared_ptr<AresChannel> Pick(const DnsResolver::Options& options,
+                                    const std::string& servers_csv, const std::string& key,
+                                    const asio::any_io_executor& caller, int* status) {
+    std::lock_guard lock(mu_);
+    if (shut_down_) {
+      *status = ARES_EDESTRUCTION;
+      return nullptr;
+    }
+    Pool& pool = pools_[key];
+    // Retired channels leave the pool; they live on while queries they sent are pending.
+    std::erase_if(pool.channels, [](const std::shared_ptr<AresChannel>& c) {
+      return c->picked >= kQueriesPerChannel;
+    });
+    while (pool.channels.size() > kChannels && pool.channels.back()->in_flight == 0) {
+      pool.channels.pop_back();
+    }
+    *status = ARES_SUCCESS;
+    const size_t n = pool.channels.size();
+    for (size_t i = 0; i < n; ++i) {
+      const size_t index = (pool.next + i) % n;
+      const std::shared_ptr<AresChannel>& channel = pool.channels[index];
+      if (channel->in_flight < kInFlightPerChannel) {
+        pool.next = index + 1;
+        return Book(channel);
+      }
+    }
+    auto channel =
+        std::make_shared<AresChannel>(asio::make_strand(LoopExecutor(caller)),
+                                      options.attempt_timeout, options.tries, servers_csv);
+    *status = channel->Init();
+    if (*status != ARES_SUCCESS) return nullptr;
+    pool.channels.push_back(channel);
+    return Book(channel);
+  }
+
+ private:
+  struct Pool {
+    std::vector<std::shared_ptr<AresChannel>> channels;
+    size_t next = 0;
   };
-  std::unique_ptr<ares_addrinfo, Free> owned(result);
-  if (lookup->done() || lookup->closed()) return;
-  HostLookup& out = lookup->host_result;
-  out.outcome = OutcomeOf(status);
-  if (status != ARES_SUCCESS || result == nullptr) {
-    if (out.outcome == DnsOutcome::kOk) out.outcome = DnsOutcome::kFailed;
-    out.error = ares_strerror(status);
-    lookup->MarkDone();
-    return;
-  }
-  for (const ares_addrinfo_node* n = result->nodes; n != nullptr; n = n->ai_next) {
-    if (n->ai_family == AF_INET && n->ai_addr != nullptr) {
-      const auto* sin = reinterpret_cast<const sockaddr_in*>(n->ai_addr);
-      asio::ip::address_v4::bytes_type b;
-      std::memcpy(b.data(), &sin->sin_addr, b.size());
-      out.addresses.emplace_back(asio::ip::address_v4(b));
-    } else if (n->ai_family == AF_INET6 && n->ai_addr != nullptr) {
-      const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(n->ai_addr);
-      asio::ip::address_v6::bytes_type b;
-      std::memcpy(b.data(), &sin6->sin6_addr, b.size());
-      out.addresses.emplace_back(asio::ip::address_v6(b, sin6->sin6_scope_id));
-    }
-  }
-  // c-ares 1.18 appends the CNAMEs of the A and of the AAAA answer, so the list may hold each
-  // link twice and in either order: walk it from the queried name instead.
-  std::string current = lookup->name;
-  for (int hop = 0; hop < 16; ++hop) {
-    const ares_addrinfo_cname* link = result->cnames;
-    while (link != nullptr &&
-           (link->alias == nullptr || link->name == nullptr || !SameName(link->alias, current))) {
-      link = link->next;
-    }
-    if (link == nullptr) break;
-    current = link->name;
-    out.cname_chain.push_back(current);
-  }
-  if (out.addresses.empty()) {
-    out.outcome = DnsOutcome::kNameNotFound;
-    out.error = ares_strerror(ARES_ENODATA);
-  }
-  lookup->MarkDone();
-}
 
-void OnMx(void* arg, int status, int /*timeouts*/, unsigned char* answer, int length) {
-  auto* lookup = static_cast<AresLookup*>(arg);
-  if (lookup->done() || lookup->closed()) return;
-  MxLookup& out = lookup->mx_result;
-  if (status == ARES_SUCCESS) {
-    ares_mx_reply* replies = nullptr;
-    status = ares_parse_mx_reply(answer, length, &replies);
-    for (const ares_mx_reply* r = replies; status == ARES_SUCCESS && r != nullptr; r = r->next) {
-      out.records.push_back({r->host != nullptr ? r->host : "", r->priority});
-    }
-    if (replies != nullptr) ares_free_data(replies);
-    if (status == ARES_SUCCESS && out.records.empty()) status = ARES_ENODATA;
+  static std::shared_ptr<AresChannel> Book(const std::shared_ptr<AresChannel>& channel) {
+    ++channel->picked;
+    ++channel->in_flight;
+    return channel;
   }
-  out.outcome = OutcomeOf(status);
-  if (status != ARES_SUCCESS) {
-    out.records.clear();
-    out.error = ares_strerror(status);
-  }
-  std::stable_sort(
-      out.records.begin(), out.records.end(),
-      [](const MxRecord& a, const MxRecord& b) { return a.preference < b.preference; });
-  lookup->MarkDone();
-}
 
-// Runs on the lookup's strand and leaves the outcome in lookup->host_result / mx_result. It
-// takes nothing but the shared_ptr: GCC 12 has mis-destroyed closure parameters of coroutines.
-asio::awaitable<void> Drive(std::shared_ptr<AresLookup> lookup) {
+  void shutdown() override {
+    std::lock_guard lock(mu_);
+    shut_down_ = true;
+    for (auto& [key, pool] : pools_) {
+      for (auto& channel : pool.channels) channel->Shutdown();
+    }
+    pools_.clear();
+  }
+
+  // The io_context's own executor under the caller's strand: a channel's strand must not sit on
+  // top of the strand of whichever request happened to create it.
+  static asio::any_io_executor LoopExecutor(const asio::any_io_executor& caller) {
+    using Loop = asio::io_context::executor_type;
+    if (const auto* strand = caller.target<asio::strand<Loop>>()) {
+      return strand->get_inner_executor();
+    }
+    if (const auto* loop = caller.target<Loop>()) return *loop;
+    return caller;
+  }
+
+  std::mutex mu_;
+  bool shut_down_ = false;
+  std::unordered_map<std::string, Pool> pools_;
+};
+
+// Runs on the lookup's strand until the answer, the deadline or the caller's cancellation. It
+// takes nothing but shared_ptrs: GCC 12 has mis-destroyed closure parameters of coroutines.
+asio::awaitable<void> Drive(std::shared_ptr<Query> query, std::shared_ptr<AresChannel> channel) {
   // Our only co_await reports cancellation as a value; never throw it.
   co_await asio::this_coro::throw_if_cancelled(false);
-  auto fail = [&](DnsOutcome outcome, std::string error) {
-    if (lookup->kind == AresLookup::Kind::kHost) {
-      lookup->host_result = HostLookup{outcome, {}, {}, std::move(error)};
-    } else {
-      lookup->mx_result = MxLookup{outcome, {}, std::move(error)};
-    }
-  };
-  const int init = lookup->Init();
-  if (init != ARES_SUCCESS) {
-    fail(DnsOutcome::kFailed, absl::StrCat("c-ares setup failed: ", ares_strerror(init)));
-    lookup->Shutdown();
-    co_return;
-  }
-  if (lookup->kind == AresLookup::Kind::kHost) {
-    ares_addrinfo_hints hints{};
-    hints.ai_family = AF_UNSPEC;
-    // NOSORT: sorting connect()s UDP sockets to rank the addresses; we only want them listed.
-    hints.ai_flags = ARES_AI_NOSORT | ARES_AI_CANONNAME;
-    ares_getaddrinfo(lookup->channel(), lookup->name.c_str(), nullptr, &hints, &OnAddrInfo,
-                     lookup.get());
+  if (query->wake.expiry() > Clock::now()) {
+    asio::post(channel->strand(), [channel, query] { channel->Start(query); });
   } else {
-    ares_query(lookup->channel(), lookup->name.c_str(), ns_c_in, ns_t_mx, &OnMx, lookup.get());
+    --channel->in_flight;  // booked, never sent
   }
-  lookup->Started();
-  const AresLookup::WaitEnd end = co_await lookup->Wait();
-  if (end != AresLookup::WaitEnd::kDone) {
-    lookup->Cancel();
-    fail(DnsOutcome::kTimedOut, end == AresLookup::WaitEnd::kDeadline
-                                    ? "no answer before the deadline"
-                                    : "lookup cancelled");
-  }
-  lookup->Shutdown();
-}
-
-// Runs the lookup on a strand of the caller's executor: c-ares' channel is single-threaded, and
-// the io_context may be run by several threads.
-asio::awaitable<void> RunOnStrand(std::shared_ptr<AresLookup> lookup) {
-  auto [error] = co_await asio::co_spawn(lookup->executor(), Drive(lookup),
-                                         asio::as_tuple(asio::use_awaitable));
-  if (error) {
-    lookup->host_result = HostLookup{DnsOutcome::kFailed, {}, {}, "internal error in DNS lookup"};
-    lookup->mx_result = MxLookup{DnsOutcome::kFailed, {}, "internal error in DNS lookup"};
-  }
+  auto [ec] = co_await query->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (query->done) co_return;
+  asio::post(channel->strand(), [channel, query] { channel->Abandon(query); });
+  // The deadline or the caller ended it first; an answer that still comes finds it done.
+  query->done = true;
+  const std::string error = ec ? "lookup cancelled" : "no answer before the deadline";
+  query->host_result = HostLookup{DnsOutcome::kTimedOut, {}, {}, error};
+  query->mx_result = MxLookup{DnsOutcome::kTimedOut, {}, error};
 }
 
 }  // namespace
+
+asio::awaitable<void> DnsResolver::Lookup(std::shared_ptr<DnsQuery> query) {
+  auto caller = co_await asio::this_coro::executor;
+  auto& service = asio::use_service<AresService>(asio::query(caller, asio::execution::context));
+  int status = ARES_SUCCESS;
+  auto channel = service.Pick(options_, servers_csv_, key_, caller, &status);
+  if (channel == nullptr) {
+    const std::string error = absl::StrCat("c-ares setup failed: ", ares_strerror(status));
+    query->host_result = HostLookup{DnsOutcome::kFailed, {}, {}, error};
+    query->mx_result = MxLookup{DnsOutcome::kFailed, {}, error};
+    co_return;
+  }
+  auto [error] = co_await asio::co_spawn(query->strand, Drive(query, std::move(channel)),
+                                         asio::as_tuple(asio::use_awaitable));
+  if (error) {
+    query->host_result = HostLookup{DnsOutcome::kFailed, {}, {}, "internal error in DNS lookup"};
+    query->mx_result = MxLookup{DnsOutcome::kFailed, {}, "internal error in DNS lookup"};
+  }
+}
 
 DnsResolver::DnsResolver(Options options) : options_(std::move(options)) {}
 
@@ -492,6 +644,8 @@ absl::StatusOr<std::shared_ptr<DnsResolver>> DnsResolver::Create(Options options
     servers_csv = absl::StrJoin(parts, ",");
   }
   std::shared_ptr<DnsResolver> resolver(new DnsResolver(std::move(options)));
+  resolver->key_ = absl::StrCat(servers_csv, "|", resolver->options_.attempt_timeout.count(), "|",
+                                resolver->options_.tries);
   resolver->servers_csv_ = std::move(servers_csv);
   return resolver;
 }
@@ -504,22 +658,20 @@ asio::awaitable<HostLookup> DnsResolver::ResolveHost(std::string host, Clock::ti
   if (host.empty() || host.find('\0') != std::string::npos) {
     co_return HostLookup{DnsOutcome::kFailed, {}, {}, "empty or malformed host name"};
   }
-  auto lookup = std::make_shared<AresLookup>(
-      asio::make_strand(co_await asio::this_coro::executor), deadline, AresLookup::Kind::kHost,
-      std::move(host), options_.attempt_timeout, options_.tries, servers_csv_);
-  co_await RunOnStrand(lookup);
-  co_return std::move(lookup->host_result);
+  auto query = std::make_shared<DnsQuery>(asio::make_strand(co_await asio::this_coro::executor),
+                                          deadline, DnsQuery::Kind::kHost, std::move(host));
+  co_await Lookup(query);
+  co_return std::move(query->host_result);
 }
 
 asio::awaitable<MxLookup> DnsResolver::ResolveMx(std::string domain, Clock::time_point deadline) {
   if (domain.empty() || domain.find('\0') != std::string::npos) {
     co_return MxLookup{DnsOutcome::kFailed, {}, "empty or malformed domain"};
   }
-  auto lookup = std::make_shared<AresLookup>(
-      asio::make_strand(co_await asio::this_coro::executor), deadline, AresLookup::Kind::kMx,
-      std::move(domain), options_.attempt_timeout, options_.tries, servers_csv_);
-  co_await RunOnStrand(lookup);
-  co_return std::move(lookup->mx_result);
+  auto query = std::make_shared<DnsQuery>(asio::make_strand(co_await asio::this_coro::executor),
+                                          deadline, DnsQuery::Kind::kMx, std::move(domain));
+  co_await Lookup(query);
+  co_return std::move(query->mx_result);
 }
 
 }  // namespace cv::net

@@ -9,10 +9,12 @@
 
 #include "absl/status/statusor.h"
 
-// DNS through c-ares, driven by the caller's Asio executor (no thread of c-ares' own): the
-// channel's sockets are watched with stream_descriptor waits, and one timer calls
+// DNS through c-ares, driven by the caller's Asio io_context (no thread of c-ares' own): each
+// channel's sockets are watched with stream_descriptor waits, and one timer per channel calls
 // ares_process_fd(ARES_SOCKET_BAD, ARES_SOCKET_BAD) when c-ares' own timeout is due.
 namespace cv::net {
+
+struct DnsQuery;
 
 enum class DnsOutcome {
   kOk,
@@ -53,8 +55,9 @@ class DnsResolver {
   // Validates the server list once; fails with InvalidArgument naming the bad entry.
   static absl::StatusOr<std::shared_ptr<DnsResolver>> Create(Options options);
 
-  // A and AAAA of `host` with its CNAME chain. Each call has its own c-ares channel, so calls
-  // never share state or locks; the work runs on the awaiting coroutine's executor.
+  // A and AAAA of `host` with its CNAME chain. Lookups share a few c-ares channels per
+  // io_context (each on a strand of its own, kept in an Asio service of the awaiting
+  // coroutine's io_context); the deadline and the caller's cancellation end the wait at once.
   boost::asio::awaitable<HostLookup> ResolveHost(std::string host,
                                                  std::chrono::steady_clock::time_point deadline);
   boost::asio::awaitable<MxLookup> ResolveMx(std::string domain,
@@ -65,8 +68,10 @@ class DnsResolver {
 
  private:
   explicit DnsResolver(Options options);
+  boost::asio::awaitable<void> Lookup(std::shared_ptr<DnsQuery> query);
   Options options_;
   std::string servers_csv_;
+  std::string key_;  // the channel configuration: servers, attempt timeout, tries
 };
 
 }  // namespace cv::net
