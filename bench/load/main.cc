@@ -34,6 +34,9 @@ ABSL_FLAG(std::string, tls_mode, "starttls", "starttls or implicit");
 ABSL_FLAG(std::string, password, "", "channel.smtp.password (the peer's)");
 ABSL_FLAG(std::string, run_id, "run", "Part of every username, so that runs never repeat one");
 ABSL_FLAG(std::string, from_address, "jobs@bench.test", "channel.smtp.from_address");
+ABSL_FLAG(double, ramp_s, 0,
+          "Spread the first --concurrency calls over this many seconds (0: all at once), as "
+          "real traffic arrives, instead of one synchronised burst");
 ABSL_FLAG(bool, print_last, false, "Print the last response (proto3 JSON) on stderr");
 
 namespace {
@@ -109,10 +112,32 @@ int main(int argc, char** argv) {
   int bad_verdicts = 0;
   std::map<std::string, int> error_kinds;
   const auto begin = Clock::now();
-  for (int i = 0; i < concurrency; ++i) start_one();
+  const auto ramp = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(std::max(0.0, absl::GetFlag(FLAGS_ramp_s))));
+  // The i-th of the first `concurrency` calls starts at begin + ramp * i / concurrency.
+  int ramped = 0;
+  auto start_due = [&] {
+    while (ramped < concurrency && begin + ramp * ramped / concurrency <= Clock::now()) {
+      start_one();
+      ++ramped;
+    }
+  };
+  start_due();
   void* tag = nullptr;
   bool got = false;
-  while (in_flight > 0 && cq.Next(&tag, &got)) {
+  while (in_flight > 0 || ramped < concurrency) {
+    if (ramped < concurrency) {
+      const auto next = begin + ramp * ramped / concurrency;
+      const auto status =
+          cq.AsyncNext(&tag, &got, std::chrono::system_clock::now() + (next - Clock::now()));
+      if (status == grpc::CompletionQueue::SHUTDOWN) break;
+      if (status == grpc::CompletionQueue::TIMEOUT) {
+        start_due();
+        continue;
+      }
+    } else if (!cq.Next(&tag, &got)) {
+      break;
+    }
     std::unique_ptr<Call> call(static_cast<Call*>(tag));
     --in_flight;
     latencies.Add(std::chrono::duration<double, std::milli>(Clock::now() - call->start).count());
@@ -135,7 +160,8 @@ int main(int argc, char** argv) {
     } else {
       ++ok;
     }
-    if (started < total) start_one();
+    if (ramped == concurrency && started < total) start_one();
+    start_due();
   }
   const double elapsed = std::chrono::duration<double>(Clock::now() - begin).count();
   cq.Shutdown();

@@ -1,18 +1,20 @@
 #include "peer/smtp_server.h"
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/read_until.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -65,41 +67,79 @@ class Session {
     co_await timer_.async_wait(use_awaitable);
   }
   // Waits for the ClientHello, then pauses: the server's handshake flight is one round trip.
+  // TLS is OpenSSL on the socket itself (SIGPIPE is ignored in main): asio::ssl::stream's
+  // buffers and copies would make the peer, which shares the machine, cost more than it must.
   asio::awaitable<void> Handshake() {
     co_await socket_.async_wait(tcp::socket::wait_read, use_awaitable);
     co_await Pause();
-    tls_.emplace(socket_, tls_context_);
-    co_await tls_->async_handshake(asio::ssl::stream_base::server, use_awaitable);
+    socket_.native_non_blocking(true);
+    ssl_.reset(SSL_new(tls_context_.native_handle()));
+    if (!ssl_ || SSL_set_fd(ssl_.get(), socket_.native_handle()) != 1) {
+      throw std::runtime_error("SSL_new");
+    }
+    SSL_set_accept_state(ssl_.get());
+    SSL_set_read_ahead(ssl_.get(), 1);
+    co_await Ssl([this] { return SSL_do_handshake(ssl_.get()); });
     ++stats_.tls_handshakes;
+  }
+  // Runs a non-blocking OpenSSL call to completion; 0 on a clean or unclean end of stream.
+  template <typename Op>
+  asio::awaitable<int> Ssl(Op op) {
+    for (;;) {
+      ERR_clear_error();
+      const int result = op();
+      if (result > 0) co_return result;
+      const int error = SSL_get_error(ssl_.get(), result);
+      if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+        co_await socket_.async_wait(
+            error == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write,
+            use_awaitable);
+        continue;
+      }
+      if (error == SSL_ERROR_ZERO_RETURN || error == SSL_ERROR_SYSCALL ||
+          (error == SSL_ERROR_SSL &&
+           ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
+        co_return 0;
+      }
+      throw std::runtime_error("TLS error");
+    }
   }
   asio::awaitable<void> Reply(std::string_view text) {
     co_await Pause();
-    if (tls_) {
-      co_await asio::async_write(*tls_, asio::buffer(text), use_awaitable);
+    if (ssl_) {
+      co_await Ssl(
+          [&] { return SSL_write(ssl_.get(), text.data(), static_cast<int>(text.size())); });
     } else {
       co_await asio::async_write(socket_, asio::buffer(text), use_awaitable);
     }
   }
   // The next line without CRLF; nullopt when the client closed.
   asio::awaitable<std::optional<std::string>> ReadLine() {
-    auto buffer = asio::dynamic_buffer(in_, 4096);
-    boost::system::error_code ec;
-    size_t n = 0;
-    if (tls_) {
-      n = co_await asio::async_read_until(*tls_, buffer, "\r\n",
-                                          asio::redirect_error(use_awaitable, ec));
-    } else {
-      n = co_await asio::async_read_until(socket_, buffer, "\r\n",
-                                          asio::redirect_error(use_awaitable, ec));
+    for (;;) {
+      const size_t end = in_.find("\r\n");
+      if (end != std::string::npos) {
+        std::string line = in_.substr(0, end);
+        in_.erase(0, end + 2);
+        co_return line;
+      }
+      if (in_.size() > 4096) throw std::runtime_error("line too long");
+      char buffer[2048];
+      size_t n = 0;
+      if (ssl_) {
+        n = static_cast<size_t>(
+            co_await Ssl([&] { return SSL_read(ssl_.get(), buffer, sizeof buffer); }));
+      } else {
+        boost::system::error_code ec;
+        n = co_await socket_.async_read_some(asio::buffer(buffer),
+                                             asio::redirect_error(use_awaitable, ec));
+        if (ec == asio::error::eof || ec == asio::error::connection_reset)
+          n = 0;
+        else if (ec)
+          throw boost::system::system_error(ec);
+      }
+      if (n == 0) co_return std::nullopt;
+      in_.append(buffer, n);
     }
-    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
-        ec == asio::error::connection_reset) {
-      co_return std::nullopt;
-    }
-    if (ec) throw boost::system::system_error(ec);
-    std::string line = in_.substr(0, n - 2);
-    in_.erase(0, n);
-    co_return line;
   }
   asio::awaitable<void> Ehlo(bool extended);
   asio::awaitable<void> AuthPlain(std::string_view initial);
@@ -120,7 +160,10 @@ class Session {
   const PeerOptions& options_;
   PeerStats& stats_;
   asio::steady_timer timer_;
-  std::optional<asio::ssl::stream<tcp::socket&>> tls_;
+  struct SslFree {
+    void operator()(SSL* ssl) const { SSL_free(ssl); }
+  };
+  std::unique_ptr<SSL, SslFree> ssl_;
   std::string in_;
 };
 
@@ -131,7 +174,7 @@ asio::awaitable<void> Session::Ehlo(bool extended) {
   }
   std::string reply = "250-" + options_.hostname + " greets you\r\n250-PIPELINING\r\n";
   reply += "250-SIZE 36700160\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n";
-  reply += tls_ ? "250-AUTH PLAIN LOGIN\r\n" : "250-STARTTLS\r\n";
+  reply += ssl_ ? "250-AUTH PLAIN LOGIN\r\n" : "250-STARTTLS\r\n";
   reply += "250 SMTPUTF8\r\n";
   co_await Reply(reply);
 }
@@ -195,7 +238,7 @@ asio::awaitable<void> Session::Run(bool implicit_tls) {
     if (verb == "EHLO" || verb == "HELO") {
       co_await Ehlo(verb == "EHLO");
     } else if (verb == "STARTTLS") {
-      if (tls_) {
+      if (ssl_) {
         co_await Reply("503 5.5.1 TLS already active\r\n");
         continue;
       }
@@ -203,7 +246,7 @@ asio::awaitable<void> Session::Run(bool implicit_tls) {
       // Bytes pipelined after STARTTLS would be read as if they came through TLS.
       if (!in_.empty()) co_return;
       co_await Handshake();
-    } else if (verb == "AUTH" && tls_ && !authenticated) {
+    } else if (verb == "AUTH" && ssl_ && !authenticated) {
       const size_t mech_end = rest.find(' ');
       const std::string mechanism = Upper(rest.substr(0, mech_end));
       const std::string_view initial =
