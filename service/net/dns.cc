@@ -139,20 +139,19 @@ bool SameName(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-// What a lookup waits for. Lives on the lookup's own strand: the c-ares channel posts the answer
-// there, and the waiting coroutine, its deadline timer and the result are only touched there.
+// What a lookup waits for. Everything here is touched on the strand of the channel that sends
+// the query: the waiting coroutine runs there too, so an answer wakes it without a hop to
+// another strand (each hop can wake another loop thread).
 struct DnsQuery {
   enum class Kind { kHost, kMx };
   DnsQuery(asio::any_io_executor strand, Clock::time_point deadline, Kind kind, std::string name)
-      : kind(kind), name(std::move(name)), strand(strand), wake(strand, deadline) {}
+      : kind(kind), name(std::move(name)), wake(strand, deadline) {}
   const Kind kind;
   const std::string name;
-  const asio::any_io_executor strand;
   asio::steady_timer wake;  // expires at the caller's deadline; cancelled by the answer
   bool done = false;
   HostLookup host_result;
   MxLookup mx_result;
-  // The channel's view, touched on the channel's strand only.
   bool started = false;    // sent to c-ares
   bool answered = false;   // c-ares called back
   bool abandoned = false;  // the lookup stopped waiting first
@@ -224,16 +223,14 @@ MxLookup MxResult(int status, unsigned char* answer, int length) {
   return out;
 }
 
-// Hands an answer to the waiting lookup, on its strand; a lookup that already gave up (deadline,
-// cancellation) ignores it.
+// Hands an answer to the waiting lookup (on the channel's strand); a lookup that already gave up
+// (deadline, cancellation) ignores it.
 void Deliver(const std::shared_ptr<Query>& query, HostLookup host, MxLookup mx) {
-  asio::post(query->strand, [query, host = std::move(host), mx = std::move(mx)]() mutable {
-    if (query->done) return;
-    query->done = true;
-    query->host_result = std::move(host);
-    query->mx_result = std::move(mx);
-    query->wake.cancel();
-  });
+  if (query->done) return;
+  query->done = true;
+  query->host_result = std::move(host);
+  query->mx_result = std::move(mx);
+  query->wake.cancel();
 }
 
 // One c-ares channel that many lookups share, with the Asio objects that drive it, all on the
@@ -577,20 +574,21 @@ class AresService : public asio::execution_context::service {
   std::unordered_map<std::string, Pool> pools_;
 };
 
-// Runs on the lookup's strand until the answer, the deadline or the caller's cancellation. It
+// Runs on the channel's strand until the answer, the deadline or the caller's cancellation. It
 // takes nothing but shared_ptrs: GCC 12 has mis-destroyed closure parameters of coroutines.
 asio::awaitable<void> Drive(std::shared_ptr<Query> query, std::shared_ptr<AresChannel> channel) {
   // Our only co_await reports cancellation as a value; never throw it.
   co_await asio::this_coro::throw_if_cancelled(false);
   if (query->wake.expiry() > Clock::now()) {
-    asio::post(channel->strand(), [channel, query] { channel->Start(query); });
+    channel->Start(query);  // may answer at once (a malformed name, a channel shut down)
   } else {
     --channel->in_flight;  // booked, never sent
   }
+  if (query->done) co_return;
   auto [ec] = co_await query->wake.async_wait(asio::as_tuple(asio::use_awaitable));
   if (query->done) co_return;
-  asio::post(channel->strand(), [channel, query] { channel->Abandon(query); });
   // The deadline or the caller ended it first; an answer that still comes finds it done.
+  channel->Abandon(query);
   query->done = true;
   const std::string error = ec ? "lookup cancelled" : "no answer before the deadline";
   query->host_result = HostLookup{DnsOutcome::kTimedOut, {}, {}, error};
@@ -599,23 +597,29 @@ asio::awaitable<void> Drive(std::shared_ptr<Query> query, std::shared_ptr<AresCh
 
 }  // namespace
 
-asio::awaitable<void> DnsResolver::Lookup(std::shared_ptr<DnsQuery> query) {
+asio::awaitable<std::shared_ptr<DnsQuery>> DnsResolver::Lookup(bool mx, std::string name,
+                                                               Clock::time_point deadline) {
   auto caller = co_await asio::this_coro::executor;
   auto& service = asio::use_service<AresService>(asio::query(caller, asio::execution::context));
   int status = ARES_SUCCESS;
   auto channel = service.Pick(options_, servers_csv_, key_, caller, &status);
+  auto query =
+      std::make_shared<DnsQuery>(channel ? channel->strand() : caller, deadline,
+                                 mx ? DnsQuery::Kind::kMx : DnsQuery::Kind::kHost, std::move(name));
   if (channel == nullptr) {
     const std::string error = absl::StrCat("c-ares setup failed: ", ares_strerror(status));
     query->host_result = HostLookup{DnsOutcome::kFailed, {}, {}, error};
     query->mx_result = MxLookup{DnsOutcome::kFailed, {}, error};
-    co_return;
+    co_return query;
   }
-  auto [error] = co_await asio::co_spawn(query->strand, Drive(query, std::move(channel)),
+  auto strand = channel->strand();
+  auto [error] = co_await asio::co_spawn(strand, Drive(query, std::move(channel)),
                                          asio::as_tuple(asio::use_awaitable));
   if (error) {
     query->host_result = HostLookup{DnsOutcome::kFailed, {}, {}, "internal error in DNS lookup"};
     query->mx_result = MxLookup{DnsOutcome::kFailed, {}, "internal error in DNS lookup"};
   }
+  co_return query;
 }
 
 DnsResolver::DnsResolver(Options options) : options_(std::move(options)) {}
@@ -658,9 +662,7 @@ asio::awaitable<HostLookup> DnsResolver::ResolveHost(std::string host, Clock::ti
   if (host.empty() || host.find('\0') != std::string::npos) {
     co_return HostLookup{DnsOutcome::kFailed, {}, {}, "empty or malformed host name"};
   }
-  auto query = std::make_shared<DnsQuery>(asio::make_strand(co_await asio::this_coro::executor),
-                                          deadline, DnsQuery::Kind::kHost, std::move(host));
-  co_await Lookup(query);
+  auto query = co_await Lookup(false, std::move(host), deadline);
   co_return std::move(query->host_result);
 }
 
@@ -668,9 +670,7 @@ asio::awaitable<MxLookup> DnsResolver::ResolveMx(std::string domain, Clock::time
   if (domain.empty() || domain.find('\0') != std::string::npos) {
     co_return MxLookup{DnsOutcome::kFailed, {}, "empty or malformed domain"};
   }
-  auto query = std::make_shared<DnsQuery>(asio::make_strand(co_await asio::this_coro::executor),
-                                          deadline, DnsQuery::Kind::kMx, std::move(domain));
-  co_await Lookup(query);
+  auto query = co_await Lookup(true, std::move(domain), deadline);
   co_return std::move(query->mx_result);
 }
 

@@ -68,7 +68,9 @@ class DnsResolver {
 
  private:
   explicit DnsResolver(Options options);
-  boost::asio::awaitable<void> Lookup(std::shared_ptr<DnsQuery> query);
+  // An MX or an A+AAAA query; returns it, with its result, once answered or given up.
+  boost::asio::awaitable<std::shared_ptr<DnsQuery>> Lookup(
+      bool mx, std::string name, std::chrono::steady_clock::time_point deadline);
   Options options_;
   std::string servers_csv_;
   std::string key_;  // the channel configuration: servers, attempt timeout, tries
