@@ -82,6 +82,14 @@ def proc_cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 and 15 of stat(5)
 
 
+def machine_jiffies():
+    """(busy, total) jiffies of all CPUs, from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
 def proc_status(pid):
     out = {}
     with open(f"/proc/{pid}/status") as f:
@@ -185,9 +193,9 @@ class Bench:
         peer.starttls_port, peer.implicit_port, peer.dns_port = map(int, peer.ready.groups())
         return peer
 
-    def start_server(self, name, peer, in_flight):
+    def start_server(self, name, peer, in_flight, wrapper=(), timeout=30):
         server = Proc(f"server-{name}", [
-            self.bin["server"], "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
+            *wrapper, self.bin["server"], "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
             "--allow_cidrs=127.0.0.0/8", f"--trusted_ca_file={self.ca}",
             f"--dns_servers=127.0.0.1:{peer.dns_port}", "--ehlo_name=verifier.bench.test",
             # The bench sends everything to one host, with a new username each time: lift the
@@ -196,7 +204,7 @@ class Bench:
             f"--max_in_flight_per_host={max(in_flight * 2, 20000)}",
             f"--max_concurrent_streams={max(in_flight, 1000)}",
             "--max_deadline_ms=300000"
-        ], self.work, r'"msg":"serving".*?"metrics_port":(\d+).*?"port":(\d+)')
+        ], self.work, r'"msg":"serving".*?"metrics_port":(\d+).*?"port":(\d+)', timeout)
         server.metrics_port, server.port = map(int, server.ready.groups())
         return server
 
@@ -235,13 +243,19 @@ class Bench:
             sampler = Sampler(server.pid, server.metrics_port if scrape else None)
             sampler.start()
             cpu0, peer_cpu0 = proc_cpu_seconds(server.pid), proc_cpu_seconds(peer.pid)
+            busy0, all0 = machine_jiffies()
             result = self.load(server, peer, concurrency, total, deadline_ms, name, ramp_s)
+            busy1, all1 = machine_jiffies()
             cpu1, peer_cpu1 = proc_cpu_seconds(server.pid), proc_cpu_seconds(peer.pid)
             sampler.stop()
             status = proc_status(server.pid)
             result.update(base)
             result["server_cpu_s"] = cpu1 - cpu0
             result["peer_cpu_s"] = peer_cpu1 - peer_cpu0
+            # What the whole machine was busy with meanwhile, in cores: the bench's three
+            # processes and whatever else runs here.
+            cores = os.cpu_count()
+            result["machine_busy_cores"] = (busy1 - busy0) / max(1, all1 - all0) * cores
             result["rss_peak_mib"] = int(status["VmHWM"].split()[0]) / 1024
             result["threads_start"] = threads_start
             result["threads_idle"] = threads_idle
@@ -303,6 +317,51 @@ class Bench:
         return result
 
 
+    # --- instructions (optional) ---
+
+    def instructions(self, count):
+        """Instructions per verification (the server, all threads) and per bare handshake, counted
+        by callgrind: unlike CPU seconds, they do not depend on what else the machine runs."""
+        peer = self.start_peer("callgrind", 0, 0)
+        try:
+            out = os.path.join(self.work, "callgrind.server")
+            server = self.start_server(
+                "callgrind", peer, 100, timeout=120,
+                wrapper=("valgrind", "--tool=callgrind", "--instr-atstart=no",
+                         f"--callgrind-out-file={out}"))
+            try:
+                self.load(server, peer, 10, 50, 120000, "callgrind-warmup")
+                control = ["callgrind_control", "-i", "on", str(server.pid)]
+                subprocess.run(control, check=True, capture_output=True)
+                self.load(server, peer, 10, count, 120000, "callgrind")
+                control = ["callgrind_control", "-d", str(server.pid)]
+                subprocess.run(control, check=True, capture_output=True)
+                server_ir = callgrind_total(out + ".1")
+            finally:
+                server.stop(timeout=60)
+            loop_ir = []
+            for n in (0, count):  # the difference leaves out start-up
+                out = os.path.join(self.work, f"callgrind.tls.{n}")
+                subprocess.run([
+                    "valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                    self.bin["tls"], f"--port={peer.implicit_port}", "--host=smtp.bench.test",
+                    f"--ca_file={self.ca}", f"--count={n}", "--warmup=0"
+                ], check=True, capture_output=True)
+                loop_ir.append(callgrind_total(out))
+        finally:
+            peer.stop()
+        return {"server_ir": server_ir / count, "tls_ir": (loop_ir[1] - loop_ir[0]) / count,
+                "count": count}
+
+
+def callgrind_total(path):
+    with open(path) as f:
+        for line in f:
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split()[1])
+    raise RuntimeError(f"no totals in {path}")
+
+
 # --- the table ------------------------------------------------------------------------------
 
 
@@ -354,6 +413,9 @@ def main():
     parser.add_argument("--scale_in_flight", type=int, default=10000)
     parser.add_argument("--scale_ramp_s", type=float, default=10)
     parser.add_argument("--throughput_total", type=int, default=20000)
+    parser.add_argument("--instructions", type=int, default=0, metavar="N",
+                        help="also count instructions with callgrind over N verifications and N "
+                        "bare handshakes (about a minute for 300)")
     parser.add_argument("--throughput_concurrency", type=int, default=100)
     args = parser.parse_args()
     if args.smoke:
@@ -392,6 +454,7 @@ def main():
     scale = bench.measured("scale", args.scale_delay_ms, 0, args.scale_in_flight,
                            args.scale_in_flight, warmup, 280000, scrape=True,
                            ramp_s=args.scale_ramp_s)
+    instr = bench.instructions(args.instructions) if args.instructions else None
     _, _, load_after = machine()
 
     def row(name, r):
@@ -458,18 +521,33 @@ def main():
           f"the longest chain is {chain_round_trips} delayed round trips (DNS, greeting, EHLO, "
           f"STARTTLS, TLS, EHLO, AUTH) × {args.delay_ms} ms = {chain_ms} ms")
     print(table(rows, header))
+    if instr:
+        targets.insert(2, [
+            f"instructions per verification / bare handshake (callgrind, n={instr['count']})",
+            f"{fmt(instr['server_ir'] / 1e6, 2)}M / {fmt(instr['tls_ir'] / 1e6, 2)}M",
+            fmt(instr["server_ir"] / instr["tls_ir"], 2), "(≤ 1.50)",
+            instr["server_ir"] / instr["tls_ir"] <= 1.5
+        ])
     print(table([[t[0], t[1], t[2], t[3], "met" if t[4] else "MISSED"] for t in targets],
                 ["target", "measured", "ratio", "limit", ""]))
     ok = True
     for name, r in (("latency", lat), ("throughput", thr), ("scale", scale)):
         cost = f"{fmt(r['peer_cpu_s'] / r['count'] * 1e3, 3)} ms peer + " \
                f"{fmt(r['client_cpu_s'] / r['count'] * 1e3, 3)} ms load generator CPU/verif"
+        ours = (r["server_cpu_s"] + r["peer_cpu_s"] + r["client_cpu_s"]) / r["elapsed_s"]
         print(f"{name}: peer AUTH successes {r['peer_auth_ok']} of {r['peer_auth_expected']}; "
-              f"{cost}; {int(r['channels'])} gRPC connection(s)")
+              f"{cost}; {int(r['channels'])} gRPC connection(s); machine "
+              f"{fmt(r['machine_busy_cores'], 2)} of {cores} cores busy, "
+              f"{fmt(ours, 2)} of them the bench's processes")
         for line in r["error_lines"][:5]:
             print(f"  {line}")
         if r["peer_auth_ok"] < r["peer_auth_expected"] or r["errors"] > 0:
             ok = False
+    per_verif = (thr["server_cpu_s"] + thr["peer_cpu_s"] + thr["client_cpu_s"]) / thr["count"]
+    print(f"throughput bound: server + peer + load generator use {fmt(per_verif * 1e3, 3)} ms of "
+          f"CPU per verification, so {cores} idle cores allow at most "
+          f"{fmt(cores / per_verif, 0)}/s here; the server alone, "
+          f"{fmt(cores / (thr['server_cpu_s'] / thr['count']), 0)}/s")
     if sw["swaks_failures"] or swd["swaks_failures"] or tls["failures"]:
         ok = False
     if ok and not args.work_dir and not args.keep:
