@@ -135,14 +135,17 @@ asio::awaitable<std::pair<Conn::error_code, size_t>> Conn::Ssl(Op op) {
   }
 }
 
+SSL* Conn::native_ssl() {
+  if (!ssl_) ssl_.reset(SSL_new(tls_->native_handle()));
+  return ssl_.get();
+}
+
 asio::awaitable<Conn::error_code> Conn::Handshake(const std::string& host,
                                                   Clock::time_point deadline) {
   if (aborted_) co_return asio::error::operation_aborted;
   if (!socket_.is_open()) co_return asio::error::not_connected;
-  ssl_.reset(SSL_new(tls_->native_handle()));
-  BIO* bio = ssl_ ? NewSocketBio(socket_.native_handle()) : nullptr;
+  BIO* bio = native_ssl() != nullptr ? NewSocketBio(socket_.native_handle()) : nullptr;
   if (bio == nullptr) {
-    ssl_.reset();
     co_return error_code(static_cast<int>(ERR_get_error()), asio::error::get_ssl_category());
   }
   SSL_set_bio(ssl_.get(), bio, bio);

@@ -40,8 +40,8 @@ class CancelScope {
 //
 // TLS is OpenSSL on the socket itself, not asio::ssl::stream: the stream keeps two 17 KiB
 // buffers, a 2 x 17 KiB BIO pair and two timers per connection and copies every byte through
-// them, which at 10,000 connections in flight is most of the memory. The SSL object exists
-// only once the handshake starts and releases its buffers while idle.
+// them. The SSL object exists only once the handshake starts (or a caller asks for it to
+// configure it) and releases its buffers while idle.
 class Conn : public std::enable_shared_from_this<Conn> {
  public:
   using tcp = boost::asio::ip::tcp;
@@ -64,8 +64,9 @@ class Conn : public std::enable_shared_from_this<Conn> {
   void Abort();
 
   bool tls_active() const { return tls_active_; }
-  // Null before Handshake().
-  SSL* native_ssl() { return ssl_.get(); }
+  // The SSL object, made on first use, so that a caller can set ALPN or ex data before
+  // Handshake(); nullptr only when OpenSSL cannot make one.
+  SSL* native_ssl();
   const tcp::endpoint& remote() const { return remote_; }
   ~Conn();
 
