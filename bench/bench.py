@@ -17,7 +17,6 @@ The peer counts successful AUTHs; the run fails when they fall short of the veri
 
 import argparse
 import datetime
-import json
 import os
 import re
 import resource
