@@ -31,7 +31,6 @@ import urllib.request
 
 PASSWORD = "bench-password-7f3a"  # the peer's one password; nothing real
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 # --- the processes -------------------------------------------------------------------------
