@@ -24,6 +24,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <iostream>
 #include <memory>
@@ -406,6 +407,38 @@ void ExpectManyConcurrent(std::shared_ptr<DnsResolver> resolver, int threads) {
 TEST_F(DnsTest, ManyLookupsAtOnceOnOneIoContext) { ExpectManyConcurrent(resolver_, 1); }
 
 TEST_F(DnsTest, ManyLookupsOnAMultiThreadedIoContext) { ExpectManyConcurrent(resolver_, 2); }
+
+int OpenDescriptors() {
+  int n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    ++n;
+  }
+  return n;
+}
+
+// 10,000 verifications in flight must not hold a socket (and a c-ares channel) per lookup: the
+// process may open 20,000 descriptors at most. Lookups share channels, 64 at most per socket.
+TEST_F(DnsTest, LookupsInFlightShareAFewSockets) {
+  UdpSocket silent;
+  auto resolver = MakeResolver("127.0.0.1:" + std::to_string(silent.port), milliseconds(5000), 1);
+  asio::io_context ctx;
+  asio::steady_timer reactor_made_first(ctx);  // the loop's own descriptors are not counted
+  constexpr int kLookups = 300;
+  std::vector<HostLookup> results(kLookups);
+  const int before = OpenDescriptors();
+  const auto deadline = In(milliseconds(1500));
+  for (int i = 0; i < kLookups; ++i) {
+    asio::co_spawn(ctx,
+                   LookupInto(resolver, "h" + std::to_string(i) + ".t.test", deadline, &results[i]),
+                   asio::detached);
+  }
+  ctx.run_for(milliseconds(300));  // every query sent, none answered
+  EXPECT_LE(OpenDescriptors() - before, kLookups / 64 + 4);
+  ctx.run();
+  for (const HostLookup& r : results) EXPECT_EQ(r.outcome, DnsOutcome::kTimedOut) << r.error;
+  // Given up on, the queries are cancelled and the sockets closed.
+  EXPECT_EQ(OpenDescriptors(), before);
+}
 
 TEST_F(DnsTest, CallerCancellationEndsTheLookup) {
   using namespace asio::experimental::awaitable_operators;
