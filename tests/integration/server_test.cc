@@ -7,7 +7,9 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 #include <future>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "support/peers.h"
@@ -153,6 +155,23 @@ TEST_F(ServerTest, BadConfigurationFailsFastWithAClearMessage) {
     EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2) << flag;
     EXPECT_THAT(process->Output(), HasSubstr(flag.substr(0, flag.find('=')))) << flag;
   }
+}
+
+// The build links jemalloc into the server for speed (README "Performance"); a link that
+// silently fell back to glibc's malloc would lose that without any test noticing otherwise.
+TEST_F(ServerTest, RunsOnTheAllocatorItWasBuiltWith) {
+  auto server = ServerProcess::Start(Flags());
+  ASSERT_TRUE(server.ok()) << server.status();
+  std::ifstream maps("/proc/" + std::to_string(server->process().pid()) + "/maps");
+  std::stringstream mapped;
+  mapped << maps.rdbuf();
+#ifdef CV_EXPECT_JEMALLOC
+  EXPECT_THAT(server->Logs(), HasSubstr("\"allocator\":\"jemalloc 5."));
+  EXPECT_THAT(mapped.str(), HasSubstr("libjemalloc.so"));
+#else
+  EXPECT_THAT(server->Logs(), HasSubstr("\"allocator\":\"libc\""));
+  EXPECT_THAT(mapped.str(), ::testing::Not(HasSubstr("libjemalloc.so")));
+#endif
 }
 
 }  // namespace
