@@ -225,7 +225,7 @@ class Bench:
         return result
 
     def measured(self, name, delay_ms, dns_delay_ms, concurrency, total, warmup, deadline_ms,
-                 baselines=None, scrape=False, ramp_s=0, paired=None):
+                 baselines=None, scrape=False, ramp_s=0, rounds=None):
         """One row: fresh peer and server, a warm-up, then the measured load."""
         peer = self.start_peer(name, delay_ms, dns_delay_ms)
         server = None
@@ -255,8 +255,8 @@ class Bench:
             cores = os.cpu_count()
             result["machine_busy_cores"] = (busy1 - busy0) / max(1, all1 - all0) * cores
             result["rss_peak_mib"] = int(status["VmHWM"].split()[0]) / 1024
-            if paired:
-                result["paired"] = self.paired(server, peer, concurrency, *paired)
+            if rounds:
+                result["rounds"] = self.interleaved(server, peer, concurrency, *rounds)
             result["threads_start"] = threads_start
             result["threads_idle"] = threads_idle
             result["threads_peak"] = max(sampler.max_threads, int(status["Threads"]))
@@ -273,8 +273,8 @@ class Bench:
         swaks_auths = sum(v["swaks_runs"] - v["swaks_failures"] for v in base.values()
                           if isinstance(v, dict) and "swaks_runs" in v)
         result["peer_auth_ok"] = stats.get("auth_ok", 0)
-        paired_auths = result["paired"]["count"] if "paired" in result else 0
-        result["peer_auth_expected"] = int(total + warmup + swaks_auths + paired_auths)
+        round_auths = result["rounds"]["count"] if "rounds" in result else 0
+        result["peer_auth_expected"] = int(total + warmup + swaks_auths + round_auths)
         result["errors"] = int(result["rpc_errors"] + result["bad_verdicts"])
         return result
 
@@ -318,25 +318,31 @@ class Bench:
         return result
 
 
-    def paired(self, server, peer, concurrency, total, seconds):
-        """The server's CPU per verification and the bare loop's CPU per handshake measured in
-        the same seconds: the loop runs beside a second throughput load. Measured apart, the two
-        see different machines (the load of the other tenants changes by the second, and the
-        server shares the cores with the peer and the load generator while the loop does not)."""
-        loop = subprocess.Popen([
-            self.bin["tls"], f"--port={peer.implicit_port}", "--host=smtp.bench.test",
-            f"--ca_file={self.ca}", f"--seconds={seconds}", "--warmup=20"
-        ], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        cpu0 = proc_cpu_seconds(server.pid)
-        result = self.load(server, peer, concurrency, total, 30000, "paired")
-        cpu1 = proc_cpu_seconds(server.pid)
-        out, err = loop.communicate()
-        tls = parse_kv(out)
-        if loop.returncode != 0 or "cpu_us_per_handshake" not in tls:
-            raise RuntimeError(f"TLS loop failed: {out} {err}")
-        return {"server_ms": (cpu1 - cpu0) / result["count"] * 1e3,
-                "tls_ms": tls["cpu_us_per_handshake"] / 1e3, "handshakes": tls["handshakes"],
-                "count": result["count"], "errors": result["rpc_errors"] + result["bad_verdicts"]}
+    def interleaved(self, server, peer, concurrency, rounds, verifications, handshakes):
+        """The CPU target's ratio from alternating windows: the bare loop alone, then a throughput
+        load, `rounds` times. The other tenants of this machine move CPU seconds by tens of
+        percent from one minute to the next; two windows a few seconds apart see nearly the same
+        machine, so each round's ratio is fair and the median round is what counts. (Running the
+        loop beside the load instead puts four busy processes on two cores, and the preemption
+        costs each side differently.)"""
+        out = []
+        for i in range(rounds):
+            tls = self.tls_loop(peer, handshakes)
+            cpu0 = proc_cpu_seconds(server.pid)
+            result = self.load(server, peer, concurrency, verifications, 30000, f"round{i}")
+            cpu1 = proc_cpu_seconds(server.pid)
+            server_ms = (cpu1 - cpu0) / result["count"] * 1e3
+            tls_ms = tls["cpu_us_per_handshake"] / 1e3
+            out.append({"server_ms": server_ms, "tls_ms": tls_ms, "ratio": server_ms / tls_ms,
+                        "count": result["count"],
+                        "errors": result["rpc_errors"] + result["bad_verdicts"] + tls["failures"]})
+        ordered = sorted(out, key=lambda r: r["ratio"])
+        median = dict(ordered[len(ordered) // 2])
+        median.update({"rounds": rounds, "ratio_min": ordered[0]["ratio"],
+                       "ratio_max": ordered[-1]["ratio"], "count": sum(r["count"] for r in out),
+                       "errors": sum(r["errors"] for r in out), "verifications": verifications,
+                       "handshakes": handshakes})
+        return median
 
     # --- instructions (optional) ---
 
@@ -446,7 +452,9 @@ def main():
     latency_n, warmup = (3, 2) if args.smoke else (40, 5)
     swaks_runs, swaks_delayed_runs = (2, 1) if args.smoke else (20, 5)
     tls_count = 50 if args.smoke else 3000
-    paired = (200, 0.3) if args.smoke else (5000, 8)  # verifications, seconds of the TLS loop
+    # The CPU ratio: rounds of (the TLS loop alone, then a throughput load), verifications and
+    # handshakes per round.
+    rounds = (2, 100, 50) if args.smoke else (5, 3000, 1500)
 
     # Ten thousand connections to the peer, ten thousand from the server: take what the hard
     # limit allows (children inherit it).
@@ -468,7 +476,7 @@ def main():
         warmup * 20, 30000,
         baselines=lambda peer: {"swaks": bench.swaks(peer, swaks_runs),
                                 "tls": bench.tls_loop(peer, tls_count)},
-        paired=paired)
+        rounds=rounds)
     # The 10,000 start over 10 s (1,000 a second, as traffic arrives, not one synchronised burst
     # whose 10,000 TLS handshakes would all fall into the same second) and each takes six delayed
     # round trips, 12 s: all are in flight at once, as the server's gauge shows. DNS answers are
@@ -493,7 +501,7 @@ def main():
             f'{r["errors"]}',
         ]
 
-    sw, swd, tls, pair = thr["swaks"], lat["swaks_delayed"], thr["tls"], thr["paired"]
+    sw, swd, tls, rnd = thr["swaks"], lat["swaks_delayed"], thr["tls"], thr["rounds"]
     header = ["run", "verif/s", "p50 ms", "p90 ms", "p99 ms", "server CPU ms/verif",
               "peak RSS MiB", "threads", "errors"]
     rows = [
@@ -512,21 +520,23 @@ def main():
          fmt(1e6 / tls["wall_us_per_handshake"]), fmt(tls["wall_us_per_handshake"] / 1000, 2), "",
          "", fmt(tls["cpu_us_per_handshake"] / 1000, 3) + " (client)", "", "",
          str(int(tls["failures"]))],
-        [f"same loop beside {int(pair['count'])} verifications (n={int(pair['handshakes'])})", "",
-         "", "", "", f"{fmt(pair['tls_ms'], 3)} (client) vs {fmt(pair['server_ms'], 3)}", "", "",
-         str(int(pair["errors"]))],
+        [f"{rnd['rounds']} rounds of {rnd['handshakes']} handshakes, then {rnd['verifications']} "
+         f"verifications: median round", "", "", "", "",
+         f"{fmt(rnd['tls_ms'], 3)} (client) vs {fmt(rnd['server_ms'], 3)}", "", "",
+         str(int(rnd["errors"]))],
     ]
 
     chain_ms = chain_round_trips * args.delay_ms
-    # The ratio of the paired measurement: both in the same seconds of the same machine.
-    cpu_ratio = pair["server_ms"] / pair["tls_ms"]
+    # The ratio of the alternating rounds: each round compares windows seconds apart.
+    cpu_ratio = rnd["ratio"]
     alone_ratio = (thr["server_cpu_s"] / thr["count"]) / (tls["cpu_us_per_handshake"] / 1e6)
     targets = [
         ["latency p50 / longest chain", f"{fmt(lat['p50_ms'])} / {fmt(chain_ms, 0)} ms",
          fmt(lat["p50_ms"] / chain_ms, 2), "≤ 1.10", lat["p50_ms"] / chain_ms <= 1.10],
-        ["CPU per verification / bare TLS handshake (same seconds)",
-         f"{fmt(pair['server_ms'], 3)} / {fmt(pair['tls_ms'], 3)} ms", fmt(cpu_ratio, 2),
-         "≤ 1.50", cpu_ratio <= 1.5],
+        [f"CPU per verification / bare TLS handshake (median of {rnd['rounds']} rounds)",
+         f"{fmt(rnd['server_ms'], 3)} / {fmt(rnd['tls_ms'], 3)} ms",
+         f"{fmt(cpu_ratio, 2)} ({fmt(rnd['ratio_min'], 2)}–{fmt(rnd['ratio_max'], 2)})", "≤ 1.50",
+         cpu_ratio <= 1.5],
         ["  the same, measured apart (throughput run / loop alone)",
          f"{fmt(thr['server_cpu_s'] / thr['count'] * 1e3, 3)} / "
          f"{fmt(tls['cpu_us_per_handshake'] / 1e3, 3)} ms", fmt(alone_ratio, 2), "(≤ 1.50)",
@@ -579,7 +589,7 @@ def main():
           f"CPU per verification, so {cores} idle cores allow at most "
           f"{fmt(cores / per_verif, 0)}/s here; the server alone, "
           f"{fmt(cores / (thr['server_cpu_s'] / thr['count']), 0)}/s")
-    if sw["swaks_failures"] or swd["swaks_failures"] or tls["failures"] or pair["errors"]:
+    if sw["swaks_failures"] or swd["swaks_failures"] or tls["failures"] or rnd["errors"]:
         ok = False
     if ok and not args.work_dir and not args.keep:
         shutil.rmtree(bench.work, ignore_errors=True)
