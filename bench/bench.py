@@ -305,18 +305,17 @@ class Bench:
             "swaks_failures": failures,
         }
 
+    def tls_argv(self, peer, count, warmup):
+        return [self.bin["tls"], f"--port={peer.implicit_port}", "--host=smtp.bench.test",
+                f"--ca_file={self.ca}", f"--count={count}", f"--warmup={warmup}"]
+
     def tls_loop(self, peer, count):
-        done = subprocess.run([
-            self.bin["tls"], f"--port={peer.implicit_port}", "--host=smtp.bench.test",
-            f"--ca_file={self.ca}", f"--count={count}", f"--warmup={min(20, count)}"
-        ],
-                              capture_output=True,
+        done = subprocess.run(self.tls_argv(peer, count, min(20, count)), capture_output=True,
                               text=True)
         result = parse_kv(done.stdout)
         if done.returncode != 0 or "cpu_us_per_handshake" not in result:
             raise RuntimeError(f"TLS loop failed: {done.stdout} {done.stderr}")
         return result
-
 
     def interleaved(self, server, peer, concurrency, rounds, verifications, handshakes):
         """The CPU target's ratio from alternating windows: the bare loop alone, then a throughput
@@ -369,11 +368,8 @@ class Bench:
             loop_ir = []
             for n in (0, count):  # the difference leaves out start-up
                 out = os.path.join(self.work, f"callgrind.tls.{n}")
-                subprocess.run([
-                    "valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                    self.bin["tls"], f"--port={peer.implicit_port}", "--host=smtp.bench.test",
-                    f"--ca_file={self.ca}", f"--count={n}", "--warmup=0"
-                ], check=True, capture_output=True)
+                subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                                *self.tls_argv(peer, n, 0)], check=True, capture_output=True)
                 loop_ir.append(callgrind_total(out))
         finally:
             peer.stop()

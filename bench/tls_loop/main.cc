@@ -26,7 +26,6 @@ ABSL_FLAG(std::string, host, "smtp.bench.test", "Name for SNI and the certificat
 ABSL_FLAG(std::string, ca_file, "", "Extra trust anchor (the peer's CA)");
 ABSL_FLAG(int, count, 1000, "Handshakes to time");
 ABSL_FLAG(int, warmup, 20, "Handshakes before timing starts");
-ABSL_FLAG(double, seconds, 0, "Run for this long instead of --count handshakes (0: --count)");
 
 namespace {
 
@@ -77,21 +76,12 @@ int main(int argc, char** argv) {
   SSL_CTX* native = (*ctx)->native_handle();
   for (int i = 0; i < absl::GetFlag(FLAGS_warmup); ++i) Handshake(native, address, host);
 
-  int count = absl::GetFlag(FLAGS_count);
-  const double seconds = absl::GetFlag(FLAGS_seconds);
+  const int count = absl::GetFlag(FLAGS_count);
   int failures = 0;
   const double cpu_before = CpuSeconds();
   const auto wall_before = std::chrono::steady_clock::now();
-  if (seconds > 0) {
-    const auto end = wall_before + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                       std::chrono::duration<double>(seconds));
-    for (count = 0; std::chrono::steady_clock::now() < end; ++count) {
-      if (!Handshake(native, address, host)) ++failures;
-    }
-  } else {
-    for (int i = 0; i < count; ++i) {
-      if (!Handshake(native, address, host)) ++failures;
-    }
+  for (int i = 0; i < count; ++i) {
+    if (!Handshake(native, address, host)) ++failures;
   }
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
