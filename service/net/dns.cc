@@ -155,6 +155,12 @@ struct DnsQuery {
   bool started = false;    // sent to c-ares
   bool answered = false;   // c-ares called back
   bool abandoned = false;  // the lookup stopped waiting first
+
+  // The same failure for either kind of lookup, so callers need not care which one this is.
+  void Fail(DnsOutcome outcome, const std::string& error) {
+    host_result = HostLookup{outcome, {}, {}, error};
+    mx_result = MxLookup{outcome, {}, error};
+  }
 };
 
 namespace {
@@ -591,8 +597,7 @@ asio::awaitable<void> Drive(std::shared_ptr<Query> query, std::shared_ptr<AresCh
   channel->Abandon(query);
   query->done = true;
   const std::string error = ec ? "lookup cancelled" : "no answer before the deadline";
-  query->host_result = HostLookup{DnsOutcome::kTimedOut, {}, {}, error};
-  query->mx_result = MxLookup{DnsOutcome::kTimedOut, {}, error};
+  query->Fail(DnsOutcome::kTimedOut, error);
 }
 
 }  // namespace
@@ -607,17 +612,14 @@ asio::awaitable<std::shared_ptr<DnsQuery>> DnsResolver::Lookup(bool mx, std::str
       std::make_shared<DnsQuery>(channel ? channel->strand() : caller, deadline,
                                  mx ? DnsQuery::Kind::kMx : DnsQuery::Kind::kHost, std::move(name));
   if (channel == nullptr) {
-    const std::string error = absl::StrCat("c-ares setup failed: ", ares_strerror(status));
-    query->host_result = HostLookup{DnsOutcome::kFailed, {}, {}, error};
-    query->mx_result = MxLookup{DnsOutcome::kFailed, {}, error};
+    query->Fail(DnsOutcome::kFailed, absl::StrCat("c-ares setup failed: ", ares_strerror(status)));
     co_return query;
   }
   auto strand = channel->strand();
   auto [error] = co_await asio::co_spawn(strand, Drive(query, std::move(channel)),
                                          asio::as_tuple(asio::use_awaitable));
   if (error) {
-    query->host_result = HostLookup{DnsOutcome::kFailed, {}, {}, "internal error in DNS lookup"};
-    query->mx_result = MxLookup{DnsOutcome::kFailed, {}, "internal error in DNS lookup"};
+    query->Fail(DnsOutcome::kFailed, "internal error in DNS lookup");
   }
   co_return query;
 }
