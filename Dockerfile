@@ -20,7 +20,8 @@ RUN apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       build-essential cmake ninja-build pkg-config ca-certificates ccache \
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto \
-      libabsl-dev libc-ares-dev libboost1.81-dev libssl-dev libjemalloc-dev \
+      libabsl-dev libc-ares-dev libboost1.81-dev libssl-dev libjemalloc-dev libhiredis-dev \
+      libicu-dev \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src

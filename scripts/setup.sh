@@ -10,8 +10,9 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates openssl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto libabsl-dev
   libc-ares-dev libboost1.81-dev libssl-dev libjemalloc-dev libgtest-dev libgmock-dev
+  libhiredis-dev libicu-dev
   clang libclang-rt-14-dev
-  python3 python3-aiosmtpd postfix dovecot-core dnsmasq-base swaks
+  python3 python3-aiosmtpd postfix dovecot-core dnsmasq-base swaks redis-server redis-tools
   libnet-ssleay-perl  # swaks speaks TLS through it (a Recommends, which --no-install-recommends skips)
   procps iproute2
   podman runc debootstrap unzip python3-yaml

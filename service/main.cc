@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -27,6 +28,7 @@
 #include "rpc/credentials.h"
 #include "rpc/health.h"
 #include "rpc/service.h"
+#include "state/open.h"
 #include "verify/config.h"
 #include "verify/verifier.h"
 
@@ -73,13 +75,26 @@ ABSL_FLAG(int, max_deadline_ms, 120000, "Longest budget a caller can ask for");
 ABSL_FLAG(int, send_dedup_window_s, 600,
           "How long a SendTest request_id is remembered (a repeat is ALREADY_EXISTS); 0: off");
 ABSL_FLAG(int, send_dedup_max_entries, 100000,
-          "Most SendTest request ids remembered at once; beyond that SendTest is refused");
+          "In-process store: most SendTest request ids remembered at once; beyond that a "
+          "SendTest with a request_id is refused");
+ABSL_FLAG(std::string, state_store, "memory",
+          "Where the AUTH budget, rejected-password hashes and SendTest dedup live: memory "
+          "(in-process, one replica), redis://HOST:PORT[/DB] or rediss://HOST:PORT[/DB]");
+ABSL_FLAG(std::string, state_store_password_file, "", "File holding the Redis password");
+ABSL_FLAG(std::string, state_store_ca_file, "", "PEM CAs to verify a rediss:// store with");
+ABSL_FLAG(std::string, state_store_key_prefix, "cv:", "Prefix of every key in the store");
+ABSL_FLAG(int, state_store_timeout_ms, 500,
+          "How long a store operation may take before the store counts as unreachable");
+ABSL_FLAG(std::string, state_key_file, "",
+          "HMAC key (32+ bytes) naming accounts and rejected passwords in the store; required "
+          "with Redis and the same on every replica (in-process: a random key per start)");
 ABSL_FLAG(int, shutdown_grace_ms, 25000, "How long SIGTERM waits for in-flight calls");
 ABSL_FLAG(int, shutdown_delay_ms, 0,
           "After SIGTERM, how long to keep serving while health says NOT_SERVING, so that load "
           "balancers stop sending before the listener closes");
 ABSL_FLAG(int, auth_failures_per_window, 3,
-          "Failed AUTH attempts per (host, username) before the service stops trying");
+          "Rejected plus in-flight AUTH attempts per account (canonical server and username) "
+          "before the service stops trying");
 ABSL_FLAG(int, auth_failure_window_s, 900, "The window of --auth_failures_per_window");
 ABSL_FLAG(int, max_in_flight, 20000, "Verifications and test sends in flight at most");
 ABSL_FLAG(int, max_in_flight_per_host, 50, "... of which at most this many to one host");
@@ -210,6 +225,45 @@ int main(int argc, char** argv) {
     for (auto& t : loop) t.join();
   };
 
+  cv::state::StoreOptions store_options;
+  store_options.url = absl::GetFlag(FLAGS_state_store);
+  store_options.password_file = absl::GetFlag(FLAGS_state_store_password_file);
+  store_options.ca_file = absl::GetFlag(FLAGS_state_store_ca_file);
+  store_options.key_prefix = absl::GetFlag(FLAGS_state_store_key_prefix);
+  store_options.key_file = absl::GetFlag(FLAGS_state_key_file);
+  store_options.timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_state_store_timeout_ms));
+  store_options.memory_max_claims =
+      static_cast<size_t>(absl::GetFlag(FLAGS_send_dedup_max_entries));
+  const std::string store_kind = store_options.url == "memory" ? "memory" : "redis";
+  // Health learns of the store through this; it is made further down, before anything serves.
+  std::function<void(bool)> tell_health;
+  std::mutex store_state_mu;
+  bool store_up = store_kind == "memory";
+  store_options.on_state = [&, store_kind](bool up, const std::string& why) {
+    cv::observability::SetStateStoreUp(store_kind, up);
+    if (up) {
+      cv::log::Info("state store up", {{"store", store_kind}, {"why", why}});
+    } else {
+      cv::log::Warning("state store down", {{"store", store_kind}, {"why", why}});
+    }
+    std::lock_guard lock(store_state_mu);
+    store_up = up;
+    if (tell_health) tell_health(up);
+  };
+  store_options.observe = [store_kind](double seconds, bool ok) {
+    cv::observability::RecordStateStoreExchange(store_kind, seconds, ok);
+  };
+  if (store_options.timeout.count() <= 0) {
+    stop_loop();
+    return Fail("--state_store_timeout_ms must be positive");
+  }
+  auto opened = cv::state::OpenStore(io.get_executor(), store_options);
+  if (!opened.ok()) {
+    stop_loop();
+    return Fail(std::string(opened.status().message()));
+  }
+  cv::observability::SetStateStoreUp(store_kind, opened->store->up());
+
   auto verifier = std::make_shared<cv::verify::Verifier>(io, *config);
   cv::rpc::ServiceOptions service_options;
   service_options.default_deadline =
@@ -217,11 +271,11 @@ int main(int argc, char** argv) {
   service_options.max_deadline = std::chrono::milliseconds(absl::GetFlag(FLAGS_max_deadline_ms));
   service_options.send_dedup_window =
       std::chrono::seconds(absl::GetFlag(FLAGS_send_dedup_window_s));
-  service_options.send_dedup_capacity =
-      static_cast<size_t>(absl::GetFlag(FLAGS_send_dedup_max_entries));
-  service_options.auth_limiter.max_failures = absl::GetFlag(FLAGS_auth_failures_per_window);
-  service_options.auth_limiter.window =
+  service_options.auth_budget.max_failures = absl::GetFlag(FLAGS_auth_failures_per_window);
+  service_options.auth_budget.window =
       std::chrono::seconds(absl::GetFlag(FLAGS_auth_failure_window_s));
+  service_options.store = opened->store;
+  service_options.keyring = opened->keyring;
   service_options.in_flight.max_total = static_cast<size_t>(absl::GetFlag(FLAGS_max_in_flight));
   service_options.in_flight.max_per_host =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_in_flight_per_host));
@@ -233,6 +287,17 @@ int main(int argc, char** argv) {
   // The plaintext health port has its own server (and its own HealthService, told the same
   // things) so that nothing but health is ever reachable without TLS.
   cv::rpc::HealthService plain_health(health_names);
+  // The store has a health entry of its own: the service keeps serving while it is down
+  // (AUTH withheld, SendTest with a request_id refused), and this tells why.
+  constexpr char kStoreHealthName[] = "channelverify.v1.StateStore";
+  {
+    std::lock_guard lock(store_state_mu);
+    tell_health = [&](bool up) {
+      health.SetDependency(kStoreHealthName, up);
+      plain_health.SetDependency(kStoreHealthName, up);
+    };
+    tell_health(store_up);
+  }
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -302,6 +367,7 @@ int main(int argc, char** argv) {
                             {"metrics_port", metrics_server ? metrics_server->port() : 0},
                             {"port", bound_port},
                             {"io_threads", threads},
+                            {"state_store", opened->description},
                             {"allocator", AllocatorName()}});
 
   int signal_number = 0;

@@ -428,6 +428,14 @@ constexpr CatalogEntry kCatalog[] = {
      "genaue Antwort des Servers). Ihre IT-Abteilung oder Ihr E-Mail-Anbieter kann anhand dieser "
      "Antwort feststellen, welche Richtlinie den Versand verhindert hat, zum Beispiel eine "
      "Einschränkung für Absende- oder Empfangsadressen oder ein Inhaltsfilter."},
+    {pb::DIAGNOSIS_CODE_AUTH_NOT_ATTEMPTED, "", kWarning, "The sign-in was not tested",
+     "Die Anmeldung wurde nicht getestet",
+     "The check did not send the username and password to the email server this time, so it "
+     "cannot say whether they work (the evidence says why). Everything else was checked. Run "
+     "the check again in a few minutes.",
+     "Die Prüfung hat Benutzername und Passwort dieses Mal nicht an den E-Mail-Server gesendet "
+     "und kann daher nicht sagen, ob sie stimmen (der Nachweis nennt den Grund). Alles andere "
+     "wurde geprüft. Führen Sie die Prüfung in einigen Minuten erneut aus."},
     // Guidance of the help article that no probe produces; returned by ListDiagnoses.
     {pb::DIAGNOSIS_CODE_UNSPECIFIED, "check-setup", kInfo, "Check which sending option is active",
      "Einrichtung überprüfen: Welche Versandoption ist aktiv?",

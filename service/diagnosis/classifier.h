@@ -76,8 +76,10 @@ enum class Observation {
   kScopeMissing,              // the granted scopes lack one the integration needs
   kOAuthClientNotConfigured,  // the service has no client id / secret for the provider
   kTokenForOtherAccount,      // the token's account is not the channel's address
+  // The service withheld AUTH on purpose: its AUTH budget store could not be reached.
+  kAuthWithheldStateStore,
   // Not an observation: the last value, so tests can walk them all. Keep it last.
-  kMaxValue = kTokenForOtherAccount,
+  kMaxValue = kAuthWithheldStateStore,
 };
 
 Finding ClassifyObservation(Observation observation, std::vector<std::string> evidence);

@@ -222,6 +222,9 @@ constexpr ObservationRule kObservationRules[] = {
      kDefault, 1.0, "oauth.token"},
     {Observation::kTokenForOtherAccount, pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, kDefault, 0.9,
      "gmail.profile"},
+    // Fail closed: without a reservation from the budget store no AUTH is sent.
+    {Observation::kAuthWithheldStateStore, pb::DIAGNOSIS_CODE_AUTH_NOT_ATTEMPTED, kDefault, 1.0,
+     "smtp.auth"},
 };
 
 // Microsoft: key on error_codes, never on the description (its wording changes and is

@@ -76,6 +76,23 @@ ServiceMetrics::ServiceMetrics()
           "channel_verifier_limiter_rejections_total",
           "Calls refused by the limiter with RESOURCE_EXHAUSTED, by ErrorInfo reason.",
           {"reason"})),
+      auth_budget(registry.AddCounter(
+          "channel_verifier_auth_budget_total",
+          "Password AUTHs asked of the AUTH budget, by outcome: reserved, known_rejected "
+          "(answered from the memory of rejected passwords), exhausted, same_in_flight, "
+          "unavailable (store unreachable: AUTH withheld).",
+          {"outcome"})),
+      state_store_up(registry.AddGauge("channel_verifier_state_store_up",
+                                       "1 while the shared state store answers, else 0.",
+                                       {"store"})),
+      state_store_errors(registry.AddCounter(
+          "channel_verifier_state_store_errors_total",
+          "Exchanges with the shared state store that failed (timeouts, refused, dropped).",
+          {"store"})),
+      state_store_seconds(registry.AddHistogram(
+          "channel_verifier_state_store_duration_seconds",
+          "Time of one exchange with the shared state store (a pipelined batch or a connect).",
+          {"store"}, {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5})),
       build_info(registry.AddGauge("channel_verifier_build_info",
                                    "Always 1; the labels tell the version.", {"version"})),
       start_time(registry.AddGauge("process_start_time_seconds",
@@ -86,6 +103,9 @@ ServiceMetrics::ServiceMetrics()
   }
   for (std::string_view reason : kLimiterReasons) {
     limiter_rejections.Increment({std::string(reason)}, 0);
+  }
+  for (std::string_view outcome : kAuthBudgetOutcomes) {
+    auth_budget.Increment({std::string(outcome)}, 0);
   }
 #ifdef CV_VERSION
   build_info.Set({CV_VERSION}, 1);
@@ -101,6 +121,16 @@ ServiceMetrics& Metrics() {
   // Never destroyed: threads of gRPC or the event loop may still count during exit.
   static ServiceMetrics* metrics = new ServiceMetrics();
   return *metrics;
+}
+
+void RecordStateStoreExchange(std::string_view store, double seconds, bool ok) {
+  Metrics().state_store_seconds.Observe({std::string(store)}, seconds);
+  if (!ok) Metrics().state_store_errors.Increment({std::string(store)});
+}
+
+void SetStateStoreUp(std::string_view store, bool up) {
+  Metrics().state_store_up.Set({std::string(store)}, up ? 1 : 0);
+  Metrics().state_store_errors.Increment({std::string(store)}, 0);
 }
 
 std::shared_ptr<void> CountInFlight() {

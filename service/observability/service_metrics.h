@@ -18,15 +18,19 @@ struct ServiceMetrics {
   ServiceMetrics();
 
   Registry registry;
-  Counter& rpcs;                // method, code: every finished RPC of the API
-  Histogram& rpc_seconds;       // method: from the handler's start to Finish
-  Counter& verifications;       // method, verdict: VerifyChannel / SendTest results
-  Counter& diagnoses;           // code: each diagnosis in a result
-  Histogram& probe_seconds;     // probe, outcome: each probe that ran
-  Gauge& in_flight;             // verification runs and test sends going on now
-  Counter& limiter_rejections;  // reason: calls the limiter refused (RESOURCE_EXHAUSTED)
-  Gauge& build_info;            // version: always 1
-  Gauge& start_time;            // process start, seconds since the epoch
+  Counter& rpcs;                   // method, code: every finished RPC of the API
+  Histogram& rpc_seconds;          // method: from the handler's start to Finish
+  Counter& verifications;          // method, verdict: VerifyChannel / SendTest results
+  Counter& diagnoses;              // code: each diagnosis in a result
+  Histogram& probe_seconds;        // probe, outcome: each probe that ran
+  Gauge& in_flight;                // verification runs and test sends going on now
+  Counter& limiter_rejections;     // reason: calls the limiter refused (RESOURCE_EXHAUSTED)
+  Counter& auth_budget;            // outcome: what the AUTH budget said before a password AUTH
+  Gauge& state_store_up;           // store: 1 while the shared store answers
+  Counter& state_store_errors;     // store: exchanges with the store that failed
+  Histogram& state_store_seconds;  // store: one exchange (a batch of commands, a connect)
+  Gauge& build_info;               // version: always 1
+  Gauge& start_time;               // process start, seconds since the epoch
 };
 
 ServiceMetrics& Metrics();
@@ -46,8 +50,17 @@ std::shared_ptr<void> CountInFlight();
 // code has today are shown at 0 from the start.
 inline constexpr std::string_view kLimiterReasons[] = {"AUTH_RATE_LIMITED", "OVERLOADED",
                                                        "HOST_BUSY"};
+inline constexpr std::string_view kAuthBudgetOutcomes[] = {
+    "reserved", "known_rejected", "exhausted", "same_in_flight", "unavailable"};
 inline void CountLimiterRejection(std::string_view reason) {
   Metrics().limiter_rejections.Increment({std::string(reason)});
 }
+
+inline void CountAuthBudget(std::string_view outcome) {
+  Metrics().auth_budget.Increment({std::string(outcome)});
+}
+// The shared store's health and cost, by kind ("memory", "redis").
+void RecordStateStoreExchange(std::string_view store, double seconds, bool ok);
+void SetStateStoreUp(std::string_view store, bool up);
 
 }  // namespace cv::observability

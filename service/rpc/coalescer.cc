@@ -8,7 +8,7 @@ namespace cv::rpc {
 
 struct Run {
   std::vector<Coalescer::Done> waiters;
-  std::shared_ptr<verify::Handle> handle;
+  Coalescer::Cancel cancel;
   size_t active = 0;
 };
 
@@ -36,33 +36,28 @@ std::string Coalescer::Key(const verify::SmtpTarget& target, Lang lang) {
   return std::string(reinterpret_cast<char*>(digest), length);
 }
 
-absl::StatusOr<std::shared_ptr<Coalescer::Ticket>> Coalescer::Join(const std::string& key,
-                                                                   Done done, const Start& start,
-                                                                   bool* joined) {
+std::shared_ptr<Coalescer::Ticket> Coalescer::Join(const std::string& key, Done done,
+                                                   const Start& start, bool* joined) {
   std::lock_guard lock(mu_);
   auto it = runs_.find(key);
   if (it != runs_.end()) {
     it->second->waiters.push_back(std::move(done));
     ++it->second->active;
     if (joined != nullptr) *joined = true;
-    return std::shared_ptr<Ticket>(new Ticket(this, key, it->second));
+    return std::shared_ptr<Ticket>(new Ticket(this, it->second));
   }
   if (joined != nullptr) *joined = false;
   auto run = std::make_shared<Run>();
   run->waiters.push_back(std::move(done));
   run->active = 1;
-  // Held across start(): it only posts the work (its `done` never runs inline), and nobody can
-  // join a run that may yet be refused.
-  auto handle =
-      start([this, key, run](Response response) { Complete(key, run, std::move(response)); });
-  if (!handle.ok()) return handle.status();
-  run->handle = *handle;
   runs_.emplace(key, run);
-  return std::shared_ptr<Ticket>(new Ticket(this, key, run));
+  // Held across start(): it only posts the work (its `done` never runs inline).
+  run->cancel =
+      start([this, key, run](Outcome outcome) { Complete(key, run, std::move(outcome)); });
+  return std::shared_ptr<Ticket>(new Ticket(this, run));
 }
 
-void Coalescer::Complete(const std::string& key, const std::shared_ptr<Run>& run,
-                         Response response) {
+void Coalescer::Complete(const std::string& key, const std::shared_ptr<Run>& run, Outcome outcome) {
   std::vector<Done> waiters;
   {
     std::lock_guard lock(mu_);
@@ -72,21 +67,21 @@ void Coalescer::Complete(const std::string& key, const std::shared_ptr<Run>& run
   }
   for (size_t i = 0; i < waiters.size(); ++i) {
     if (i + 1 == waiters.size()) {
-      waiters[i](std::move(response));
+      waiters[i](std::move(outcome));
     } else {
-      waiters[i](response);
+      waiters[i](outcome);
     }
   }
 }
 
 void Coalescer::Leave(const std::shared_ptr<Run>& run) {
-  std::shared_ptr<verify::Handle> handle;
+  Cancel cancel;
   {
     std::lock_guard lock(mu_);
     if (run->active == 0 || --run->active > 0) return;
-    handle = run->handle;
+    cancel = run->cancel;
   }
-  if (handle) handle->Cancel();
+  if (cancel) cancel();
 }
 
 void Coalescer::Ticket::Cancel() {

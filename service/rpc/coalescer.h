@@ -1,5 +1,7 @@
 #pragma once
 
+#include <grpcpp/support/status.h>
+
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -7,7 +9,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "absl/status/statusor.h"
 #include "channelverify/v1/channel_verifier.pb.h"
 #include "verify/verifier.h"
 
@@ -19,9 +20,17 @@ namespace cv::rpc {
 class Coalescer {
  public:
   using Response = channelverify::v1::VerifyChannelResponse;
-  using Done = std::function<void(Response)>;
-  // Starts the shared run; its `done` is called once, on any thread.
-  using Start = std::function<absl::StatusOr<std::shared_ptr<verify::Handle>>(Done done)>;
+  // A run ends with an answer, or with an RPC error for every caller (e.g. AUTH_RATE_LIMITED,
+  // which the budget may say only after callers joined).
+  struct Outcome {
+    grpc::Status status;
+    Response response;
+  };
+  using Done = std::function<void(Outcome)>;
+  using Cancel = std::function<void()>;
+  // Starts the shared run and returns how to cancel it. Its `done` must be called exactly
+  // once, never inline (Join holds its lock while it calls start).
+  using Start = std::function<Cancel(Done done)>;
 
   // One caller's place in a run. Cancel() leaves it; the run is cancelled when every caller
   // has left. The caller's `done` is still called (gRPC wants Finish on cancelled calls too).
@@ -31,10 +40,9 @@ class Coalescer {
 
    private:
     friend class Coalescer;
-    Ticket(Coalescer* owner, std::string key, std::shared_ptr<struct Run> run)
-        : owner_(owner), key_(std::move(key)), run_(std::move(run)) {}
+    Ticket(Coalescer* owner, std::shared_ptr<struct Run> run)
+        : owner_(owner), run_(std::move(run)) {}
     Coalescer* owner_;
-    std::string key_;
     std::shared_ptr<struct Run> run_;
     bool cancelled_ = false;
   };
@@ -43,12 +51,12 @@ class Coalescer {
   static std::string Key(const verify::SmtpTarget& target, Lang lang);
 
   // Joins the run for `key`, or starts one with `start`. `joined` tells which happened.
-  absl::StatusOr<std::shared_ptr<Ticket>> Join(const std::string& key, Done done,
-                                               const Start& start, bool* joined = nullptr);
+  std::shared_ptr<Ticket> Join(const std::string& key, Done done, const Start& start,
+                               bool* joined = nullptr);
   size_t runs() const;
 
  private:
-  void Complete(const std::string& key, const std::shared_ptr<struct Run>& run, Response response);
+  void Complete(const std::string& key, const std::shared_ptr<struct Run>& run, Outcome outcome);
   void Leave(const std::shared_ptr<struct Run>& run);
 
   mutable std::mutex mu_;

@@ -84,6 +84,10 @@ HealthService::HealthService(std::set<std::string> services) : services_(std::mo
 }
 
 HealthCheckResponse::ServingStatus HealthService::StatusFor(const std::string& service) {
+  if (auto dep = dependencies_.find(service); dep != dependencies_.end()) {
+    return serving_ && dep->second ? HealthCheckResponse::SERVING
+                                   : HealthCheckResponse::NOT_SERVING;
+  }
   if (!services_.count(service)) return HealthCheckResponse::SERVICE_UNKNOWN;
   return serving_ ? HealthCheckResponse::SERVING : HealthCheckResponse::NOT_SERVING;
 }
@@ -125,6 +129,14 @@ void HealthService::SetServing(bool serving) {
   std::lock_guard lock(mu_);
   serving_ = serving;
   for (Watcher* w : watchers_) w->Send(StatusFor(w->name()));
+}
+
+void HealthService::SetDependency(const std::string& name, bool up) {
+  std::lock_guard lock(mu_);
+  dependencies_[name] = up;
+  for (Watcher* w : watchers_) {
+    if (w->name() == name) w->Send(StatusFor(w->name()));
+  }
 }
 
 void HealthService::EndWatches() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -24,6 +25,10 @@ class HealthService final : public grpc::health::v1::Health::CallbackService {
 
   // SERVING or NOT_SERVING for every service; watchers are told.
   void SetServing(bool serving);
+  // A dependency reported under its own name (e.g. "channelverify.v1.StateStore"): SERVING
+  // while it is up. The server as a whole ("") keeps serving without it, degraded, so that
+  // a store outage does not take every replica out of the load balancer.
+  void SetDependency(const std::string& name, bool up);
   // Ends every Watch stream (before the server shuts down, so it need not wait for them).
   void EndWatches();
 
@@ -36,6 +41,7 @@ class HealthService final : public grpc::health::v1::Health::CallbackService {
 
   std::mutex mu_;
   std::set<std::string> services_;
+  std::map<std::string, bool> dependencies_;
   bool serving_ = true;
   bool ended_ = false;
   std::set<Watcher*> watchers_;

@@ -2,14 +2,18 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <boost/asio/post.hpp>
+
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "diagnosis/catalog.h"
 #include "observability/request_id.h"
 #include "observability/service_metrics.h"
+#include "rpc/pending_run.h"
 #include "rpc/request_checks.h"
 #include "rpc/status.h"
 #include "rpc/validate.h"
+#include "verify/response.h"
 
 namespace cv::rpc {
 namespace v1 = channelverify::v1;
@@ -72,30 +76,36 @@ void LogResponse(std::string_view method, const google::protobuf::Message& respo
   log::Write(log::Level::kDebug, "response", {{"method", method}, {"response", json}});
 }
 
+// A call answered from the memory of rejected passwords: the diagnosis the rejection had,
+// and the AUTH probe as skipped. Nothing was dialed.
+template <typename Response>
+Response FromMemory(const AuthGate::Decision& decision, const verify::SmtpTarget& target, Lang lang,
+                    const diagnosis::RenderContext& render) {
+  Response response;
+  *response.add_diagnoses() = diagnosis::Render(decision.known, lang, render);
+  auto* probe = response.add_probes();
+  probe->set_name("smtp.auth");
+  probe->set_status(v1::PROBE_STATUS_SKIPPED);
+  probe->set_target(absl::StrCat(target.host, ":", target.port));
+  probe->set_detail(
+      absl::StrCat("not sent: the server rejected this exact password at ", decision.known_at));
+  (*probe->mutable_facts())["rejected_at"] = decision.known_at;
+  response.set_verdict(verify::VerdictOf(response.diagnoses()));
+  return response;
+}
+
 }  // namespace
 
 ChannelVerifierService::ChannelVerifierService(std::shared_ptr<verify::Verifier> verifier,
                                                ServiceOptions options)
     : verifier_(std::move(verifier)),
       options_(options),
-      send_dedup_(options.send_dedup_window, options.send_dedup_capacity),
-      auth_limiter_(options.auth_limiter),
+      auth_gate_(options.store, options.keyring, options.auth_budget,
+                 verifier_->io().get_executor()),
       in_flight_(options.in_flight) {}
 
-grpc::Status ChannelVerifierService::Admit(const std::string& host, const std::string& username,
+grpc::Status ChannelVerifierService::Admit(const std::string& host,
                                            std::unique_ptr<InFlight::Slot>* slot) {
-  if (!username.empty()) {
-    if (auto wait = auth_limiter_.Blocked(host, username)) {
-      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*wait).count();
-      observability::CountLimiterRejection("AUTH_RATE_LIMITED");
-      return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "AUTH_RATE_LIMITED",
-                   absl::StrCat("AUTH for this account at ", host, " failed ",
-                                auth_limiter_.options().max_failures,
-                                " times recently; not trying again for ", (ms + 999) / 1000,
-                                " s, so the account does not get locked"),
-                   ms);
-    }
-  }
   InFlight::Refusal refusal;
   *slot = in_flight_.TryAcquire(host, &refusal);
   if (refusal == InFlight::Refusal::kTotal) {
@@ -111,24 +121,74 @@ grpc::Status ChannelVerifierService::Admit(const std::string& host, const std::s
   return grpc::Status::OK;
 }
 
-void ChannelVerifierService::Learn(const verify::SmtpTarget& target,
-                                   const google::protobuf::RepeatedPtrField<v1::Probe>& probes) {
-  if (target.username.empty()) return;
-  for (const auto& probe : probes) {
-    if (probe.name() != "smtp.auth") continue;
-    if (probe.status() == v1::PROBE_STATUS_OK) {
-      auth_limiter_.RecordSuccess(target.host, target.username);
-      return;
+template <typename Response>
+void ChannelVerifierService::GateThenRun(
+    std::shared_ptr<verify::SmtpTarget> target, Lang lang, Clock::time_point deadline,
+    std::shared_ptr<PendingRun> pending,
+    std::function<void(std::function<void(grpc::Status)>)> before_run,
+    std::function<std::shared_ptr<verify::Handle>(std::function<void(Response)>)> run,
+    std::function<void(grpc::Status, Response)> done) {
+  // Runs `run` after `before_run` agreed; `settle` (may be null) sees the run's AUTH report
+  // and calls its argument when the store has it.
+  using Settle = std::function<void(std::function<void()>)>;
+  auto start = [pending, before_run, run, done](Settle settle) {
+    auto go = [pending, run, done, settle](grpc::Status status) {
+      if (!status.ok() || pending->cancelled()) {
+        if (settle) settle([] {});
+        done(status.ok() ? Error(grpc::StatusCode::CANCELLED, "CANCELLED", "cancelled") : status,
+             Response());
+        return;
+      }
+      pending->Attach(run([done, settle](Response response) {
+        if (!settle) {
+          done(grpc::Status::OK, std::move(response));
+          return;
+        }
+        // The answer waits for the store to have the outcome (a fraction of a millisecond):
+        // the caller's next click then finds a rejected password remembered.
+        auto shared = std::make_shared<Response>(std::move(response));
+        settle([done, shared] { done(grpc::Status::OK, std::move(*shared)); });
+      }));
+    };
+    if (before_run) {
+      before_run(go);
+    } else {
+      go(grpc::Status::OK);
     }
-    // Only a rejection counts (a permanent 5xx answer to the credentials), not a timeout or a
-    // temporary failure: those do not count towards a lockout either.
-    const auto reply = probe.facts().find("reply");
-    if (probe.status() == v1::PROBE_STATUS_FAILED && reply != probe.facts().end() &&
-        !reply->second.empty() && reply->second[0] == '5') {
-      auth_limiter_.RecordFailure(target.host, target.username);
-      return;
-    }
+  };
+  if (target->username.empty()) {
+    // Nothing to lock out: straight to the run, never inline.
+    boost::asio::post(verifier_->io(), [start] { start(nullptr); });
+    return;
   }
+  // The reservation outlives the call by a margin, so that a slow settle never frees it early;
+  // a process that dies frees it when the lease ends.
+  const auto lease =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()) +
+      std::chrono::seconds(10);
+  auth_gate_.Reserve(*target, lease, [this, target, lang, start, done](AuthGate::Decision d) {
+    switch (d.kind) {
+      case AuthGate::Decision::Kind::kRefused:
+        observability::CountLimiterRejection("AUTH_RATE_LIMITED");
+        done(d.refusal, Response());
+        return;
+      case AuthGate::Decision::Kind::kKnownRejected:
+        done(grpc::Status::OK, FromMemory<Response>(d, *target, lang, verifier_->config().render));
+        return;
+      case AuthGate::Decision::Kind::kProceedWithoutAuth:
+        target->withhold_auth = true;
+        start(nullptr);
+        return;
+      case AuthGate::Decision::Kind::kProceed: {
+        auto report = std::make_shared<verify::AuthReport>();
+        target->auth_report = report;
+        start([this, d = std::move(d), report](std::function<void()> settled) {
+          auth_gate_.Settle(d, *report, std::move(settled));
+        });
+        return;
+      }
+    }
+  });
 }
 
 grpc::Status ChannelVerifierService::Budget(const grpc::CallbackServerContext* context,
@@ -201,49 +261,77 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
   }
   const std::string key = Coalescer::Key(*checked.smtp, lang);
   auto shared_target = std::make_shared<verify::SmtpTarget>(std::move(*checked.smtp));
-  grpc::Status refused;
-  auto start = [&](Coalescer::Done run_done) -> absl::StatusOr<std::shared_ptr<verify::Handle>> {
+  auto start = [&](Coalescer::Done run_done) -> Coalescer::Cancel {
     std::unique_ptr<InFlight::Slot> slot;
-    refused = Admit(shared_target->host, shared_target->username, &slot);
-    if (!refused.ok()) return absl::ResourceExhaustedError("refused");
+    if (grpc::Status refused = Admit(shared_target->host, &slot); !refused.ok()) {
+      // Never inline: the coalescer holds its lock while it starts a run.
+      boost::asio::post(verifier_->io(), [run_done, refused] { run_done({refused, {}}); });
+      return nullptr;
+    }
     auto held = std::shared_ptr<InFlight::Slot>(std::move(slot));
-    return verifier_->VerifySmtp(
-        *shared_target, lang, deadline,
-        [this, held, shared_target, run_done,
-         counted = observability::CountInFlight()](v1::VerifyChannelResponse result) mutable {
+    auto pending = std::make_shared<PendingRun>();
+    GateThenRun<v1::VerifyChannelResponse>(
+        shared_target, lang, deadline, pending, nullptr,
+        [this, shared_target, lang, deadline](std::function<void(v1::VerifyChannelResponse)> d) {
+          return verifier_->VerifySmtp(*shared_target, lang, deadline, std::move(d));
+        },
+        [held, run_done, counted = observability::CountInFlight()](
+            grpc::Status status, v1::VerifyChannelResponse result) mutable {
           held.reset();
           counted.reset();
           // Once per verification run, however many coalesced callers it answers.
-          observability::RecordResult("VerifyChannel", result);
-          Learn(*shared_target, result.probes());
-          run_done(std::move(result));
+          if (status.ok()) observability::RecordResult("VerifyChannel", result);
+          run_done({std::move(status), std::move(result)});
         });
+    return [pending] { pending->Cancel(); };
   };
-  auto ticket = coalescer_.Join(key, finish, start);
-  if (!ticket.ok()) {
-    call->Done(refused.ok() ? Error(grpc::StatusCode::INTERNAL, "INTERNAL",
-                                    std::string(ticket.status().message()))
-                            : refused);
-    return call;
-  }
-  call->SetCancel([ticket = *ticket] { ticket->Cancel(); });
+  auto ticket = coalescer_.Join(
+      key,
+      [call, finish](Coalescer::Outcome outcome) {
+        if (!outcome.status.ok()) {
+          call->Done(outcome.status);
+          return;
+        }
+        finish(std::move(outcome.response));
+      },
+      start);
+  call->SetCancel([ticket] { ticket->Cancel(); });
   return call;
 }
 
-grpc::Status ChannelVerifierService::ClaimRequestId(const std::string& request_id) {
-  if (request_id.empty()) return grpc::Status::OK;
-  switch (send_dedup_.Claim(request_id, Clock::now())) {
-    case RequestDedup::Result::kClaimed:
-      return grpc::Status::OK;
-    case RequestDedup::Result::kDuplicate:
-      return Error(grpc::StatusCode::ALREADY_EXISTS, "DUPLICATE_REQUEST",
-                   "a SendTest with this request_id was already received; no second message is "
-                   "sent");
-    case RequestDedup::Result::kFull:
-      break;
+void ChannelVerifierService::ClaimRequestId(const std::string& request_id,
+                                            std::function<void(grpc::Status)> done) {
+  if (request_id.empty() || options_.send_dedup_window.count() == 0) {
+    done(grpc::Status::OK);
+    return;
   }
-  return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "OVERLOADED",
-               "too many SendTest request ids in the deduplication window", 60000);
+  // Keyed by the caller as well, so that one caller cannot spend another's id.
+  const std::string key = options_.keyring->Mac("request", {"anonymous", request_id}, 32);
+  options_.store->ClaimOnce(
+      key, std::chrono::duration_cast<std::chrono::milliseconds>(options_.send_dedup_window),
+      [done = std::move(done)](state::Claim claim) {
+        switch (claim) {
+          case state::Claim::kClaimed:
+            done(grpc::Status::OK);
+            return;
+          case state::Claim::kDuplicate:
+            done(Error(grpc::StatusCode::ALREADY_EXISTS, "DUPLICATE_REQUEST",
+                       "a SendTest with this request_id was already received; no second message "
+                       "is sent"));
+            return;
+          case state::Claim::kFull:
+            done(Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "OVERLOADED",
+                       "too many SendTest request ids in the deduplication window", 60000));
+            return;
+          case state::Claim::kUnavailable:
+            // Fail closed: without the store this id may have been used on another replica.
+            done(Error(grpc::StatusCode::UNAVAILABLE, "STATE_STORE_UNAVAILABLE",
+                       "the store that remembers SendTest request ids is unreachable; nothing was "
+                       "sent, so that a retried request cannot send a second message",
+                       1000));
+            return;
+        }
+      });
 }
 
 grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerContext* context,
@@ -262,27 +350,20 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
   const std::string admit_key =
       checked.smtp ? checked.smtp->host : absl::StrCat("oauth:", checked.oauth->account);
   std::unique_ptr<InFlight::Slot> slot;
-  if (grpc::Status admitted =
-          Admit(admit_key, checked.smtp ? checked.smtp->username : std::string(), &slot);
-      !admitted.ok()) {
+  if (grpc::Status admitted = Admit(admit_key, &slot); !admitted.ok()) {
     call->Done(admitted);
     return call;
   }
-  // Claimed last, so that a request refused above can be corrected and sent with the same id;
-  // from here on the id is spent, whatever the send's outcome.
-  if (grpc::Status claimed = ClaimRequestId(request->request_id()); !claimed.ok()) {
-    call->Done(claimed);
-    return call;
-  }
   auto held = std::shared_ptr<InFlight::Slot>(std::move(slot));
-  std::shared_ptr<verify::SmtpTarget> smtp_target;
-  if (checked.smtp) smtp_target = std::make_shared<verify::SmtpTarget>(*checked.smtp);
-  auto done = [this, call, response, held, smtp_target,
-               counted = observability::CountInFlight()](v1::SendTestResponse result) mutable {
+  auto done = [call, response, held, counted = observability::CountInFlight()](
+                  grpc::Status status, v1::SendTestResponse result) mutable {
     held.reset();
     counted.reset();
+    if (!status.ok()) {
+      call->Done(status);
+      return;
+    }
     observability::RecordResult("SendTest", result);
-    if (smtp_target) Learn(*smtp_target, result.probes());
     if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
       call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "SendTest failed"));
       return;
@@ -291,14 +372,38 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
     LogResponse("SendTest", *response);
     call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
   };
+  // Claimed last, right before the send, so that a request refused before can be corrected
+  // and sent with the same id; from then on the id is spent, whatever the send's outcome.
+  auto claim = [this,
+                request_id = request->request_id()](std::function<void(grpc::Status)> claimed) {
+    ClaimRequestId(request_id, std::move(claimed));
+  };
+  auto pending = std::make_shared<PendingRun>();
+  call->SetCancel([pending] { pending->Cancel(); });
+  const Lang lang = checked.lang;
+  std::string recipient = std::move(checked.recipient);
   if (checked.oauth) {
-    call->SetHandle(verifier_->SendTestOAuth(std::move(*checked.oauth),
-                                             std::move(checked.recipient), checked.lang, deadline,
-                                             std::move(done)));
-  } else {
-    call->SetHandle(verifier_->SendTestSmtp(std::move(*checked.smtp), std::move(checked.recipient),
-                                            checked.lang, deadline, std::move(done)));
+    auto target = std::make_shared<verify::OAuthTarget>(std::move(*checked.oauth));
+    claim([this, pending, target, recipient, lang, deadline, done](grpc::Status claimed) mutable {
+      if (!claimed.ok() || pending->cancelled()) {
+        done(claimed.ok() ? Error(grpc::StatusCode::CANCELLED, "CANCELLED", "cancelled") : claimed,
+             {});
+        return;
+      }
+      pending->Attach(verifier_->SendTestOAuth(std::move(*target), recipient, lang, deadline,
+                                               [done](v1::SendTestResponse result) mutable {
+                                                 done(grpc::Status::OK, std::move(result));
+                                               }));
+    });
+    return call;
   }
+  auto target = std::make_shared<verify::SmtpTarget>(std::move(*checked.smtp));
+  GateThenRun<v1::SendTestResponse>(
+      target, lang, deadline, pending, claim,
+      [this, target, recipient, lang, deadline](std::function<void(v1::SendTestResponse)> d) {
+        return verifier_->SendTestSmtp(*target, recipient, lang, deadline, std::move(d));
+      },
+      done);
   return call;
 }
 

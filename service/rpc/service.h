@@ -5,9 +5,8 @@
 #include <memory>
 
 #include "channelverify/v1/channel_verifier.grpc.pb.h"
-#include "rpc/auth_limiter.h"
+#include "rpc/auth_gate.h"
 #include "rpc/coalescer.h"
-#include "rpc/dedup.h"
 #include "rpc/in_flight.h"
 #include "rpc/request_checks.h"
 #include "verify/verifier.h"
@@ -18,11 +17,15 @@ struct ServiceOptions {
   // Used when the caller sets no deadline; longer deadlines are capped to max_deadline.
   std::chrono::milliseconds default_deadline{30000};
   std::chrono::milliseconds max_deadline{120000};
-  // SendTest request_id deduplication: how long an id is remembered, and how many at most.
+  // SendTest request_id deduplication: how long an id is remembered (0: off).
   std::chrono::seconds send_dedup_window{600};
-  size_t send_dedup_capacity = 100000;
-  AuthLimiter::Options auth_limiter;
+  // The AUTH budget per account (rpc/auth_gate.h).
+  state::AuthBudget auth_budget;
   InFlight::Options in_flight;
+  // The shared state (in-process or Redis) and the key its digests are made with. Both are
+  // required.
+  std::shared_ptr<state::Store> store;
+  std::shared_ptr<const state::Keyring> keyring;
 };
 
 // The gRPC adapter: validates, turns the caller's deadline into the verification's budget,
@@ -58,20 +61,26 @@ class ChannelVerifierService final
   grpc::Status Budget(const grpc::CallbackServerContext* context,
                       std::chrono::steady_clock::time_point* deadline) const;
 
-  // Admission before any probe: the AUTH failure limit for `username` at `host` (none when
-  // empty) and the in-flight caps, per `host`. OK, or the error to answer with.
-  grpc::Status Admit(const std::string& host, const std::string& username,
-                     std::unique_ptr<InFlight::Slot>* slot);
-  // SendTest's request_id, spent once claimed; OK when empty.
-  grpc::Status ClaimRequestId(const std::string& request_id);
-  // Feeds the AUTH outcome of a finished run to the limiter.
-  void Learn(const verify::SmtpTarget& target,
-             const google::protobuf::RepeatedPtrField<channelverify::v1::Probe>& probes);
+  // The in-flight caps, per `host`. OK, or the error to answer with.
+  grpc::Status Admit(const std::string& host, std::unique_ptr<InFlight::Slot>* slot);
+  // SendTest's request_id, spent once claimed: `done` gets OK (also for an empty id or with
+  // dedup off) or the error to answer with.
+  void ClaimRequestId(const std::string& request_id, std::function<void(grpc::Status)> done);
+  // The AUTH budget, then `run`: a password AUTH is reserved first (or answered from the
+  // memory of rejected passwords, or refused, or withheld when the store is unreachable) and
+  // settled when the run is over. `before_run` (may be null) runs last before `run` and may
+  // refuse. `done` is called exactly once, never inline.
+  template <typename Response>
+  void GateThenRun(
+      std::shared_ptr<verify::SmtpTarget> target, Lang lang,
+      std::chrono::steady_clock::time_point deadline, std::shared_ptr<class PendingRun> pending,
+      std::function<void(std::function<void(grpc::Status)>)> before_run,
+      std::function<std::shared_ptr<verify::Handle>(std::function<void(Response)>)> run,
+      std::function<void(grpc::Status, Response)> done);
 
   std::shared_ptr<verify::Verifier> verifier_;
   ServiceOptions options_;
-  RequestDedup send_dedup_;
-  AuthLimiter auth_limiter_;
+  AuthGate auth_gate_;
   InFlight in_flight_;
   Coalescer coalescer_;
 };

@@ -12,7 +12,8 @@ namespace {
 constexpr char kFieldPayload[] = "type.channelverify.v1/field";
 
 grpc::Status Build(grpc::StatusCode code, std::string_view reason, std::string message,
-                   std::string_view field, std::string_view description, long retry_after_ms) {
+                   std::string_view field, std::string_view description, long retry_after_ms,
+                   const std::map<std::string, std::string>& metadata = {}) {
   google::rpc::Status status;
   status.set_code(static_cast<int>(code));
   status.set_message(message);
@@ -20,6 +21,7 @@ grpc::Status Build(grpc::StatusCode code, std::string_view reason, std::string m
   info.set_reason(std::string(reason));
   info.set_domain(std::string(kErrorDomain));
   if (!field.empty()) (*info.mutable_metadata())["field"] = std::string(field);
+  for (const auto& [key, value] : metadata) (*info.mutable_metadata())[key] = value;
   status.add_details()->PackFrom(info);
   if (!field.empty()) {
     google::rpc::BadRequest bad;
@@ -47,6 +49,11 @@ grpc::Status InvalidArgument(std::string_view field, std::string_view descriptio
 grpc::Status Error(grpc::StatusCode code, std::string_view reason, std::string_view message,
                    long retry_after_ms) {
   return Build(code, reason, std::string(message), "", "", retry_after_ms);
+}
+
+grpc::Status Error(grpc::StatusCode code, std::string_view reason, std::string_view message,
+                   long retry_after_ms, const std::map<std::string, std::string>& metadata) {
+  return Build(code, reason, std::string(message), "", "", retry_after_ms, metadata);
 }
 
 absl::Status FieldError(std::string_view field, std::string_view description) {

@@ -2,6 +2,7 @@
 
 #include <grpcpp/support/status.h>
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,9 @@ grpc::Status InvalidArgument(std::string_view field, std::string_view descriptio
 // "OVERLOADED", ...). retry_after_ms > 0 adds a RetryInfo.
 grpc::Status Error(grpc::StatusCode code, std::string_view reason, std::string_view message,
                    long retry_after_ms = 0);
+// The same with ErrorInfo metadata (e.g. {"account": "microsoft/jobs@example.com"}).
+grpc::Status Error(grpc::StatusCode code, std::string_view reason, std::string_view message,
+                   long retry_after_ms, const std::map<std::string, std::string>& metadata);
 
 // absl::Status from validation ("field: description" in the message, field in the payload
 // "field") to grpc::Status with details.

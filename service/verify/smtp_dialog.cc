@@ -277,6 +277,16 @@ asio::awaitable<bool> Dialog::Authenticate() {
     }
     co_return false;
   }
+  if (target_.withhold_auth && plan_.auth_mechanism.empty()) {
+    run_.recorder->Skip(absl::StrCat(plan_.probe_prefix, ".auth"), endpoint_,
+                        "credentials not sent: the AUTH budget store is unreachable");
+    run_.recorder->Add(diagnosis::ClassifyObservation(
+        Observation::kAuthWithheldStateStore,
+        {"the store that counts failed sign-ins (so that the account is never locked) could not "
+         "be reached; without a reservation from it the password is not sent"}));
+    out_.send.skip_reason = "not sent: AUTH was withheld";
+    co_return false;
+  }
   if (caps.auth_mechanisms.empty()) {
     run_.recorder->Add(diagnosis::ClassifyObservation(
         Observation::kAuthNotOffered,
@@ -309,11 +319,15 @@ asio::awaitable<bool> Dialog::Authenticate() {
   });
   (*last_probe_->mutable_facts())["mechanism"] = mechanism;
   out_.auth_reply = r.reply;
+  auto* report = plan_.auth_mechanism.empty() ? target_.auth_report.get() : nullptr;
+  if (report != nullptr) report->outcome = verify::AuthReport::Outcome::kNoVerdict;
   if (r.ok() && r.reply->code == 235) {
     out_.auth_succeeded = true;
     may_send_ = true;
+    if (report != nullptr) report->outcome = verify::AuthReport::Outcome::kAccepted;
     co_return true;
   }
+  const size_t findings_before = run_.recorder->findings().size();
   const bool xoauth2 = mechanism == "XOAUTH2";
   constexpr std::string_view kChallenge = "XOAUTH2 challenge: ";
   if (xoauth2 && r.detail.starts_with(kChallenge)) {
@@ -335,6 +349,15 @@ asio::awaitable<bool> Dialog::Authenticate() {
       f.evidence.push_back(absl::StrCat("AUTH ", mechanism, ": ", r.reply->Raw()));
       f.probe = last_probe_->name();
       run_.recorder->Add(std::move(f));
+    }
+    // Only a permanent answer is a verdict on the credentials (and what lockouts count).
+    if (report != nullptr && r.reply->IsPermanentFailure() &&
+        run_.recorder->findings().size() > findings_before) {
+      const auto& finding = run_.recorder->findings()[findings_before];
+      report->outcome = verify::AuthReport::Outcome::kRejected;
+      report->code = finding.code;
+      report->variant = finding.variant;
+      report->reply = r.reply->Raw();
     }
   } else {
     // No answer to AUTH: out of time, or the connection dropped (which is no verdict on the

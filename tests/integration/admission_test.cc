@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "support/find.h"
 #include "support/peers.h"
 #include "support/server.h"
 
@@ -63,17 +64,6 @@ class AdmissionTest : public ::testing::Test {
     return server.Stub()->VerifyChannel(&context, request, response);
   }
 
-  static size_t AuthAttempts(const SmtpPeer& peer) {
-    size_t attempts = 0;
-    for (const auto& t : peer.Transcripts()) {
-      std::istringstream lines(t);
-      for (std::string line; std::getline(lines, line);) {
-        attempts += absl::StartsWith(line, "C: AUTH");
-      }
-    }
-    return attempts;
-  }
-
   static inline TestCa* ca_ = nullptr;
   static inline DnsPeer* dns_ = nullptr;
 };
@@ -85,26 +75,70 @@ TEST_F(AdmissionTest, AfterThreeRejectedAuthsTheServerIsNotContactedAgain) {
   ASSERT_TRUE(server.ok()) << server.status();
   for (int i = 0; i < 3; ++i) {
     v1::VerifyChannelResponse r;
-    ASSERT_TRUE(Call(*server, Request(peer->port()), &r).ok()) << i;
+    ASSERT_TRUE(
+        Call(*server, Request(peer->port(), kUser, absl::StrCat(kWrongPassword, i)), &r).ok())
+        << i;
     EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
   }
   EXPECT_EQ(AuthAttempts(*peer), 3u);
   v1::VerifyChannelResponse r;
-  const grpc::Status limited = Call(*server, Request(peer->port()), &r);
+  const grpc::Status limited = Call(*server, Request(peer->port(), kUser, "a-fourth-one"), &r);
   EXPECT_EQ(limited.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(ErrorReason(limited), "AUTH_RATE_LIMITED");
-  google::rpc::Status details;
-  ASSERT_TRUE(details.ParseFromString(limited.error_details()));
-  bool retry_info = false;
-  for (const auto& any : details.details()) {
-    google::rpc::RetryInfo info;
-    if (any.UnpackTo(&info)) retry_info = info.retry_delay().seconds() > 0;
-  }
-  EXPECT_TRUE(retry_info);
+  EXPECT_GT(RetryDelayMs(limited), 1000);
+  EXPECT_EQ(ErrorMetadata(limited, "account"), "smtp.t.test/jobs@t.test");
   EXPECT_EQ(AuthAttempts(*peer), 3u) << "the fourth call must not reach the server";
   // Another account on the same server is not affected.
   ASSERT_TRUE(Call(*server, Request(peer->port(), "other@t.test"), &r).ok());
   EXPECT_EQ(AuthAttempts(*peer), 4u);
+}
+
+TEST_F(AdmissionTest, TwentyConcurrentWrongPasswordsMakeAtMostThreeAuths) {
+  SmtpPeerOptions options;
+  options.profile = "generic-auth-credentials-invalid";
+  options.cert = ca_->valid();
+  options.delay_ms = 200;  // the calls overlap
+  auto peer = SmtpPeer::Start(options);
+  ASSERT_TRUE(peer.ok()) << peer.status();
+  auto server = Server();
+  ASSERT_TRUE(server.ok()) << server.status();
+  std::vector<std::future<grpc::Status>> calls;
+  for (int i = 0; i < 20; ++i) {
+    calls.push_back(std::async(std::launch::async, [&, i] {
+      v1::VerifyChannelResponse r;
+      return Call(*server, Request(peer->port(), kUser, absl::StrCat("wrong-", i)), &r);
+    }));
+  }
+  int limited = 0;
+  for (auto& call : calls) {
+    const grpc::Status s = call.get();
+    if (!s.ok()) {
+      EXPECT_EQ(ErrorReason(s), "AUTH_RATE_LIMITED");
+      ++limited;
+    }
+  }
+  EXPECT_LE(AuthAttempts(*peer), 3u);
+  EXPECT_GE(limited, 17);
+}
+
+TEST_F(AdmissionTest, ARejectedPasswordIsAnsweredFromMemoryWithoutAConnection) {
+  auto peer = SmtpPeer::StartProfile("generic-auth-credentials-invalid", ca_);
+  ASSERT_TRUE(peer.ok()) << peer.status();
+  auto server = Server();
+  ASSERT_TRUE(server.ok()) << server.status();
+  for (int i = 0; i < 5; ++i) {
+    v1::VerifyChannelResponse r;
+    ASSERT_TRUE(Call(*server, Request(peer->port()), &r).ok()) << i;
+    EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
+    ASSERT_NE(FindDiagnosis(r, v1::DIAGNOSIS_CODE_INVALID_CREDENTIALS), nullptr) << i;
+  }
+  EXPECT_EQ(peer->Transcripts().size(), 1u) << "five clicks, one connection";
+  // The repeats did not use up the budget: two more distinct passwords are still tried.
+  for (int i = 0; i < 2; ++i) {
+    v1::VerifyChannelResponse r;
+    ASSERT_TRUE(Call(*server, Request(peer->port(), kUser, absl::StrCat("new-", i)), &r).ok());
+  }
+  EXPECT_EQ(AuthAttempts(*peer), 3u);
 }
 
 TEST_F(AdmissionTest, IdenticalConcurrentVerificationsShareOneRun) {

@@ -239,4 +239,15 @@ absl::StatusOr<DnsPeer> DnsPeer::Start(DnsPeerOptions options) {
   return DnsPeer(std::move(dir), std::move(*child), options.bind, port);
 }
 
+size_t AuthAttempts(const SmtpPeer& peer) {
+  size_t attempts = 0;
+  for (const auto& t : peer.Transcripts()) {
+    std::istringstream lines(t);
+    for (std::string line; std::getline(lines, line);) {
+      attempts += absl::StartsWith(line, "C: AUTH");
+    }
+  }
+  return attempts;
+}
+
 }  // namespace cv::testing

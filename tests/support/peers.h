@@ -131,6 +131,9 @@ class SmtpPeer {
   int port_;
 };
 
+// "C: AUTH ..." lines in a scripted peer's transcripts: how many AUTH attempts reached it.
+size_t AuthAttempts(const SmtpPeer& peer);
+
 struct PostfixPeerOptions {
   std::string bind = "127.0.0.1";
   int port = 0;

@@ -111,4 +111,29 @@ std::string ErrorReason(const grpc::Status& status) {
   return "";
 }
 
+std::string ErrorMetadata(const grpc::Status& status, const std::string& key) {
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return "";
+  for (const auto& any : details.details()) {
+    google::rpc::ErrorInfo info;
+    if (!any.UnpackTo(&info)) continue;
+    const auto it = info.metadata().find(key);
+    return it == info.metadata().end() ? "" : it->second;
+  }
+  return "";
+}
+
+long RetryDelayMs(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return -1;
+  for (const auto& any : details.details()) {
+    google::rpc::RetryInfo info;
+    if (any.UnpackTo(&info)) {
+      return static_cast<long>(info.retry_delay().seconds() * 1000 +
+                               info.retry_delay().nanos() / 1000000);
+    }
+  }
+  return -1;
+}
+
 }  // namespace cv::testing

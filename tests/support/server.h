@@ -48,5 +48,9 @@ class ServerProcess {
 
 // The ErrorInfo reason of a failed call ("" when there is none).
 std::string ErrorReason(const grpc::Status& status);
+// One ErrorInfo metadata value ("" when there is none).
+std::string ErrorMetadata(const grpc::Status& status, const std::string& key);
+// The RetryInfo delay in milliseconds (-1 when there is none).
+long RetryDelayMs(const grpc::Status& status);
 
 }  // namespace cv::testing

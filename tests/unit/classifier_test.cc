@@ -823,6 +823,7 @@ TEST(ClassifyObservationTest, EveryObservationHasItsCode) {
       {Observation::kScopeMissing, pb::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING},
       {Observation::kOAuthClientNotConfigured, pb::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED},
       {Observation::kTokenForOtherAccount, pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND},
+      {Observation::kAuthWithheldStateStore, pb::DIAGNOSIS_CODE_AUTH_NOT_ATTEMPTED},
   };
   ASSERT_EQ(expected.size(), static_cast<size_t>(Observation::kMaxValue) + 1);
   for (size_t i = 0; i < expected.size(); ++i) {
