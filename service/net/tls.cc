@@ -44,9 +44,14 @@ void PrepareClientSsl(SSL* ssl, const std::string& host) {
   if (!ec) {
     X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
   } else {
-    SSL_set_tlsext_host_name(ssl, host.c_str());
+    // "smtp.example.com." is the same name, fully qualified; SNI must not carry the dot (RFC
+    // 6066, 3) and certificates never name it, so a caller who typed it would get a false
+    // "hostname mismatch".
+    std::string name = host;
+    while (!name.empty() && name.back() == '.') name.pop_back();
+    SSL_set_tlsext_host_name(ssl, name.c_str());
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
+    X509_VERIFY_PARAM_set1_host(param, name.c_str(), name.size());
   }
   (void)ip;
 }
