@@ -50,6 +50,87 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "cv.tlsDir" -}}/etc/channel-verifier/tls{{- end -}}
 {{- define "cv.clientCaDir" -}}/etc/channel-verifier/client-ca{{- end -}}
 {{- define "cv.oauthDir" -}}/etc/channel-verifier/oauth{{- end -}}
+{{- define "cv.stateKeyDir" -}}/etc/channel-verifier/state-key{{- end -}}
+{{- define "cv.storePasswordDir" -}}/etc/channel-verifier/state-store-password{{- end -}}
+{{- define "cv.storeCaDir" -}}/etc/channel-verifier/state-store-ca{{- end -}}
+
+{{/* The state store. */}}
+
+{{- define "cv.redis.enabled" -}}
+{{- if eq .Values.stateStore.mode "bundled" -}}true{{- end -}}
+{{- end -}}
+
+{{/* A Redis store (bundled or external): needs the shared HMAC key. */}}
+{{- define "cv.store.shared" -}}
+{{- if has .Values.stateStore.mode (list "bundled" "redis") -}}true{{- end -}}
+{{- end -}}
+
+{{/* The bundled Redis: its own app.kubernetes.io/name, so that the verifier's selectors (its
+Service, PodDisruptionBudget, NetworkPolicy) never pick its pod. */}}
+{{- define "cv.redis.fullname" -}}
+{{- printf "%s-redis" (include "cv.fullname" . | trunc 57 | trimSuffix "-") -}}
+{{- end -}}
+
+{{- define "cv.redis.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "cv.name" . | trunc 57 | trimSuffix "-" }}-redis
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "cv.redis.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "cv.redis.selectorLabels" . }}
+app.kubernetes.io/component: state-store
+app.kubernetes.io/part-of: {{ include "cv.name" . }}
+app.kubernetes.io/version: {{ .Values.stateStore.bundled.image.tag | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "cv.redis.image" -}}
+{{- $i := .Values.stateStore.bundled.image -}}
+{{- if $i.digest -}}
+{{- printf "%s@%s" $i.repository $i.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $i.repository $i.tag -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret (name, key) with the bundled Redis password: the user's or the chart's. */}}
+{{- define "cv.redis.passwordSecret" -}}
+{{- default (printf "%s-password" (include "cv.redis.fullname" .)) .Values.stateStore.bundled.password.existingSecret -}}
+{{- end -}}
+
+{{- define "cv.stateKeySecret" -}}
+{{- default (printf "%s-state-key" (include "cv.fullname" .)) .Values.stateStore.key.existingSecret -}}
+{{- end -}}
+
+{{/* The value of --state_store. */}}
+{{- define "cv.store.url" -}}
+{{- $s := .Values.stateStore -}}
+{{- if eq $s.mode "bundled" -}}
+{{- printf "redis://%s:6379" (include "cv.redis.fullname" .) -}}
+{{- else if eq $s.mode "redis" -}}
+{{- printf "%s://%s" (ternary "rediss" "redis" $s.redis.tls.enabled) $s.redis.address -}}
+{{- else -}}
+memory
+{{- end -}}
+{{- end -}}
+
+{{/* The port of stateStore.redis.address (HOST:PORT[/DB]), for the egress rule. */}}
+{{- define "cv.store.port" -}}
+{{- regexReplaceAll "^.*:([0-9]+)(/[0-9]*)?$" .Values.stateStore.redis.address "${1}" -}}
+{{- end -}}
+
+{{/* A Secret value that stays what it is across `helm upgrade`: the value in the cluster when
+there is one (lookup), else a new random one. `helm template` and lint see no cluster and get a
+new one each time. */}}
+{{- define "cv.stableRandom" -}}
+{{- $existing := lookup "v1" "Secret" .ctx.Release.Namespace .name -}}
+{{- if and $existing $existing.data (hasKey $existing.data .key) -}}
+{{- index $existing.data .key -}}
+{{- else -}}
+{{- randAlphaNum .length | b64enc -}}
+{{- end -}}
+{{- end -}}
 
 {{/* Fails the install on settings that the schema cannot express. */}}
 {{- define "cv.validate" -}}
@@ -78,5 +159,17 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) -}}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.enabled" -}}
+{{- end -}}
+{{- $s := .Values.stateStore -}}
+{{- if and (eq $s.mode "memory") (or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1)) -}}
+{{- fail (printf "stateStore.mode=memory keeps the AUTH budget, rejected passwords and SendTest dedup inside each pod, so replicas would not share them: set stateStore.mode=bundled (a Redis in this chart) or redis (stateStore.redis.address), or run one replica (replicaCount: 1, autoscaling.enabled: false); now replicaCount=%v, autoscaling.enabled=%v" .Values.replicaCount .Values.autoscaling.enabled) -}}
+{{- end -}}
+{{- if eq $s.mode "redis" -}}
+{{- if not $s.redis.address -}}
+{{- fail "stateStore.mode=redis needs stateStore.redis.address (HOST:PORT or HOST:PORT/DB)" -}}
+{{- end -}}
+{{- if and $s.redis.tls.caSecret (not $s.redis.tls.enabled) -}}
+{{- fail "stateStore.redis.tls.caSecret needs stateStore.redis.tls.enabled (the CA verifies a rediss:// store)" -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
