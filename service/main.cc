@@ -21,6 +21,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "observability/metrics_server.h"
@@ -97,7 +98,20 @@ ABSL_FLAG(int, auth_failures_per_window, 3,
           "before the service stops trying");
 ABSL_FLAG(int, auth_failure_window_s, 900, "The window of --auth_failures_per_window");
 ABSL_FLAG(int, max_in_flight, 20000, "Verifications and test sends in flight at most");
-ABSL_FLAG(int, max_in_flight_per_host, 50, "... of which at most this many to one host");
+ABSL_FLAG(int, max_in_flight_per_host, 50,
+          "... of which at most this many to one host (canonical: one for every Microsoft or "
+          "Google name); more wait for a slot while they could still start in time");
+ABSL_FLAG(int, max_in_flight_per_caller, 0,
+          "... and at most this many for one caller (0: a quarter of --max_in_flight)");
+ABSL_FLAG(std::string, caller_identity_header, "",
+          "Metadata header a trusted proxy sets with the caller's identity, used only without "
+          "mutual TLS (empty: callers without a client certificate are 'anonymous')");
+ABSL_FLAG(int, send_quota_per_recipient_per_hour, 10, "SendTest messages per recipient per hour");
+ABSL_FLAG(int, send_quota_per_channel_per_hour, 20,
+          "SendTest messages per channel (server + username, or provider + account) per hour");
+ABSL_FLAG(int, send_quota_per_caller_per_hour, 200, "SendTest messages per caller per hour");
+ABSL_FLAG(int, send_quota_window_s, 3600,
+          "The sliding window of the --send_quota_* flags (an hour; tests shorten it)");
 ABSL_FLAG(int, max_receive_message_bytes, 65536, "Largest request accepted");
 ABSL_FLAG(int, max_concurrent_streams, 10000, "HTTP/2 streams per client connection");
 ABSL_FLAG(int, max_connection_age_s, 1800,
@@ -179,8 +193,12 @@ int main(int argc, char** argv) {
   for (int v :
        {absl::GetFlag(FLAGS_auth_failures_per_window), absl::GetFlag(FLAGS_auth_failure_window_s),
         absl::GetFlag(FLAGS_max_in_flight), absl::GetFlag(FLAGS_max_in_flight_per_host),
-        absl::GetFlag(FLAGS_max_receive_message_bytes), absl::GetFlag(FLAGS_max_concurrent_streams),
-        absl::GetFlag(FLAGS_max_connection_age_s), absl::GetFlag(FLAGS_min_ping_interval_s)}) {
+        absl::GetFlag(FLAGS_send_quota_per_recipient_per_hour),
+        absl::GetFlag(FLAGS_send_quota_per_channel_per_hour),
+        absl::GetFlag(FLAGS_send_quota_per_caller_per_hour),
+        absl::GetFlag(FLAGS_send_quota_window_s), absl::GetFlag(FLAGS_max_receive_message_bytes),
+        absl::GetFlag(FLAGS_max_concurrent_streams), absl::GetFlag(FLAGS_max_connection_age_s),
+        absl::GetFlag(FLAGS_min_ping_interval_s)}) {
     if (v <= 0) return Fail("limits (--auth_*, --max_*, --min_ping_interval_s) must be positive");
   }
   auto& timeouts = (*config)->timeouts;
@@ -279,6 +297,22 @@ int main(int argc, char** argv) {
   service_options.in_flight.max_total = static_cast<size_t>(absl::GetFlag(FLAGS_max_in_flight));
   service_options.in_flight.max_per_host =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_in_flight_per_host));
+  const int per_caller = absl::GetFlag(FLAGS_max_in_flight_per_caller);
+  if (per_caller < 0) {
+    stop_loop();
+    return Fail("--max_in_flight_per_caller must be >= 0");
+  }
+  service_options.in_flight.max_per_caller =
+      per_caller > 0 ? static_cast<size_t>(per_caller)
+                     : std::max<size_t>(1, service_options.in_flight.max_total / 4);
+  service_options.caller_identity_header =
+      absl::AsciiStrToLower(absl::GetFlag(FLAGS_caller_identity_header));
+  service_options.send_quotas.per_recipient =
+      absl::GetFlag(FLAGS_send_quota_per_recipient_per_hour);
+  service_options.send_quotas.per_channel = absl::GetFlag(FLAGS_send_quota_per_channel_per_hour);
+  service_options.send_quotas.per_caller = absl::GetFlag(FLAGS_send_quota_per_caller_per_hour);
+  service_options.send_quotas.window =
+      std::chrono::seconds(absl::GetFlag(FLAGS_send_quota_window_s));
 
   cv::rpc::ChannelVerifierService service(verifier, service_options);
   const std::set<std::string> health_names = {

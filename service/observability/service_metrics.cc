@@ -82,6 +82,19 @@ ServiceMetrics::ServiceMetrics()
           "(answered from the memory of rejected passwords), exhausted, same_in_flight, "
           "unavailable (store unreachable: AUTH withheld).",
           {"outcome"})),
+      send_quota_rejections(registry.AddCounter(
+          "channel_verifier_send_quota_rejections_total",
+          "SendTests refused with SEND_QUOTA_EXCEEDED, by quota: recipient, channel, caller.",
+          {"quota"})),
+      host_waiting(registry.AddGauge(
+          "channel_verifier_host_waiting_calls",
+          "Calls waiting for a slot of a busy host, by host class (microsoft, google, other, "
+          "oauth).",
+          {"host_class"})),
+      host_wait_seconds(registry.AddHistogram(
+          "channel_verifier_host_wait_seconds",
+          "Time a call waited for its host's slot (0 when one was free), by host class.",
+          {"host_class"}, {0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})),
       state_store_up(registry.AddGauge("channel_verifier_state_store_up",
                                        "1 while the shared state store answers, else 0.",
                                        {"store"})),
@@ -104,6 +117,9 @@ ServiceMetrics::ServiceMetrics()
   for (std::string_view reason : kLimiterReasons) {
     limiter_rejections.Increment({std::string(reason)}, 0);
   }
+  for (std::string_view quota : kSendQuotas)
+    send_quota_rejections.Increment({std::string(quota)}, 0);
+  for (std::string_view c : kHostClasses) host_waiting.Set({std::string(c)}, 0);
   for (std::string_view outcome : kAuthBudgetOutcomes) {
     auth_budget.Increment({std::string(outcome)}, 0);
   }

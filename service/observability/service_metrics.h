@@ -26,6 +26,9 @@ struct ServiceMetrics {
   Gauge& in_flight;                // verification runs and test sends going on now
   Counter& limiter_rejections;     // reason: calls the limiter refused (RESOURCE_EXHAUSTED)
   Counter& auth_budget;            // outcome: what the AUTH budget said before a password AUTH
+  Counter& send_quota_rejections;  // quota: SendTests refused by a quota
+  Gauge& host_waiting;             // host_class: calls waiting for a busy host's slot
+  Histogram& host_wait_seconds;    // host_class: how long admitted or refused calls waited
   Gauge& state_store_up;           // store: 1 while the shared store answers
   Counter& state_store_errors;     // store: exchanges with the store that failed
   Histogram& state_store_seconds;  // store: one exchange (a batch of commands, a connect)
@@ -48,14 +51,23 @@ std::shared_ptr<void> CountInFlight();
 
 // For the limiter: one call it refused, by its ErrorInfo reason. The reasons the admission
 // code has today are shown at 0 from the start.
-inline constexpr std::string_view kLimiterReasons[] = {"AUTH_RATE_LIMITED", "OVERLOADED",
-                                                       "HOST_BUSY"};
+inline constexpr std::string_view kLimiterReasons[] = {
+    "AUTH_RATE_LIMITED", "OVERLOADED", "HOST_BUSY", "CALLER_BUSY", "SEND_QUOTA_EXCEEDED"};
+inline constexpr std::string_view kSendQuotas[] = {"recipient", "channel", "caller"};
+// Host classes: the label values for hosts (never a host name: unbounded).
+inline constexpr std::string_view kHostClasses[] = {"microsoft", "google", "other", "oauth"};
 inline constexpr std::string_view kAuthBudgetOutcomes[] = {
     "reserved", "known_rejected", "exhausted", "same_in_flight", "unavailable"};
 inline void CountLimiterRejection(std::string_view reason) {
   Metrics().limiter_rejections.Increment({std::string(reason)});
 }
 
+inline void CountSendQuotaRejection(std::string_view quota) {
+  Metrics().send_quota_rejections.Increment({std::string(quota)});
+}
+inline void RecordHostWait(std::string_view host_class, double seconds) {
+  Metrics().host_wait_seconds.Observe({std::string(host_class)}, seconds);
+}
 inline void CountAuthBudget(std::string_view outcome) {
   Metrics().auth_budget.Increment({std::string(outcome)});
 }

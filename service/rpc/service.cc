@@ -9,6 +9,8 @@
 #include "diagnosis/catalog.h"
 #include "observability/request_id.h"
 #include "observability/service_metrics.h"
+#include "rpc/account_key.h"
+#include "rpc/caller.h"
 #include "rpc/pending_run.h"
 #include "rpc/request_checks.h"
 #include "rpc/status.h"
@@ -19,17 +21,19 @@ namespace cv::rpc {
 namespace v1 = channelverify::v1;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
+// (Outside the unnamed namespace: the header names it.)
 // A unary call whose work runs on the event loop: OnCancel reaches the probes. It logs one
 // line and counts the call in the metrics when it finishes; its request id is the caller's
 // x-request-id (else a new one) and goes back to the caller in the initial metadata.
 class UnaryCall : public grpc::ServerUnaryReactor {
  public:
-  UnaryCall(std::string method, grpc::CallbackServerContext* context)
-      : method_(std::move(method)), id_(observability::RequestIdOf(*context)) {
+  UnaryCall(std::string method, grpc::CallbackServerContext* context, std::string caller)
+      : method_(std::move(method)),
+        id_(observability::RequestIdOf(*context)),
+        caller_(std::move(caller)) {
     context->AddInitialMetadata(std::string(observability::kRequestIdHeader), id_);
   }
+  const std::string& caller() const { return caller_; }
 
   void SetHandle(std::shared_ptr<verify::Handle> handle) {
     SetCancel([handle] { handle->Cancel(); });
@@ -51,6 +55,7 @@ class UnaryCall : public grpc::ServerUnaryReactor {
     observability::RecordRpc(method_, status.error_code(), elapsed / 1000);
     log::Info("rpc", {{"method", method_},
                       {"request_id", id_},
+                      {"caller", caller_},
                       {"code", static_cast<int>(status.error_code())},
                       {"verdict", verdict},
                       {"ms", elapsed}});
@@ -60,11 +65,29 @@ class UnaryCall : public grpc::ServerUnaryReactor {
  private:
   std::string method_;
   std::string id_;
+  std::string caller_;
   Clock::time_point start_ = Clock::now();
   std::mutex mu_;
   bool cancelled_ = false;
   std::function<void()> cancel_;
 };
+
+namespace {
+
+// A call with its caller's identity (rpc/caller.h). A malformed identity header is refused
+// with INVALID_ARGUMENT naming it: *refused is then true and the call already finished.
+UnaryCall* NewCall(std::string method, grpc::CallbackServerContext* context,
+                   const std::string& identity_header, bool* refused) {
+  bool bad_header = false;
+  std::string caller = CallerIdentity(*context, identity_header, &bad_header);
+  auto* call = new UnaryCall(std::move(method), context, std::move(caller));
+  *refused = bad_header;
+  if (bad_header) {
+    call->Done(InvalidArgument(identity_header,
+                               "must be a plain token: letters, digits and ._:/@+=-, at most 128"));
+  }
+  return call;
+}
 
 // At debug level the whole response is logged: what the caller saw, for support. Responses
 // carry no secrets (the suite's secret scan reads these lines to prove it).
@@ -74,6 +97,20 @@ void LogResponse(std::string_view method, const google::protobuf::Message& respo
   google::protobuf::util::JsonPrintOptions options;
   if (!google::protobuf::util::MessageToJsonString(response, &json, options).ok()) return;
   log::Write(log::Level::kDebug, "response", {{"method", method}, {"response", json}});
+}
+
+// A host as a metric label: never the host name itself (unbounded), only its class.
+std::string HostClass(const std::string& host) {
+  if (host == "microsoft" || host == "google") return host;
+  if (host.starts_with("oauth:")) return "oauth";
+  return "other";
+}
+
+InFlight::Options WithWaitMetrics(InFlight::Options options) {
+  options.waiting_changed = [](const std::string& host, int delta) {
+    observability::Metrics().host_waiting.Add({HostClass(host)}, delta);
+  };
+  return options;
 }
 
 // A call answered from the memory of rejected passwords: the diagnosis the rejection had,
@@ -102,23 +139,50 @@ ChannelVerifierService::ChannelVerifierService(std::shared_ptr<verify::Verifier>
       options_(options),
       auth_gate_(options.store, options.keyring, options.auth_budget,
                  verifier_->io().get_executor()),
-      in_flight_(options.in_flight) {}
+      in_flight_(verifier_->io().get_executor(), WithWaitMetrics(options.in_flight)) {}
 
-grpc::Status ChannelVerifierService::Admit(const std::string& host,
-                                           std::unique_ptr<InFlight::Slot>* slot) {
-  InFlight::Refusal refusal;
-  *slot = in_flight_.TryAcquire(host, &refusal);
-  if (refusal == InFlight::Refusal::kTotal) {
-    observability::CountLimiterRejection("OVERLOADED");
-    return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "OVERLOADED",
-                 "too many verifications in flight; retry with backoff", 1000);
-  }
-  if (refusal == InFlight::Refusal::kHost) {
-    observability::CountLimiterRejection("HOST_BUSY");
-    return Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "HOST_BUSY",
-                 absl::StrCat("too many verifications of ", host, " in flight"), 1000);
-  }
-  return grpc::Status::OK;
+void ChannelVerifierService::Admit(const std::string& host, const std::string& caller,
+                                   Clock::time_point deadline,
+                                   std::function<void(grpc::Status, std::shared_ptr<void>)> done) {
+  // A call may wait for a busy host while it could still run: at least half its budget (up to
+  // 10 s) is left for the verification itself.
+  const auto budget = deadline - Clock::now();
+  const auto latest_start =
+      deadline - std::min<Clock::duration>(budget / 2, std::chrono::seconds(10));
+  const std::string host_class = HostClass(host);
+  in_flight_.Acquire(
+      host, caller, latest_start,
+      [host, host_class, done = std::move(done)](
+          std::shared_ptr<InFlight::Slot> slot, InFlight::Refusal refusal, Clock::duration waited) {
+        observability::RecordHostWait(host_class, std::chrono::duration<double>(waited).count());
+        switch (refusal) {
+          case InFlight::Refusal::kNone:
+            done(grpc::Status::OK, std::move(slot));
+            return;
+          case InFlight::Refusal::kTotal:
+            observability::CountLimiterRejection("OVERLOADED");
+            done(Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "OVERLOADED",
+                       "too many verifications in flight; retry with backoff", 1000),
+                 nullptr);
+            return;
+          case InFlight::Refusal::kCaller:
+            observability::CountLimiterRejection("CALLER_BUSY");
+            done(Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "CALLER_BUSY",
+                       "this caller has its fair share of verifications in flight; retry when "
+                       "some have finished",
+                       1000),
+                 nullptr);
+            return;
+          case InFlight::Refusal::kHost:
+            observability::CountLimiterRejection("HOST_BUSY");
+            done(Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "HOST_BUSY",
+                       absl::StrCat("too many verifications of ", host,
+                                    " in flight to start this one in time; retry with backoff"),
+                       1000),
+                 nullptr);
+            return;
+        }
+      });
 }
 
 template <typename Response>
@@ -232,7 +296,9 @@ grpc::Status ChannelVerifierService::Prologue(const grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
     grpc::CallbackServerContext* context, const v1::VerifyChannelRequest* request,
     v1::VerifyChannelResponse* response) {
-  auto* call = new UnaryCall("VerifyChannel", context);
+  bool refused = false;
+  UnaryCall* call = NewCall("VerifyChannel", context, options_.caller_identity_header, &refused);
+  if (refused) return call;
   CheckedRequest checked;
   Clock::time_point deadline;
   if (grpc::Status s = Prologue(context, *request, &checked, &deadline); !s.ok()) {
@@ -261,28 +327,32 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
   }
   const std::string key = Coalescer::Key(*checked.smtp, lang);
   auto shared_target = std::make_shared<verify::SmtpTarget>(std::move(*checked.smtp));
+  const std::string caller = call->caller();
   auto start = [&](Coalescer::Done run_done) -> Coalescer::Cancel {
-    std::unique_ptr<InFlight::Slot> slot;
-    if (grpc::Status refused = Admit(shared_target->host, &slot); !refused.ok()) {
-      // Never inline: the coalescer holds its lock while it starts a run.
-      boost::asio::post(verifier_->io(), [run_done, refused] { run_done({refused, {}}); });
-      return nullptr;
-    }
-    auto held = std::shared_ptr<InFlight::Slot>(std::move(slot));
     auto pending = std::make_shared<PendingRun>();
-    GateThenRun<v1::VerifyChannelResponse>(
-        shared_target, lang, deadline, pending, nullptr,
-        [this, shared_target, lang, deadline](std::function<void(v1::VerifyChannelResponse)> d) {
-          return verifier_->VerifySmtp(*shared_target, lang, deadline, std::move(d));
-        },
-        [held, run_done, counted = observability::CountInFlight()](
-            grpc::Status status, v1::VerifyChannelResponse result) mutable {
-          held.reset();
-          counted.reset();
-          // Once per verification run, however many coalesced callers it answers.
-          if (status.ok()) observability::RecordResult("VerifyChannel", result);
-          run_done({std::move(status), std::move(result)});
-        });
+    // Admission never answers inline: the coalescer holds its lock while it starts a run.
+    Admit(ServerIdentity(shared_target->host), caller, deadline,
+          [this, pending, shared_target, lang, deadline, run_done](grpc::Status admitted,
+                                                                   std::shared_ptr<void> held) {
+            if (!admitted.ok()) {
+              run_done({std::move(admitted), {}});
+              return;
+            }
+            GateThenRun<v1::VerifyChannelResponse>(
+                shared_target, lang, deadline, pending, nullptr,
+                [this, shared_target, lang,
+                 deadline](std::function<void(v1::VerifyChannelResponse)> d) {
+                  return verifier_->VerifySmtp(*shared_target, lang, deadline, std::move(d));
+                },
+                [held, run_done, counted = observability::CountInFlight()](
+                    grpc::Status status, v1::VerifyChannelResponse result) mutable {
+                  held.reset();
+                  counted.reset();
+                  // Once per verification run, however many coalesced callers it answers.
+                  if (status.ok()) observability::RecordResult("VerifyChannel", result);
+                  run_done({std::move(status), std::move(result)});
+                });
+          });
     return [pending] { pending->Cancel(); };
   };
   auto ticket = coalescer_.Join(
@@ -299,14 +369,15 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
   return call;
 }
 
-void ChannelVerifierService::ClaimRequestId(const std::string& request_id,
+void ChannelVerifierService::ClaimRequestId(const std::string& caller,
+                                            const std::string& request_id,
                                             std::function<void(grpc::Status)> done) {
   if (request_id.empty() || options_.send_dedup_window.count() == 0) {
     done(grpc::Status::OK);
     return;
   }
   // Keyed by the caller as well, so that one caller cannot spend another's id.
-  const std::string key = options_.keyring->Mac("request", {"anonymous", request_id}, 32);
+  const std::string key = options_.keyring->Mac("request", {caller, request_id}, 32);
   options_.store->ClaimOnce(
       key, std::chrono::duration_cast<std::chrono::milliseconds>(options_.send_dedup_window),
       [done = std::move(done)](state::Claim claim) {
@@ -337,7 +408,9 @@ void ChannelVerifierService::ClaimRequestId(const std::string& request_id,
 grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerContext* context,
                                                            const v1::SendTestRequest* request,
                                                            v1::SendTestResponse* response) {
-  auto* call = new UnaryCall("SendTest", context);
+  bool refused = false;
+  UnaryCall* call = NewCall("SendTest", context, options_.caller_identity_header, &refused);
+  if (refused) return call;
   // Everything the caller sent is checked before anything is dialed or claimed.
   CheckedRequest checked;
   Clock::time_point deadline;
@@ -347,14 +420,29 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
   }
   // An OAuth send is admitted per mailbox: its endpoints are the providers' APIs, which every
   // customer shares, so a per-host cap would let one customer's sends block everyone's.
-  const std::string admit_key =
-      checked.smtp ? checked.smtp->host : absl::StrCat("oauth:", checked.oauth->account);
-  std::unique_ptr<InFlight::Slot> slot;
-  if (grpc::Status admitted = Admit(admit_key, &slot); !admitted.ok()) {
-    call->Done(admitted);
-    return call;
-  }
-  auto held = std::shared_ptr<InFlight::Slot>(std::move(slot));
+  const std::string admit_key = checked.smtp ? ServerIdentity(checked.smtp->host)
+                                             : absl::StrCat("oauth:", checked.oauth->account);
+  auto pending = std::make_shared<PendingRun>();
+  call->SetCancel([pending] { pending->Cancel(); });
+  auto shared_checked = std::make_shared<CheckedRequest>(std::move(checked));
+  Admit(admit_key, call->caller(), deadline,
+        [this, call, response, pending, shared_checked, deadline,
+         request_id = request->request_id()](grpc::Status admitted, std::shared_ptr<void> held) {
+          if (!admitted.ok()) {
+            call->Done(admitted);
+            return;
+          }
+          SendAdmitted(call, response, pending, std::move(*shared_checked), deadline, request_id,
+                       std::move(held));
+        });
+  return call;
+}
+
+void ChannelVerifierService::SendAdmitted(UnaryCall* call, v1::SendTestResponse* response,
+                                          std::shared_ptr<PendingRun> pending,
+                                          CheckedRequest checked, Clock::time_point deadline,
+                                          const std::string& request_id,
+                                          std::shared_ptr<void> held) {
   auto done = [call, response, held, counted = observability::CountInFlight()](
                   grpc::Status status, v1::SendTestResponse result) mutable {
     held.reset();
@@ -372,22 +460,37 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
     LogResponse("SendTest", *response);
     call->Done(grpc::Status::OK, v1::Verdict_Name(response->verdict()));
   };
-  // Claimed last, right before the send, so that a request refused before can be corrected
-  // and sent with the same id; from then on the id is spent, whatever the send's outcome.
-  auto claim = [this,
-                request_id = request->request_id()](std::function<void(grpc::Status)> claimed) {
-    ClaimRequestId(request_id, std::move(claimed));
+  // Right before the send: the request id (so that a repeat is a duplicate, not a second
+  // count against the quotas), then the quotas (a refusal gives the id back, so that the same
+  // request can be sent once the quota allows). From then on the id is spent, whatever the
+  // send's outcome.
+  const std::string caller = call->caller();
+  const std::string channel = checked.smtp
+                                  ? AccountKey(checked.smtp->host, checked.smtp->username)
+                                  : absl::StrCat(v1::Provider_Name(checked.oauth->provider), "/",
+                                                 CanonicalUsername(checked.oauth->account));
+  auto before_send = [this, caller, channel, recipient = CanonicalUsername(checked.recipient),
+                      request_id](std::function<void(grpc::Status)> go) {
+    ClaimRequestId(caller, request_id,
+                   [this, caller, channel, recipient, request_id, go](grpc::Status claimed) {
+                     if (!claimed.ok()) {
+                       go(std::move(claimed));
+                       return;
+                     }
+                     ConsumeSendQuotas(caller, channel, recipient,
+                                       [this, caller, request_id, go](grpc::Status allowed) {
+                                         if (!allowed.ok()) UnclaimRequestId(caller, request_id);
+                                         go(std::move(allowed));
+                                       });
+                   });
   };
-  auto pending = std::make_shared<PendingRun>();
-  call->SetCancel([pending] { pending->Cancel(); });
   const Lang lang = checked.lang;
   std::string recipient = std::move(checked.recipient);
   if (checked.oauth) {
     auto target = std::make_shared<verify::OAuthTarget>(std::move(*checked.oauth));
-    claim([this, pending, target, recipient, lang, deadline, done](grpc::Status claimed) mutable {
-      if (!claimed.ok() || pending->cancelled()) {
-        done(claimed.ok() ? Error(grpc::StatusCode::CANCELLED, "CANCELLED", "cancelled") : claimed,
-             {});
+    before_send([this, pending, target, recipient, lang, deadline, done](grpc::Status ok) mutable {
+      if (!ok.ok() || pending->cancelled()) {
+        done(ok.ok() ? Error(grpc::StatusCode::CANCELLED, "CANCELLED", "cancelled") : ok, {});
         return;
       }
       pending->Attach(verifier_->SendTestOAuth(std::move(*target), recipient, lang, deadline,
@@ -395,22 +498,70 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
                                                  done(grpc::Status::OK, std::move(result));
                                                }));
     });
-    return call;
+    return;
   }
   auto target = std::make_shared<verify::SmtpTarget>(std::move(*checked.smtp));
   GateThenRun<v1::SendTestResponse>(
-      target, lang, deadline, pending, claim,
+      target, lang, deadline, pending, before_send,
       [this, target, recipient, lang, deadline](std::function<void(v1::SendTestResponse)> d) {
         return verifier_->SendTestSmtp(*target, recipient, lang, deadline, std::move(d));
       },
       done);
-  return call;
+}
+
+void ChannelVerifierService::UnclaimRequestId(const std::string& caller,
+                                              const std::string& request_id) {
+  if (request_id.empty() || options_.send_dedup_window.count() == 0) return;
+  options_.store->Unclaim(options_.keyring->Mac("request", {caller, request_id}, 32));
+}
+
+void ChannelVerifierService::ConsumeSendQuotas(const std::string& caller,
+                                               const std::string& channel,
+                                               const std::string& recipient,
+                                               std::function<void(grpc::Status)> done) {
+  const auto& q = options_.send_quotas;
+  const auto& keys = *options_.keyring;
+  // Names of the quotas, in the order of `quotas` below.
+  static constexpr const char* kNames[] = {"recipient", "channel", "caller"};
+  std::vector<state::Quota> quotas = {
+      {keys.Mac("quota", {"recipient", recipient}, 32), q.per_recipient},
+      {keys.Mac("quota", {"channel", channel}, 32), q.per_channel},
+      {keys.Mac("quota", {"caller", caller}, 32), q.per_caller},
+  };
+  options_.store->ConsumeQuotas(
+      quotas, std::chrono::duration_cast<std::chrono::milliseconds>(q.window),
+      [done = std::move(done)](state::QuotaResult r) {
+        switch (r.kind) {
+          case state::QuotaResult::Kind::kAllowed:
+            done(grpc::Status::OK);
+            return;
+          case state::QuotaResult::Kind::kExceeded: {
+            const char* quota = kNames[std::min<size_t>(r.exceeded, 2)];
+            observability::CountSendQuotaRejection(quota);
+            observability::CountLimiterRejection("SEND_QUOTA_EXCEEDED");
+            done(Error(grpc::StatusCode::RESOURCE_EXHAUSTED, "SEND_QUOTA_EXCEEDED",
+                       absl::StrCat("the hourly quota of test messages per ", quota,
+                                    " is used up; nothing was sent"),
+                       static_cast<long>(r.retry_after.count()), {{"quota", quota}}));
+            return;
+          }
+          case state::QuotaResult::Kind::kUnavailable:
+            // Fail closed: without the store the quotas cannot hold, and a test message
+            // reaches a real inbox.
+            done(Error(grpc::StatusCode::UNAVAILABLE, "STATE_STORE_UNAVAILABLE",
+                       "the store that keeps the SendTest quotas is unreachable; nothing was sent",
+                       1000));
+            return;
+        }
+      });
 }
 
 grpc::ServerUnaryReactor* ChannelVerifierService::ListDiagnoses(
     grpc::CallbackServerContext* context, const v1::ListDiagnosesRequest* request,
     v1::ListDiagnosesResponse* response) {
-  auto* call = new UnaryCall("ListDiagnoses", context);
+  bool refused = false;
+  UnaryCall* call = NewCall("ListDiagnoses", context, options_.caller_identity_header, &refused);
+  if (refused) return call;
   Lang lang;
   if (auto s = ValidateLanguage(request->language_code(), "language_code", &lang); !s.ok()) {
     call->Done(FromAbsl(s));

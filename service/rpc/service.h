@@ -22,6 +22,16 @@ struct ServiceOptions {
   // The AUTH budget per account (rpc/auth_gate.h).
   state::AuthBudget auth_budget;
   InFlight::Options in_flight;
+  // The metadata header a trusted proxy sets with the caller's identity, used only without
+  // mutual TLS; empty: none (rpc/caller.h).
+  std::string caller_identity_header;
+  // SendTest: test messages per recipient, channel and caller in a sliding hour.
+  struct SendQuotas {
+    int per_recipient = 10;
+    int per_channel = 20;
+    int per_caller = 200;
+    std::chrono::seconds window{3600};
+  } send_quotas;
   // The shared state (in-process or Redis) and the key its digests are made with. Both are
   // required.
   std::shared_ptr<state::Store> store;
@@ -61,11 +71,25 @@ class ChannelVerifierService final
   grpc::Status Budget(const grpc::CallbackServerContext* context,
                       std::chrono::steady_clock::time_point* deadline) const;
 
-  // The in-flight caps, per `host`. OK, or the error to answer with.
-  grpc::Status Admit(const std::string& host, std::unique_ptr<InFlight::Slot>* slot);
-  // SendTest's request_id, spent once claimed: `done` gets OK (also for an empty id or with
-  // dedup off) or the error to answer with.
-  void ClaimRequestId(const std::string& request_id, std::function<void(grpc::Status)> done);
+  // The in-flight caps: in total, per caller and per canonical `host` (where a call waits for a
+  // slot while it could still start in time). `done` gets OK and the slot to hold while the
+  // work runs, or the error to answer with; never inline.
+  void Admit(const std::string& host, const std::string& caller,
+             std::chrono::steady_clock::time_point deadline,
+             std::function<void(grpc::Status, std::shared_ptr<void>)> done);
+  // SendTest's request_id, spent once claimed, per caller: `done` gets OK (also for an empty
+  // id or with dedup off) or the error to answer with.
+  void ClaimRequestId(const std::string& caller, const std::string& request_id,
+                      std::function<void(grpc::Status)> done);
+  void UnclaimRequestId(const std::string& caller, const std::string& request_id);
+  // The SendTest quotas (ServiceOptions::send_quotas), counted in the shared store.
+  void ConsumeSendQuotas(const std::string& caller, const std::string& channel,
+                         const std::string& recipient, std::function<void(grpc::Status)> done);
+  // SendTest once admitted: quotas, AUTH budget, request id, the send.
+  void SendAdmitted(class UnaryCall* call, channelverify::v1::SendTestResponse* response,
+                    std::shared_ptr<class PendingRun> pending, CheckedRequest checked,
+                    std::chrono::steady_clock::time_point deadline, const std::string& request_id,
+                    std::shared_ptr<void> held);
   // The AUTH budget, then `run`: a password AUTH is reserved first (or answered from the
   // memory of rejected passwords, or refused, or withheld when the store is unreachable) and
   // settled when the run is over. `before_run` (may be null) runs last before `run` and may

@@ -198,6 +198,11 @@ void MemoryStore::ClaimOnce(const std::string& key, Millis ttl, Callback<Claim> 
   Post(std::move(done), ClaimNow(key, ttl));
 }
 
+void MemoryStore::Unclaim(const std::string& key) {
+  std::lock_guard lock(mu_);
+  claims_.erase(key);
+}
+
 void MemoryStore::ConsumeQuotas(const std::vector<Quota>& quotas, Millis window,
                                 Callback<QuotaResult> done) {
   Post(std::move(done), Consume(quotas, window));

@@ -168,8 +168,9 @@ void RedisClient::Command(std::vector<std::string> args, Done done) {
     const bool waitable =
         self->state_ == State::kUp || (self->state_ == State::kConnecting && !self->ever_up_);
     if (!waitable || bytes.empty()) {
-      done(absl::UnavailableError(bytes.empty() ? "command could not be encoded"
-                                                : "the state store is unreachable"));
+      if (done)
+        done(absl::UnavailableError(bytes.empty() ? "command could not be encoded"
+                                                  : "the state store is unreachable"));
       return;
     }
     self->queue_.push_back(

@@ -88,6 +88,10 @@ void RedisStore::ClaimOnce(const std::string& key, Millis ttl, Callback<Claim> d
                    });
 }
 
+void RedisStore::Unclaim(const std::string& key) {
+  client_->Command({"DEL", absl::StrCat(prefix_, "req:", key)}, nullptr);
+}
+
 void RedisStore::ConsumeQuotas(const std::vector<Quota>& quotas, Millis window,
                                Callback<QuotaResult> done) {
   std::vector<std::string> args = {"EVAL", scripts::kConsumeQuotas, std::to_string(quotas.size())};

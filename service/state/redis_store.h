@@ -23,6 +23,7 @@ class RedisStore final : public Store {
                   Settlement settlement, const std::string& record, const AuthBudget& budget,
                   Callback<bool> done) override;
   void ClaimOnce(const std::string& key, Millis ttl, Callback<Claim> done) override;
+  void Unclaim(const std::string& key) override;
   void ConsumeQuotas(const std::vector<Quota>& quotas, Millis window,
                      Callback<QuotaResult> done) override;
   bool up() const override { return client_->up(); }

@@ -82,6 +82,8 @@ class Store {
                           const AuthBudget& budget, Callback<bool> done) = 0;
   // The first claim of `key` within `ttl` wins; later ones are duplicates.
   virtual void ClaimOnce(const std::string& key, Millis ttl, Callback<Claim> done) = 0;
+  // Gives a claim back (the call it was made for was refused before it did anything).
+  virtual void Unclaim(const std::string& key) = 0;
   // Counts one event against every quota, or none when one of them is full (atomically).
   virtual void ConsumeQuotas(const std::vector<Quota>& quotas, Millis window,
                              Callback<QuotaResult> done) = 0;

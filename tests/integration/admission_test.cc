@@ -174,9 +174,13 @@ TEST_F(AdmissionTest, InFlightCapsRefuseWithResourceExhausted) {
   options.delay_ms = 400;
   auto peer = SmtpPeer::Start(options);
   ASSERT_TRUE(peer.ok()) << peer.status();
+  // A busy host makes calls wait instead (fair_share_test.cc); the total and a caller's share
+  // refuse at once.
   for (const auto& [flag, reason] : std::vector<std::pair<std::string, std::string>>{
-           {"--max_in_flight=2", "OVERLOADED"}, {"--max_in_flight_per_host=1", "HOST_BUSY"}}) {
-    auto server = Server({flag});
+           {"--max_in_flight=2", "OVERLOADED"}, {"--max_in_flight_per_caller=1", "CALLER_BUSY"}}) {
+    // The total's test gives the one caller the whole total as its share.
+    auto server = Server({flag, flag == "--max_in_flight=2" ? "--max_in_flight_per_caller=2"
+                                                            : "--max_in_flight=100"});
     ASSERT_TRUE(server.ok()) << server.status();
     std::vector<std::future<grpc::Status>> calls;
     for (int i = 0; i < 3; ++i) {

@@ -333,7 +333,8 @@ TEST_F(SharedStateTest, NothingIsLeftInTheStoreAfterTheWindows) {
   ASSERT_TRUE(rejecting.ok()) << rejecting.status();
   auto accepting = AcceptingPeer();
   ASSERT_TRUE(accepting.ok()) << accepting.status();
-  auto replicas = Replicas(1, {"--auth_failure_window_s=2", "--send_dedup_window_s=2"});
+  auto replicas = Replicas(
+      1, {"--auth_failure_window_s=2", "--send_dedup_window_s=2", "--send_quota_window_s=2"});
   ASSERT_EQ(replicas.size(), 1u);
   v1::VerifyChannelResponse r;
   // Another account than the SendTest's: its accepted AUTH would clear the failures.
@@ -342,7 +343,7 @@ TEST_F(SharedStateTest, NothingIsLeftInTheStoreAfterTheWindows) {
   ASSERT_TRUE(Send(replicas[0], accepting->port(), "expiring-1", &sent).ok());
   auto keys = redis_->Keys("cv:*");
   ASSERT_TRUE(keys.ok()) << keys.status();
-  EXPECT_GE(keys->size(), 3u) << "failures, the rejected password and the request id: "
+  EXPECT_GE(keys->size(), 6u) << "failures, the rejected password, the request id, 3 quotas: "
                               << ::testing::PrintToString(*keys);
   for (const auto& key : *keys) {
     EXPECT_THAT(key, ::testing::Not(HasSubstr("jobs"))) << "keys name digests, not accounts";

@@ -157,6 +157,8 @@ class Closed(Exception):
 
 
 class ScriptedSession:
+    on_quit = None  # called once when the client says QUIT
+
     def __init__(self, script, reader, writer, recorder, tls_context, implicit_tls):
         self.s = script
         self.reader = reader
@@ -510,6 +512,11 @@ class ScriptedSession:
         await self.reply(self.s.get("noop"))
 
     async def cmd_QUIT(self, arg):
+        # The client is done once it said QUIT (it may close without waiting for the reply):
+        # from here on the connection no longer counts as open for max-concurrent.
+        if self.on_quit:
+            self.on_quit()
+            self.on_quit = None
         await self.reply(self.s.get("quit"))
         raise Closed()
 
@@ -558,8 +565,32 @@ async def serve_scripted(args, recorder, stop):
     if implicit and not ctx:
         raise SystemExit("--tls implicit needs --cert and --key")
 
+    # Connections open at once, and the most there ever were (the file "max-concurrent"), so
+    # that a test can check the service's per-host cap from the server's side.
+    open_now = {"count": 0, "max": 0}
+
     async def on_connect(reader, writer):
-        await ScriptedSession(script, reader, writer, recorder, ctx, implicit).run()
+        open_now["count"] += 1
+        if open_now["count"] > open_now["max"]:
+            open_now["max"] = open_now["count"]
+            if recorder.dir:
+                with open(os.path.join(recorder.dir, "max-concurrent.tmp"), "w") as f:
+                    f.write(str(open_now["max"]))
+                os.replace(os.path.join(recorder.dir, "max-concurrent.tmp"),
+                           os.path.join(recorder.dir, "max-concurrent"))
+        session = ScriptedSession(script, reader, writer, recorder, ctx, implicit)
+        left = {"done": False}
+
+        def leave():
+            if not left["done"]:
+                left["done"] = True
+                open_now["count"] -= 1
+
+        session.on_quit = leave
+        try:
+            await session.run()
+        finally:
+            leave()
 
     # A fault in place of the handshake needs the raw connection.
     handshake = implicit and script.get("fault") not in TLS_FAULTS

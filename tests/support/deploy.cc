@@ -28,13 +28,15 @@ absl::StatusOr<int> LoggedPort(const std::string& logs, std::string_view key) {
 }
 
 absl::StatusOr<CertKey> MakeClientCert(const std::filesystem::path& ca_dir,
-                                       const std::filesystem::path& dir, const std::string& name) {
+                                       const std::filesystem::path& dir, const std::string& name,
+                                       const std::string& san) {
   const CertKey out{dir / (name + ".pem"), dir / (name + ".key")};
   const auto csr = dir / (name + ".csr");
   const auto ext = dir / (name + ".ext");
   std::ofstream(ext) << "basicConstraints=critical,CA:FALSE\n"
                         "keyUsage=critical,digitalSignature\n"
-                        "extendedKeyUsage=clientAuth\n";
+                        "extendedKeyUsage=clientAuth\n"
+                     << (san.empty() ? "" : "subjectAltName=" + san + "\n");
   auto made = RunCommand({"/usr/bin/openssl", "req", "-new", "-newkey", "ec", "-pkeyopt",
                           "ec_paramgen_curve:P-256", "-nodes", "-keyout", out.key.string(), "-subj",
                           "/CN=" + name, "-out", csr.string()});

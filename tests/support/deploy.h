@@ -20,8 +20,10 @@ absl::StatusOr<int> LoggedPort(const std::string& logs, std::string_view key);
 
 // A client certificate (extendedKeyUsage clientAuth, CN = `name`) signed by the test CA in
 // `ca_dir` (its ca.pem and ca.key), written as DIR/name.pem and DIR/name.key.
+// `san` (e.g. "URI:spiffe://hr/platform"), when given, becomes the subjectAltName.
 absl::StatusOr<CertKey> MakeClientCert(const std::filesystem::path& ca_dir,
-                                       const std::filesystem::path& dir, const std::string& name);
+                                       const std::filesystem::path& dir, const std::string& name,
+                                       const std::string& san = "");
 
 std::string ReadText(const std::filesystem::path& path);
 

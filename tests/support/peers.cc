@@ -184,6 +184,11 @@ std::vector<std::string> SmtpPeer::Transcripts() const {
   return out;
 }
 
+int SmtpPeer::MaxConcurrentConnections() const {
+  const std::string text = ReadFile(maildir() / "max-concurrent");
+  return text.empty() ? 0 : std::stoi(text);
+}
+
 absl::StatusOr<PostfixPeer> PostfixPeer::Start(const TestCa& ca, PostfixPeerOptions options) {
   TempDir dir("cv-postfix-");
   CertKey cert = options.cert.value_or(ca.valid());

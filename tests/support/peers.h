@@ -117,6 +117,8 @@ class SmtpPeer {
       size_t count = 1, absl::Duration timeout = absl::Seconds(10)) const;
   // Scripted mode: one transcript per connection ("C: ..." / "S: ..." lines), in order.
   std::vector<std::string> Transcripts() const;
+  // Scripted mode: the most connections that were ever open at once.
+  int MaxConcurrentConnections() const;
   // The peer's stderr (logs, handshake errors).
   std::string Log() const { return process_.StderrTail(); }
 
