@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 
 targets() {
   sed -n 's/^set(CV_FUZZ_TARGETS \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt
-  [[ -f service/oauth/json.h ]] && echo oauth_json
+  # As tests/fuzz/CMakeLists.txt: oauth_json only once both its code and its target exist.
+  [[ -f service/oauth/json.h && -f tests/fuzz/oauth_json_fuzz.cc ]] && echo oauth_json
   true
 }
 

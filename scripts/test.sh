@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite: set-up, build, buf lint, unit and integration tests against real peers.
+# The whole test suite: set-up (scripts/setup.sh --for test: the build's packages, the test
+# peers and tools), build, buf lint, unit and integration tests against real peers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --for test
 preset=${CV_TEST_PRESET:-release}
-cmake --preset "$preset" >/dev/null
+# ON explicitly: scripts/run.sh may have configured the same tree without the tests.
+cmake --preset "$preset" -DCV_BUILD_TESTS=ON >/dev/null
 cmake --build --preset "$preset"
 .tools/node_modules/.bin/buf lint
 if [[ $preset == asan ]]; then

@@ -16,7 +16,7 @@ constexpr Severity kError = pb::SEVERITY_ERROR;
 constexpr std::array<std::string_view, 3> kDefaultEgressIps = {"3.121.59.239/32", "3.65.146.216/32",
                                                                "18.158.122.164/32"};
 
-// The texts are data (ARCHITECTURE.md, principle 6): one row per code, in code order, then the
+// The texts are data (docs/architecture.md, principle 6): one row per code, in code order, then the
 // guidance entries of the help article. The German follows the article's wording and register
 // ("Sie", "Nutzendenname", "Mögliche Lösung" turned into instructions); the English says the
 // same. Where the article recommends the direct integration, so do these texts.

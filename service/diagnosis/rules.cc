@@ -17,8 +17,8 @@ constexpr RuleCondition kAlways = RuleCondition::kNone;
 constexpr DiagnosisCode kNoCode = pb::DIAGNOSIS_CODE_UNSPECIFIED;
 constexpr Severity kDefault = pb::SEVERITY_UNSPECIFIED;
 
-// Sources: DIAGNOSES.md ("Signals: what servers really answer"), which quotes vendor
-// documentation and real logs. Order matters only among kFirst rows: specific texts before
+// Sources: docs/diagnosis-sources.md ("SMTP replies"): vendor documentation, RFCs and real
+// server replies. Order matters only among kFirst rows: specific texts before
 // the enhanced-code-only rows, and those before the fallbacks at the end. Example: Microsoft's
 // "5.7.64 TenantAttribution; Relay Access Denied" is an IP allowlist problem and must win over
 // the generic "Relay access denied" row.

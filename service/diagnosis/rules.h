@@ -8,7 +8,7 @@
 #include "diagnosis/classifier.h"
 #include "diagnosis/finding.h"
 
-// The tables behind the classifier (ARCHITECTURE.md, principle 6: rules are data). Exposed so
+// The tables behind the classifier (docs/architecture.md, principle 6: rules are data). Exposed so
 // that tests can prove every row is reached by a real reply, and so a reader finds "the
 // Microsoft 5.7.139 rule" in one place: rules.cc.
 namespace cv::diagnosis {
@@ -69,7 +69,7 @@ struct ObservationRule {
 // One row per Observation value, in enum order.
 std::span<const ObservationRule> ObservationRules();
 
-// --- OAuth token endpoints (DIAGNOSES.md, "OAuth token endpoints").
+// --- OAuth token endpoints (docs/diagnosis-sources.md, "OAuth token endpoints").
 
 // Microsoft identity platform. Rows with an `aadsts` number match when error_codes holds it
 // (and `error`, if given, is equal); every such row gives a finding. Rows with aadsts 0 are
@@ -96,7 +96,7 @@ struct GoogleTokenRule {
 };
 std::span<const GoogleTokenRule> GoogleTokenRules();
 
-// --- Account APIs (DIAGNOSES.md, "Account checks for the direct integration"). The first
+// --- Account APIs (docs/diagnosis-sources.md, "Account and send APIs"). The first
 // matching row wins; specific rows first.
 struct ApiErrorRule {
   std::string_view id;

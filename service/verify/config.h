@@ -64,7 +64,8 @@ struct ConfigOptions {
   std::string dns_servers;
   std::string egress_ips = "3.121.59.239,3.65.146.216,18.158.122.164";
   std::string ehlo_name;
-  // OAuth: client ids, files holding the client secrets, endpoint overrides (API.md).
+  // OAuth: client ids, files holding the client secrets, endpoint overrides (README,
+  // "Configuration").
   std::string google_client_id;
   std::string google_client_secret_file;
   std::string microsoft_client_id;

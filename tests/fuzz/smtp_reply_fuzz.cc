@@ -2,8 +2,9 @@
 // redaction and display escaping) against arbitrary server bytes.
 //
 // Properties beyond "no crash": the result does not depend on how the bytes were split into
-// reads (whole, byte by byte, fuzzer-chosen chunks: principle 1); every reply respects the
-// limits; error texts and displayed lines are valid UTF-8; a secret never survives redaction.
+// reads (whole, byte by byte, fuzzer-chosen chunks: docs/architecture.md, principle 1); every
+// reply respects the limits; error texts and displayed lines are valid UTF-8; a secret never
+// survives redaction.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-// DnsResolver against a real dnsmasq on a loopback port (recipe in TEST-PEERS.md). Only
+// DnsResolver against a real dnsmasq on a loopback port (docs/testing.md). Only
 // 127.0.0.0/8 is ever contacted.
 #include "net/dns.h"
 

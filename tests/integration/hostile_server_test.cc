@@ -2,8 +2,9 @@
 // trickled a byte a second, a line of megabytes, a reply without end, garbage where TLS belongs,
 // a TLS handshake that stalls, a reset at every stage, a close after STARTTLS.
 //
-// Each must end as a diagnosis (principle 4) well within the caller's deadline (principle 3),
-// with the probe that met it saying what happened, and the server must stay up and small.
+// Each must end as a diagnosis (docs/architecture.md, principle 4) well within the caller's
+// deadline (principle 3), with the probe that met it saying what happened, and the server must
+// stay up and small.
 // The misbehaviour comes from scripted peers (smtp_peer.py faults) and from a fault-injecting
 // proxy (support/fault_proxy.h) in front of a well-behaved scripted peer.
 #include <gmock/gmock.h>

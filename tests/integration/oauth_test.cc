@@ -1,8 +1,8 @@
 // The direct integration (OAuth channels) against loopback HTTPS servers that answer like the
 // providers' token endpoints, Microsoft Graph, the Gmail API and the Directory API, and SMTP
 // servers that take XOAUTH2 (tests/peers/oauth_peer.py, trusted through the test CA). Every
-// OAuth-side code of DIAGNOSES.md comes out of a real HTTPS (or SMTP) exchange here; the last
-// tests go through the running server over gRPC. Only 127.0.0.0/8 is contacted.
+// OAuth-side rule of service/diagnosis/rules.cc comes out of a real HTTPS (or SMTP) exchange
+// here; the last tests go through the running server over gRPC. Only 127.0.0.0/8 is contacted.
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -284,7 +284,7 @@ INSTANTIATE_TEST_SUITE_P(
           v1::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED, "oauth.token"),
         G("GoogleInvalidClient", "gerr-invalid_client",
           v1::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED, "oauth.token"),
-        // Microsoft identity platform: every AADSTS code of DIAGNOSES.md.
+        // Microsoft identity platform: every AADSTS row of kMicrosoftTokenRules.
         M("Aadsts700082", "aadsts-700082", v1::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "oauth.token"),
         M("Aadsts50173", "aadsts-50173", v1::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "oauth.token"),
         M("Aadsts70043", "aadsts-70043", v1::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "oauth.token"),

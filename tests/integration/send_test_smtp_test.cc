@@ -1,6 +1,6 @@
 // SendTest through the running server: a real message to aiosmtpd and Postfix, parsed on arrival
-// by an independent MIME parser (Python's email package); every send-stage refusal of
-// DIAGNOSES.md from scripted servers; a drop after DATA; injection attempts in every field.
+// by an independent MIME parser (Python's email package); every send-stage refusal of the
+// rule tables from scripted servers; a drop after DATA; injection attempts in every field.
 #include <fstream>
 #include <map>
 #include <memory>
@@ -279,7 +279,7 @@ TEST_F(SendTestSmtp, Utf8AddressWithoutSmtpUtf8IsDiagnosedAndNotSent) {
   EXPECT_THAT(transcripts[0], Not(HasSubstr("MAIL FROM")));
 }
 
-// --- Every send-stage refusal of DIAGNOSES.md, at the stage where providers send it. ---
+// --- Every send-stage refusal of the rule tables, at the stage where providers send it. ---
 
 struct Refusal {
   std::string name;

@@ -412,7 +412,7 @@ TEST_F(VerifySmtpTest, LanguageSelectsGermanTexts) {
   EXPECT_THAT(d->remediation(), ::testing::ContainsRegex("Sie|Ihr"));
 }
 
-// One case per reply of DIAGNOSES.md that a scripted provider server sends.
+// One case per reply in the rule tables that a scripted provider profile sends.
 struct ProviderCase {
   const char* profile;
   const char* host;

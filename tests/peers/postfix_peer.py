@@ -6,8 +6,9 @@ AUTH PLAIN/LOGIN through Dovecot, relay only for authenticated clients, and a si
 (sink.test) delivered to a Maildir the test can read; everything else is discarded.
 
 Prints "READY <port>" once smtpd answers with its 220 greeting. SIGTERM stops both daemons.
-Recipe and traps: docs in shared/design/TEST-PEERS.md (chroot n everywhere, postlog service,
-back-dated configs, smtpd_error_sleep_time=0, dovecot -F with its own base_dir/instance_name).
+Recipe and traps: docs/testing.md, "Postfix and Dovecot without a system" (chroot n everywhere,
+postlog service, back-dated configs, smtpd_error_sleep_time=0, dovecot -F with its own
+base_dir/instance_name).
 
 Usage: postfix_peer.py --dir DIR --cert PEM --key PEM [--bind 127.0.0.1] [--port 0]
                        [--users user:pass,...] [--hostname mx.peer.test]

@@ -1,8 +1,9 @@
 """Scripted SMTP server profiles: what Microsoft 365, Gmail and generic MTAs really answer.
 
 Each profile is a script for smtp_peer.py's scripted mode (keys documented in smtp_peer.py).
-The replies are the ones catalogued in shared/design/DIAGNOSES.md; a test picks one by name
-(--profile m365-smtp-auth-disabled-tenant) and the classifier must name the matching cause.
+The replies are the ones service/diagnosis/rules.cc classifies (docs/diagnosis-sources.md); a
+test picks one by name (--profile m365-smtp-auth-disabled-tenant) and the classifier must name
+the matching cause.
 
 Placeholders filled in per reply: {host} (the script's hostname), {peer} (client IP), {date}
 (RFC 5322 date), {ms} (a Microsoft trailer with the current time), {gid} (a Google session

@@ -54,7 +54,8 @@ TEST(CatalogTest, EntriesInCodeOrderGuidanceLast) {
   EXPECT_TRUE(in_guidance);
 }
 
-// The case ids and their codes, as DIAGNOSES.md's table of documented cases has them.
+// The case ids and their codes, as the help article's documented cases have them
+// (docs/diagnosis-sources.md).
 TEST(CatalogTest, DocumentedCasesOfTheArticleAreMapped) {
   const std::map<DiagnosisCode, std::string_view> expected = {
       {pb::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED, "google-smtp-unsupported"},
@@ -85,7 +86,7 @@ TEST(CatalogTest, DocumentedCasesOfTheArticleAreMapped) {
   std::set<std::string_view> all_cases;
   for (const CatalogEntry& entry : Catalog()) all_cases.insert(entry.documented_case);
   all_cases.erase("");
-  EXPECT_EQ(all_cases.size(), 12u);  // the twelve case ids of DIAGNOSES.md
+  EXPECT_EQ(all_cases.size(), 12u);  // the twelve case ids of the help article
   EXPECT_EQ(FindCase("no-such-case"), nullptr);
   EXPECT_EQ(FindCase(""), nullptr);
 }

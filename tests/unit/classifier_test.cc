@@ -72,7 +72,7 @@ const DiagnosisCode kRelay = pb::DIAGNOSIS_CODE_RELAY_DENIED;
 const DiagnosisCode kAuthRequired = pb::DIAGNOSIS_CODE_AUTH_REQUIRED;
 const DiagnosisCode kShared = pb::DIAGNOSIS_CODE_SHARED_MAILBOX;
 
-// Every reply DIAGNOSES.md quotes, with the trailers real servers add (Microsoft: host,
+// Every reply the rule tables match, with the trailers real servers add (Microsoft: host,
 // timestamp and id in brackets; Google: "<id> - gsmtp"), multi-line where servers send it so.
 const std::vector<ReplyCase>& Cases() {
   static const auto* cases = new std::vector<ReplyCase>{
@@ -592,7 +592,7 @@ const std::vector<ReplyCase>& Cases() {
        {{kAuthRequired, ""}, {kShared, ""}}},
 
       // ---------------------------------------------------------------- Fallbacks
-      // The texts below are not quoted in DIAGNOSES.md: they stand for wordings the table does
+      // The texts below match no specific row: they stand for wordings the table does
       // not know, to prove the fallback rows.
       {"FallbackUnknown535",
        Stage::kAuth,

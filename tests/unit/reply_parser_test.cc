@@ -13,7 +13,7 @@ namespace {
 using ::testing::ElementsAre;
 using Error = ReplyParser::Error;
 
-// Real replies (DIAGNOSES.md), in wire form.
+// Real replies (docs/diagnosis-sources.md), in wire form.
 constexpr char kGoogleAppPassword[] =
     "534-5.7.9 Application-specific password required. Learn more at\r\n"
     "534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor x1-20020a05600c.. - "
