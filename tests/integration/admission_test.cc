@@ -13,6 +13,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "support/find.h"
+#include "support/loopback_suite.h"
 #include "support/peers.h"
 #include "support/server.h"
 
@@ -26,26 +27,8 @@ using ::testing::HasSubstr;
 constexpr char kUser[] = "jobs@t.test";
 constexpr char kWrongPassword[] = "wr0ng-Batt3ry!pw";
 
-class AdmissionTest : public ::testing::Test {
+class AdmissionTest : public LoopbackSuite {
  protected:
-  static void SetUpTestSuite() {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_ = new TestCa(std::move(*ca));
-    auto dns = DnsPeer::Start(DnsPeerOptions().Host("smtp.t.test", "127.0.0.1"));
-    ASSERT_TRUE(dns.ok()) << dns.status();
-    dns_ = new DnsPeer(std::move(*dns));
-  }
-  static void TearDownTestSuite() {
-    delete dns_;
-    delete ca_;
-  }
-
-  static absl::StatusOr<ServerProcess> Server(std::vector<std::string> more = {}) {
-    return ServerProcess::Start(ServerProcess::TestFlags(
-        ca_->ca().string(), absl::StrCat(dns_->host(), ":", dns_->port()), std::move(more)));
-  }
-
   static v1::VerifyChannelRequest Request(int port, const std::string& user = kUser,
                                           const std::string& password = kWrongPassword) {
     v1::VerifyChannelRequest request;
@@ -63,9 +46,6 @@ class AdmissionTest : public ::testing::Test {
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
     return server.Stub()->VerifyChannel(&context, request, response);
   }
-
-  static inline TestCa* ca_ = nullptr;
-  static inline DnsPeer* dns_ = nullptr;
 };
 
 TEST_F(AdmissionTest, AfterThreeRejectedAuthsTheServerIsNotContactedAgain) {

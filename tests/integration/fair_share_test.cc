@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "support/deploy.h"
 #include "support/find.h"
+#include "support/loopback_suite.h"
 #include "support/peers.h"
 #include "support/server.h"
 
@@ -23,26 +24,15 @@ using ::testing::HasSubstr;
 
 constexpr char kPassword[] = "Corr3ct-Horse!pw";
 
-class FairShareTest : public ::testing::Test {
+class FairShareTest : public LoopbackSuite {
  protected:
   static void SetUpTestSuite() {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_ = new TestCa(std::move(*ca));
-    auto dns = DnsPeer::Start(DnsPeerOptions().Host("smtp.t.test", "127.0.0.1"));
-    ASSERT_TRUE(dns.ok()) << dns.status();
-    dns_ = new DnsPeer(std::move(*dns));
+    LoopbackSuite::SetUpTestSuite();
     dir_ = new TempDir("cv-fair-share-");
   }
   static void TearDownTestSuite() {
     delete dir_;
-    delete dns_;
-    delete ca_;
-  }
-
-  static absl::StatusOr<ServerProcess> Server(std::vector<std::string> more = {}) {
-    return ServerProcess::Start(ServerProcess::TestFlags(
-        ca_->ca().string(), absl::StrCat(dns_->host(), ":", dns_->port()), std::move(more)));
+    LoopbackSuite::TearDownTestSuite();
   }
 
   static v1::VerifyChannelRequest Request(int port, const std::string& user,
@@ -75,8 +65,6 @@ class FairShareTest : public ::testing::Test {
     return SmtpPeer::Start(options);
   }
 
-  static inline TestCa* ca_ = nullptr;
-  static inline DnsPeer* dns_ = nullptr;
   static inline TempDir* dir_ = nullptr;
 };
 

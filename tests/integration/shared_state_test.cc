@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "support/find.h"
+#include "support/loopback_suite.h"
 #include "support/peers.h"
 #include "support/redis_peer.h"
 #include "support/server.h"
@@ -25,22 +26,16 @@ using ::testing::HasSubstr;
 constexpr char kUser[] = "jobs@t.test";
 constexpr char kGoodPassword[] = "Corr3ct-Horse!pw";
 
-class SharedStateTest : public ::testing::Test {
+class SharedStateTest : public LoopbackSuite {
  protected:
   static void SetUpTestSuite() {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_ = new TestCa(std::move(*ca));
-    auto dns = DnsPeer::Start(DnsPeerOptions().Host("smtp.t.test", "127.0.0.1"));
-    ASSERT_TRUE(dns.ok()) << dns.status();
-    dns_ = new DnsPeer(std::move(*dns));
+    LoopbackSuite::SetUpTestSuite();
     key_dir_ = new TempDir("cv-state-key-");
     std::ofstream(key_file()) << "0123456789abcdef0123456789abcdef-shared-by-all-replicas";
   }
   static void TearDownTestSuite() {
     delete key_dir_;
-    delete dns_;
-    delete ca_;
+    LoopbackSuite::TearDownTestSuite();
   }
   void SetUp() override {
     auto redis = RedisPeer::Start();
@@ -58,8 +53,7 @@ class SharedStateTest : public ::testing::Test {
     more.insert(more.end(), store.begin(), store.end());
     more.push_back("--state_key_file=" + key_file());
     for (int i = 0; i < count; ++i) {
-      auto server = ServerProcess::Start(ServerProcess::TestFlags(
-          ca_->ca().string(), absl::StrCat(dns_->host(), ":", dns_->port()), more));
+      auto server = Server(more);
       EXPECT_TRUE(server.ok()) << server.status();
       if (server.ok()) servers.push_back(std::move(*server));
     }
@@ -141,8 +135,6 @@ class SharedStateTest : public ::testing::Test {
     return false;
   }
 
-  static inline TestCa* ca_ = nullptr;
-  static inline DnsPeer* dns_ = nullptr;
   static inline TempDir* key_dir_ = nullptr;
   std::optional<RedisPeer> redis_;
 };
