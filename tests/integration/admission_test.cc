@@ -31,20 +31,12 @@ class AdmissionTest : public LoopbackSuite {
  protected:
   static v1::VerifyChannelRequest Request(int port, const std::string& user = kUser,
                                           const std::string& password = kWrongPassword) {
-    v1::VerifyChannelRequest request;
-    auto* smtp = request.mutable_channel()->mutable_smtp();
-    smtp->set_host("smtp.t.test");
-    smtp->set_port(port);
-    smtp->set_username(user);
-    smtp->set_password(password);
-    return request;
+    return SmtpRequest(port, user, password);
   }
 
   static grpc::Status Call(const ServerProcess& server, const v1::VerifyChannelRequest& request,
                            v1::VerifyChannelResponse* response) {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-    return server.Stub()->VerifyChannel(&context, request, response);
+    return Verify(*server.Stub(), request, response);
   }
 };
 

@@ -37,23 +37,13 @@ class FairShareTest : public LoopbackSuite {
 
   static v1::VerifyChannelRequest Request(int port, const std::string& user,
                                           const std::string& host = "smtp.t.test") {
-    v1::VerifyChannelRequest request;
-    auto* smtp = request.mutable_channel()->mutable_smtp();
-    smtp->set_host(host);
-    smtp->set_port(port);
-    smtp->set_username(user);
-    smtp->set_password(kPassword);
-    return request;
+    return SmtpRequest(port, user, kPassword, host);
   }
 
   static grpc::Status Call(v1::ChannelVerifierService::Stub& stub,
                            const v1::VerifyChannelRequest& request,
-                           v1::VerifyChannelResponse* response, int deadline_s = 30,
-                           const std::string& caller_header = "") {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(deadline_s));
-    if (!caller_header.empty()) context.AddMetadata("x-caller-id", caller_header);
-    return stub.VerifyChannel(&context, request, response);
+                           v1::VerifyChannelResponse* response, int deadline_s = 30) {
+    return Verify(stub, request, response, deadline_s);
   }
 
   // A scripted peer that accepts every AUTH, each reply `delay_ms` late.

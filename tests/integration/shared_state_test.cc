@@ -63,20 +63,12 @@ class SharedStateTest : public LoopbackSuite {
   static v1::VerifyChannelRequest Request(int port, const std::string& password,
                                           const std::string& user = kUser,
                                           const std::string& host = "smtp.t.test") {
-    v1::VerifyChannelRequest request;
-    auto* smtp = request.mutable_channel()->mutable_smtp();
-    smtp->set_host(host);
-    smtp->set_port(port);
-    smtp->set_username(user);
-    smtp->set_password(password);
-    return request;
+    return SmtpRequest(port, user, password, host);
   }
 
   static grpc::Status Call(const ServerProcess& server, const v1::VerifyChannelRequest& request,
                            v1::VerifyChannelResponse* response) {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-    return server.Stub()->VerifyChannel(&context, request, response);
+    return Verify(*server.Stub(), request, response);
   }
 
   static grpc::Status Send(const ServerProcess& server, int port, const std::string& request_id,

@@ -36,6 +36,29 @@ class LoopbackSuite : public ::testing::Test {
         ca_->ca().string(), dns_->host() + ":" + std::to_string(dns_->port()), std::move(more)));
   }
 
+  // An SMTP VerifyChannel request for smtp.t.test (or `host`).
+  static channelverify::v1::VerifyChannelRequest SmtpRequest(
+      int port, const std::string& user, const std::string& password,
+      const std::string& host = "smtp.t.test") {
+    channelverify::v1::VerifyChannelRequest request;
+    auto* smtp = request.mutable_channel()->mutable_smtp();
+    smtp->set_host(host);
+    smtp->set_port(port);
+    smtp->set_username(user);
+    smtp->set_password(password);
+    return request;
+  }
+
+  // VerifyChannel with a deadline of `deadline_s`.
+  static grpc::Status Verify(channelverify::v1::ChannelVerifierService::Stub& stub,
+                             const channelverify::v1::VerifyChannelRequest& request,
+                             channelverify::v1::VerifyChannelResponse* response,
+                             int deadline_s = 20) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(deadline_s));
+    return stub.VerifyChannel(&context, request, response);
+  }
+
   static inline TestCa* ca_ = nullptr;
   static inline DnsPeer* dns_ = nullptr;
 };
