@@ -159,6 +159,14 @@ class DefaultRenderTest(unittest.TestCase):
         self.assertGreater(pod["terminationGracePeriodSeconds"] * 1000, budget_ms)
         self.assertGreater(int(flags["--shutdown_delay_ms"]), 0)
 
+    def test_default_caller_share_and_quotas(self):
+        flags = flags_of(self.objects)
+        self.assertNotIn("--caller_identity_header", flags)
+        self.assertEqual(flags["--max_in_flight_per_caller"], "0")
+        self.assertEqual(flags["--send_quota_per_recipient_per_hour"], "10")
+        self.assertEqual(flags["--send_quota_per_channel_per_hour"], "20")
+        self.assertEqual(flags["--send_quota_per_caller_per_hour"], "200")
+
     def test_no_tls_flags_without_tls(self):
         flags = flags_of(self.objects)
         for name in ("--tls_cert_file", "--tls_key_file", "--client_ca_file",
@@ -235,6 +243,14 @@ class AllFeaturesRenderTest(unittest.TestCase):
         self.assertEqual(kinds, ["ConfigMap", "Deployment", "HorizontalPodAutoscaler",
                                  "NetworkPolicy", "PodDisruptionBudget", "Service",
                                  "ServiceAccount", "ServiceMonitor"])
+
+    def test_callers_and_quotas(self):
+        flags = flags_of(self.objects)
+        self.assertEqual(flags["--caller_identity_header"], "x-caller-id")
+        self.assertEqual(flags["--max_in_flight_per_caller"], "2000")
+        self.assertEqual(flags["--send_quota_per_recipient_per_hour"], "5")
+        self.assertEqual(flags["--send_quota_per_channel_per_hour"], "15")
+        self.assertEqual(flags["--send_quota_per_caller_per_hour"], "500")
 
     def test_tls_and_mtls_flags_point_at_mounted_secrets(self):
         flags = flags_of(self.objects)
