@@ -46,11 +46,13 @@ class AuthGate {
   AuthGate(std::shared_ptr<state::Store> store, std::shared_ptr<const state::Keyring> keyring,
            state::AuthBudget budget, boost::asio::any_io_executor executor);
 
-  // Asks the store about `target`'s password AUTH (the username must not be empty). `lease`
+  // Asks the store about `target`'s password AUTH at `server` (rpc/account_key.h's
+  // ServerIdentity, or what an IP literal is known to belong to; the username must not be
+  // empty). `lease`
   // bounds the reservation when this process dies before it settles. `done` runs on the
   // store's executor.
-  void Reserve(const verify::SmtpTarget& target, std::chrono::milliseconds lease,
-               std::function<void(Decision)> done);
+  void Reserve(const verify::SmtpTarget& target, const std::string& server,
+               std::chrono::milliseconds lease, std::function<void(Decision)> done);
   // Ends a kProceed reservation with what the run's AUTH did; `done` runs once the store has
   // answered the first attempt, so that the caller's next call already sees the outcome. A
   // failed attempt is retried in the background for a while, so that a rejection is not

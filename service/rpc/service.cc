@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -195,15 +196,24 @@ void ChannelVerifierService::GateThenRun(
   // Runs `run` after `before_run` agreed; `settle` (may be null) sees the run's AUTH report
   // and calls its argument when the store has it.
   using Settle = std::function<void(std::function<void()>)>;
-  auto start = [pending, before_run, run, done](Settle settle) {
-    auto go = [pending, run, done, settle](grpc::Status status) {
+  // What the host name resolves to teaches the alias book (rpc/host_aliases.h).
+  target->resolved = std::make_shared<std::vector<std::string>>();
+  auto learn = [this, target] {
+    const std::string identity = ServerIdentity(target->host);
+    boost::system::error_code not_an_address;
+    boost::asio::ip::make_address(identity, not_an_address);
+    if (not_an_address) aliases_.Learn(identity, *target->resolved);
+  };
+  auto start = [pending, before_run, run, done, learn](Settle settle) {
+    auto go = [pending, run, done, settle, learn](grpc::Status status) {
       if (!status.ok() || pending->cancelled()) {
         if (settle) settle([] {});
         done(status.ok() ? Error(grpc::StatusCode::CANCELLED, "CANCELLED", "cancelled") : status,
              Response());
         return;
       }
-      pending->Attach(run([done, settle](Response response) {
+      pending->Attach(run([done, settle, learn](Response response) {
+        learn();
         if (!settle) {
           done(grpc::Status::OK, std::move(response));
           return;
@@ -230,29 +240,31 @@ void ChannelVerifierService::GateThenRun(
   const auto lease =
       std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()) +
       std::chrono::seconds(10);
-  auth_gate_.Reserve(*target, lease, [this, target, lang, start, done](AuthGate::Decision d) {
-    switch (d.kind) {
-      case AuthGate::Decision::Kind::kRefused:
-        observability::CountLimiterRejection("AUTH_RATE_LIMITED");
-        done(d.refusal, Response());
-        return;
-      case AuthGate::Decision::Kind::kKnownRejected:
-        done(grpc::Status::OK, FromMemory<Response>(d, *target, lang, verifier_->config().render));
-        return;
-      case AuthGate::Decision::Kind::kProceedWithoutAuth:
-        target->withhold_auth = true;
-        start(nullptr);
-        return;
-      case AuthGate::Decision::Kind::kProceed: {
-        auto report = std::make_shared<verify::AuthReport>();
-        target->auth_report = report;
-        start([this, d = std::move(d), report](std::function<void()> settled) {
-          auth_gate_.Settle(d, *report, std::move(settled));
-        });
-        return;
-      }
-    }
-  });
+  auth_gate_.Reserve(*target, ServerOf(target->host), lease,
+                     [this, target, lang, start, done](AuthGate::Decision d) {
+                       switch (d.kind) {
+                         case AuthGate::Decision::Kind::kRefused:
+                           observability::CountLimiterRejection("AUTH_RATE_LIMITED");
+                           done(d.refusal, Response());
+                           return;
+                         case AuthGate::Decision::Kind::kKnownRejected:
+                           done(grpc::Status::OK,
+                                FromMemory<Response>(d, *target, lang, verifier_->config().render));
+                           return;
+                         case AuthGate::Decision::Kind::kProceedWithoutAuth:
+                           target->withhold_auth = true;
+                           start(nullptr);
+                           return;
+                         case AuthGate::Decision::Kind::kProceed: {
+                           auto report = std::make_shared<verify::AuthReport>();
+                           target->auth_report = report;
+                           start([this, d = std::move(d), report](std::function<void()> settled) {
+                             auth_gate_.Settle(d, *report, std::move(settled));
+                           });
+                           return;
+                         }
+                       }
+                     });
 }
 
 grpc::Status ChannelVerifierService::Budget(const grpc::CallbackServerContext* context,
@@ -331,7 +343,7 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
   auto start = [&](Coalescer::Done run_done) -> Coalescer::Cancel {
     auto pending = std::make_shared<PendingRun>();
     // Admission never answers inline: the coalescer holds its lock while it starts a run.
-    Admit(ServerIdentity(shared_target->host), caller, deadline,
+    Admit(ServerOf(shared_target->host), caller, deadline,
           [this, pending, shared_target, lang, deadline, run_done](grpc::Status admitted,
                                                                    std::shared_ptr<void> held) {
             if (!admitted.ok()) {
@@ -420,8 +432,8 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
   }
   // An OAuth send is admitted per mailbox: its endpoints are the providers' APIs, which every
   // customer shares, so a per-host cap would let one customer's sends block everyone's.
-  const std::string admit_key = checked.smtp ? ServerIdentity(checked.smtp->host)
-                                             : absl::StrCat("oauth:", checked.oauth->account);
+  const std::string admit_key =
+      checked.smtp ? ServerOf(checked.smtp->host) : absl::StrCat("oauth:", checked.oauth->account);
   auto pending = std::make_shared<PendingRun>();
   call->SetCancel([pending] { pending->Cancel(); });
   auto shared_checked = std::make_shared<CheckedRequest>(std::move(checked));
@@ -466,7 +478,8 @@ void ChannelVerifierService::SendAdmitted(UnaryCall* call, v1::SendTestResponse*
   // send's outcome.
   const std::string caller = call->caller();
   const std::string channel = checked.smtp
-                                  ? AccountKey(checked.smtp->host, checked.smtp->username)
+                                  ? absl::StrCat(ServerOf(checked.smtp->host), "/",
+                                                 CanonicalUsername(checked.smtp->username))
                                   : absl::StrCat(v1::Provider_Name(checked.oauth->provider), "/",
                                                  CanonicalUsername(checked.oauth->account));
   auto before_send = [this, caller, channel, recipient = CanonicalUsername(checked.recipient),
@@ -507,6 +520,10 @@ void ChannelVerifierService::SendAdmitted(UnaryCall* call, v1::SendTestResponse*
         return verifier_->SendTestSmtp(*target, recipient, lang, deadline, std::move(d));
       },
       done);
+}
+
+std::string ChannelVerifierService::ServerOf(const std::string& host) {
+  return aliases_.Canonical(ServerIdentity(host));
 }
 
 void ChannelVerifierService::UnclaimRequestId(const std::string& caller,

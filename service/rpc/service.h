@@ -7,6 +7,7 @@
 #include "channelverify/v1/channel_verifier.grpc.pb.h"
 #include "rpc/auth_gate.h"
 #include "rpc/coalescer.h"
+#include "rpc/host_aliases.h"
 #include "rpc/in_flight.h"
 #include "rpc/request_checks.h"
 #include "verify/verifier.h"
@@ -82,6 +83,9 @@ class ChannelVerifierService final
   void ClaimRequestId(const std::string& caller, const std::string& request_id,
                       std::function<void(grpc::Status)> done);
   void UnclaimRequestId(const std::string& caller, const std::string& request_id);
+  // The server identity of `host` for budgets and caps: ServerIdentity, with an IP literal
+  // counted as the name it belongs to when this replica has seen that name resolve to it.
+  std::string ServerOf(const std::string& host);
   // The SendTest quotas (ServiceOptions::send_quotas), counted in the shared store.
   void ConsumeSendQuotas(const std::string& caller, const std::string& channel,
                          const std::string& recipient, std::function<void(grpc::Status)> done);
@@ -105,6 +109,7 @@ class ChannelVerifierService final
   std::shared_ptr<verify::Verifier> verifier_;
   ServiceOptions options_;
   AuthGate auth_gate_;
+  HostAliases aliases_;
   InFlight in_flight_;
   Coalescer coalescer_;
 };

@@ -99,4 +99,9 @@ std::vector<asio::ip::address> VetAddresses(const Run& run, const std::string& h
   return allowed;
 }
 
+void ReportResolved(const SmtpTarget& target, const net::HostLookup& lookup) {
+  if (!target.resolved || lookup.outcome != net::DnsOutcome::kOk) return;
+  for (const auto& address : lookup.addresses) target.resolved->push_back(address.to_string());
+}
+
 }  // namespace cv::verify

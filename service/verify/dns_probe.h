@@ -5,6 +5,7 @@
 
 #include "net/dns.h"
 #include "verify/run.h"
+#include "verify/smtp_request.h"
 
 namespace cv::verify {
 
@@ -18,5 +19,8 @@ boost::asio::awaitable<net::MxLookup> LookupMxProbe(const Run& run, std::string 
 std::vector<boost::asio::ip::address> VetAddresses(const Run& run, const std::string& host,
                                                    const std::vector<boost::asio::ip::address>& all,
                                                    uint16_t port, net::Purpose purpose);
+
+// Fills target.resolved (when the caller asked) with what a host name resolved to.
+void ReportResolved(const SmtpTarget& target, const net::HostLookup& lookup);
 
 }  // namespace cv::verify

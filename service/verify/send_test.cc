@@ -45,6 +45,7 @@ asio::awaitable<v1::SendTestResponse> SendTestSmtp(Run run, SmtpTarget target,
   send.needs_smtputf8 = mail::NeedsSmtpUtf8(send.from) || mail::NeedsSmtpUtf8(send.recipient);
 
   auto host = co_await LookupHostProbe(run, target.host);
+  ReportResolved(target, host);
   v1::Provider host_provider = ProviderFromHost(target.host);
   for (const auto& alias : host.cname_chain) {
     if (host_provider == v1::PROVIDER_UNSPECIFIED) host_provider = ProviderFromHost(alias);

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "channelverify/v1/channel_verifier.pb.h"
 #include "common/secret.h"
@@ -39,6 +40,9 @@ struct SmtpTarget {
   bool withhold_auth = false;
   // Where the primary dialog reports its AUTH attempt; may be null.
   std::shared_ptr<AuthReport> auth_report;
+  // Where the run reports the addresses `host` resolved to (so that the caller can count an
+  // IP literal with the name it belongs to); may be null.
+  std::shared_ptr<std::vector<std::string>> resolved;
 };
 
 }  // namespace cv::verify

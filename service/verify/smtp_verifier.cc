@@ -63,6 +63,7 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
 
   // The sender domain's MX only matters for the verdict at the end: it runs beside everything.
   auto [host, mx] = co_await (LookupHostProbe(run, target.host) && LookupMxProbe(run, from_domain));
+  ReportResolved(target, host);
 
   v1::Provider host_provider = ProviderFromHost(target.host);
   for (const auto& alias : host.cname_chain) {

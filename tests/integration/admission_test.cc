@@ -113,6 +113,25 @@ TEST_F(AdmissionTest, ARejectedPasswordIsAnsweredFromMemoryWithoutAConnection) {
   EXPECT_EQ(AuthAttempts(*peer), 3u);
 }
 
+TEST_F(AdmissionTest, AnIpLiteralSharesTheBudgetOfTheNameItBelongsTo) {
+  auto peer = SmtpPeer::StartProfile("generic-auth-credentials-invalid", ca_);
+  ASSERT_TRUE(peer.ok()) << peer.status();
+  auto server = Server();
+  ASSERT_TRUE(server.ok()) << server.status();
+  v1::VerifyChannelResponse r;
+  // By name first: the server learns that smtp.t.test is 127.0.0.1.
+  ASSERT_TRUE(Call(*server, Request(peer->port(), kUser, "by-name"), &r).ok());
+  auto by_ip = [&](const std::string& password) {
+    return Verify(*server->Stub(), SmtpRequest(peer->port(), kUser, password, "127.0.0.1"), &r);
+  };
+  ASSERT_TRUE(by_ip("by-ip-1").ok());
+  ASSERT_TRUE(by_ip("by-ip-2").ok());
+  const grpc::Status limited = by_ip("by-ip-3");
+  EXPECT_EQ(ErrorReason(limited), "AUTH_RATE_LIMITED");
+  EXPECT_EQ(ErrorMetadata(limited, "account"), "smtp.t.test/jobs@t.test");
+  EXPECT_EQ(AuthAttempts(*peer), 3u);
+}
+
 TEST_F(AdmissionTest, IdenticalConcurrentVerificationsShareOneRun) {
   SmtpPeerOptions options;
   options.profile = "generic-ok";

@@ -1,8 +1,14 @@
 #include "rpc/account_key.h"
 
 #include <gtest/gtest.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "rpc/auth_gate.h"
+#include "rpc/caller.h"
+#include "rpc/host_aliases.h"
 #include "state/keyring.h"
 #include "state/redis_client.h"
 
@@ -86,6 +92,59 @@ TEST(RedisUrlTest, ParsesWhatTheFlagTakes) {
   EXPECT_FALSE(state::ParseRedisUrl("http://host").ok());
   EXPECT_FALSE(state::ParseRedisUrl("redis://host:99999").ok());
   EXPECT_FALSE(state::ParseRedisUrl("redis://host/x").ok());
+}
+
+TEST(HostAliasesTest, AnIpLiteralCountsAsTheNameItResolvedFrom) {
+  HostAliases aliases(/*max_entries=*/2, std::chrono::minutes(60));
+  const auto t0 = HostAliases::Clock::now();
+  EXPECT_EQ(aliases.Canonical("127.0.0.9", t0), "127.0.0.9");
+  aliases.Learn(ServerIdentity("SMTP.Example.Test."), {"127.0.0.9", "::ffff:127.0.0.8"}, t0);
+  EXPECT_EQ(aliases.Canonical(ServerIdentity("127.0.0.9"), t0), "smtp.example.test");
+  EXPECT_EQ(aliases.Canonical(ServerIdentity("::ffff:127.0.0.8"), t0), "smtp.example.test");
+  aliases.Learn("microsoft", {"127.0.0.7"}, t0);  // bounded: the oldest goes
+  EXPECT_EQ(aliases.Canonical("127.0.0.7", t0), "microsoft");
+  EXPECT_EQ(aliases.Canonical("127.0.0.9", t0), "127.0.0.9");
+  EXPECT_EQ(aliases.Canonical("127.0.0.7", t0 + std::chrono::minutes(60)), "127.0.0.7");
+}
+
+// A self-signed certificate with this CN and subjectAltName (OpenSSL's "URI:…,DNS:…"), PEM.
+std::string Certificate(const std::string& cn, const std::string& san) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  X509* cert = X509_new();
+  X509_set_version(cert, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+  X509_set_pubkey(cert, key);
+  X509_NAME* name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+  X509_set_issuer_name(cert, name);
+  if (!san.empty()) {
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name, san.c_str());
+    X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
+  }
+  X509_sign(cert, key, EVP_sha256());
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(bio, cert);
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<size_t>(size));
+  BIO_free(bio);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  return pem;
+}
+
+TEST(CallerIdentityTest, UriSanThenDnsSanThenCommonName) {
+  EXPECT_EQ(CertificateIdentity(Certificate("hr", "DNS:HR.Example.Test,URI:spiffe://hr/platform")),
+            "uri:spiffe://hr/platform");
+  EXPECT_EQ(CertificateIdentity(Certificate("hr", "DNS:HR.Example.Test")), "dns:hr.example.test");
+  EXPECT_EQ(CertificateIdentity(Certificate("hr-platform", "")), "cn:hr-platform");
+  // Not a plain token: the next form is used.
+  EXPECT_EQ(CertificateIdentity(Certificate("hr platform", "URI:spiffe://hr/a b")), "");
+  EXPECT_EQ(CertificateIdentity("not a certificate"), "");
 }
 
 }  // namespace
