@@ -96,14 +96,22 @@ class SendTestOAuth : public ::testing::Test {
     std::ofstream(secret_file) << kClientSecret << "\n";
 
     const std::string base = absl::StrCat("https://127.0.0.1:", port);
-    auto server = ServerProcess::Start(
-        {"--allow_cidrs=127.0.0.0/8", "--trusted_ca_file=" + ca_->ca().string(),
-         "--google_client_id=test-google-client", "--google_client_secret_file=" + secret_file,
-         "--microsoft_client_id=test-microsoft-client",
-         "--microsoft_client_secret_file=" + secret_file, "--google_token_url=" + base + "/token",
-         "--gmail_api_base=" + base, "--google_directory_api_base=" + base,
-         "--microsoft_login_base=" + base, "--microsoft_graph_base=" + base,
-         "--send_dedup_window_s=600", "--io_threads=2", "--log_level=debug"});
+    std::vector<std::string> flags = {"--allow_cidrs=127.0.0.0/8",
+                                      "--trusted_ca_file=" + ca_->ca().string(),
+                                      "--google_client_id=test-google-client",
+                                      "--google_client_secret_file=" + secret_file,
+                                      "--microsoft_client_id=test-microsoft-client",
+                                      "--microsoft_client_secret_file=" + secret_file,
+                                      "--google_token_url=" + base + "/token",
+                                      "--gmail_api_base=" + base,
+                                      "--google_directory_api_base=" + base,
+                                      "--microsoft_login_base=" + base,
+                                      "--microsoft_graph_base=" + base,
+                                      "--send_dedup_window_s=600",
+                                      "--io_threads=2",
+                                      "--log_level=debug"};
+    for (auto& f : ServerProcess::LiftedSendQuotas()) flags.push_back(std::move(f));
+    auto server = ServerProcess::Start(flags);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = new ServerProcess(std::move(*server));
   }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -87,8 +88,19 @@ std::vector<std::string> ServerProcess::TestFlags(const std::string& ca_file,
                                     "--ehlo_name=verifier.test",
                                     "--io_threads=2",
                                     "--log_level=debug"};
+  const bool sets_a_quota = std::any_of(more.begin(), more.end(), [](const std::string& f) {
+    return f.rfind("--send_quota_", 0) == 0;
+  });
+  if (!sets_a_quota) {
+    for (auto& f : LiftedSendQuotas()) flags.push_back(std::move(f));
+  }
   flags.insert(flags.end(), more.begin(), more.end());
   return flags;
+}
+
+std::vector<std::string> ServerProcess::LiftedSendQuotas() {
+  return {"--send_quota_per_recipient_per_hour=100000", "--send_quota_per_channel_per_hour=100000",
+          "--send_quota_per_caller_per_hour=100000"};
 }
 
 std::unique_ptr<channelverify::v1::ChannelVerifierService::Stub> ServerProcess::Stub() const {

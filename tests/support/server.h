@@ -22,7 +22,11 @@ class ServerProcess {
   // for its "serving" log line.
   static absl::StatusOr<ServerProcess> Start(std::vector<std::string> flags,
                                              absl::Duration timeout = absl::Seconds(15));
-  // The usual flags for tests: loopback allowed, the test CA trusted, a test resolver.
+  // Flags that lift the SendTest quotas, for suites that send many test messages through one
+  // server (the quotas have tests of their own).
+  static std::vector<std::string> LiftedSendQuotas();
+  // The usual flags for tests: loopback allowed, the test CA trusted, a test resolver, the
+  // SendTest quotas lifted unless `more` sets one.
   static std::vector<std::string> TestFlags(const std::string& ca_file, const std::string& dns,
                                             std::vector<std::string> more = {});
 
