@@ -8,17 +8,41 @@
 namespace cv {
 
 // A password or token. It cannot be printed: streaming or formatting it shows "<redacted>", and
-// the only way to the bytes is the explicit, greppable Reveal(). Its memory is wiped on
-// destruction so that a core dump of a long-running server holds as few secrets as possible.
+// the only way to the bytes is the explicit, greppable Reveal(). Its memory is wiped when it is
+// freed or overwritten so that a core dump of a long-running server holds as few secrets as
+// possible. The whole capacity is wiped, not the size: a short secret lives inside the string
+// object (the small-string buffer), and a moved-from string keeps those bytes with size 0.
 class Secret {
  public:
   Secret() = default;
-  explicit Secret(std::string value) : value_(std::move(value)) {}
+  // Takes the caller's string and wipes what its buffer kept (a short one keeps its bytes).
+  explicit Secret(std::string&& value) : value_(std::move(value)) { WipeString(value); }
   Secret(const Secret&) = default;
-  Secret& operator=(const Secret&) = default;
-  Secret(Secret&&) noexcept = default;
-  Secret& operator=(Secret&&) noexcept = default;
+  Secret& operator=(const Secret& other) {
+    if (this != &other) {
+      Wipe();
+      value_ = other.value_;
+    }
+    return *this;
+  }
+  Secret(Secret&& other) noexcept : value_(std::move(other.value_)) { other.Wipe(); }
+  Secret& operator=(Secret&& other) noexcept {
+    if (this != &other) {
+      Wipe();
+      value_ = std::move(other.value_);
+      other.Wipe();
+    }
+    return *this;
+  }
   ~Secret() { Wipe(); }
+
+  // Overwrites all of `s`'s buffer (capacity, not only size) with zeros and empties it: for
+  // the copies of a secret that are not a Secret (a request field once read, a SASL line).
+  static void WipeString(std::string& s) {
+    volatile char* p = s.data();
+    for (size_t i = 0; i < s.capacity(); ++i) p[i] = 0;
+    s.clear();
+  }
 
   bool empty() const { return value_.empty(); }
   size_t size() const { return value_.size(); }
@@ -32,10 +56,7 @@ class Secret {
   }
 
  private:
-  void Wipe() {
-    volatile char* p = value_.data();
-    for (size_t i = 0; i < value_.size(); ++i) p[i] = 0;
-  }
+  void Wipe() { WipeString(value_); }
   std::string value_;
 };
 

@@ -16,13 +16,22 @@ namespace {
 
 constexpr size_t kShownBody = 400;
 
-std::string Shown(std::string_view text, const net::HttpRequest& request) {
-  std::vector<std::string_view> secrets;
-  if (!request.bearer.empty()) secrets.push_back(request.bearer.Reveal());
-  std::string cut(text.substr(0, kShownBody));
-  std::string out = smtp::SanitizeForDisplay(smtp::RedactSecrets(cut, secrets));
+// `text` has passed the call's redactor already (CallApi scrubs what the server sent).
+std::string Shown(std::string_view text) {
+  std::string out = smtp::SanitizeForDisplay(text.substr(0, kShownBody));
   if (text.size() > kShownBody) out += "…";
   return out;
+}
+
+// Everything the server sent passes the call's redactor before it is parsed or kept, except the
+// body of a successful token response, which holds the new token (registered by its reader).
+void ScrubExchange(const Redactor& redactor, bool keep_body, net::HttpExchange* ex) {
+  ex->detail = redactor.Scrub(ex->detail);
+  ex->reason = redactor.Scrub(ex->reason);
+  ex->location = redactor.Scrub(ex->location);
+  ex->www_authenticate = redactor.Scrub(ex->www_authenticate);
+  for (auto& line : ex->transcript) line = redactor.Scrub(line);
+  if (!keep_body) ex->body = redactor.Scrub(ex->body);
 }
 
 void Observe(const verify::Run& run, Observation observation, std::string evidence,
@@ -174,7 +183,11 @@ asio::awaitable<ApiCall> CallApi(const verify::Run& run, std::string probe_name,
   auto* probe = run.recorder->Begin(probe_name, what);
   call.probe = probe;
   const net::HttpEnv env = run.config->Http();
+  // What this request carries that is secret: registered before it is sent.
+  run.redactor->Add(request.bearer);
   net::HttpExchange ex = co_await net::HttpsExchange(env, request, run.budget, run.scope);
+  ScrubExchange(*run.redactor, options.secret_response && ex.status >= 200 && ex.status < 300,
+                &ex);
 
   auto& facts = *probe->mutable_facts();
   if (!ex.addresses.empty()) facts["addresses"] = absl::StrJoin(ex.addresses, " ");
@@ -204,7 +217,7 @@ asio::awaitable<ApiCall> CallApi(const verify::Run& run, std::string probe_name,
   call.json = ParseJsonObject(ex.body, &parse_error);
   if (!success || !options.secret_response) {
     probe->add_transcript(
-        absl::StrCat("S: <body: ", ex.body.size(), " bytes> ", Shown(ex.body, request)));
+        absl::StrCat("S: <body: ", ex.body.size(), " bytes> ", Shown(ex.body)));
   } else {
     probe->add_transcript(absl::StrCat("S: <body: ", ex.body.size(), " bytes, not shown>"));
   }

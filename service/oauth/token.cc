@@ -149,6 +149,8 @@ asio::awaitable<TokenOutcome> RefreshTokenProbe(const verify::Run& run,
   TokenResponse response = ReadTokenResponse(target.provider, call.status, call.json);
   auto& facts = *call.probe->mutable_facts();
   if (response.ok) {
+    // From now on the new token is a secret of this call like the ones it was given.
+    run.redactor->Add(response.access_token);
     outcome.ok = true;
     outcome.access_token = std::move(response.access_token);
     outcome.scopes = response.scopes;

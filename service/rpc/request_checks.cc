@@ -1,6 +1,7 @@
 #include "rpc/request_checks.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/secret.h"
 #include "common/strings.h"
 #include "rpc/status.h"
 #include "rpc/validate.h"
@@ -67,6 +68,14 @@ grpc::Status CheckSendTestRequest(const v1::SendTestRequest& request,
     return FromAbsl(s);
   }
   return CheckChannel(request.channel(), &request.recipient(), egress, port_hint, out);
+}
+
+void WipeRequestSecrets(v1::Channel* channel) {
+  if (channel->has_smtp()) Secret::WipeString(*channel->mutable_smtp()->mutable_password());
+  if (channel->has_oauth()) {
+    Secret::WipeString(*channel->mutable_oauth()->mutable_refresh_token());
+    Secret::WipeString(*channel->mutable_oauth()->mutable_access_token());
+  }
 }
 
 }  // namespace cv::rpc

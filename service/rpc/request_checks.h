@@ -37,4 +37,8 @@ grpc::Status CheckSendTestRequest(const channelverify::v1::SendTestRequest& requ
                                   const net::EgressPolicy& egress, std::string_view port_hint,
                                   CheckedRequest* out);
 
+// Wipes the password and tokens of a request whose secrets the checks above have copied into
+// Secrets: the request message lives as long as the call, and its copies should not.
+void WipeRequestSecrets(channelverify::v1::Channel* channel);
+
 }  // namespace cv::rpc

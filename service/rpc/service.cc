@@ -317,6 +317,9 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
     call->Done(s);
     return call;
   }
+  // The secrets are in `checked` now. gRPC hands the request as const, but it is this call's
+  // own message: its copy of the password or token is wiped here.
+  WipeRequestSecrets(const_cast<v1::Channel*>(&request->channel()));
   const Lang lang = checked.lang;
   auto finish = [call, response](v1::VerifyChannelResponse result) {
     if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
@@ -430,6 +433,9 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
     call->Done(s);
     return call;
   }
+  // The secrets are in `checked` now. gRPC hands the request as const, but it is this call's
+  // own message: its copy of the password or token is wiped here.
+  WipeRequestSecrets(const_cast<v1::Channel*>(&request->channel()));
   // An OAuth send is admitted per mailbox: its endpoints are the providers' APIs, which every
   // customer shares, so a per-host cap would let one customer's sends block everyone's.
   const std::string admit_key =

@@ -143,7 +143,7 @@ absl::StatusOr<verify::SmtpTarget> ValidateSmtpChannel(const v1::SmtpChannel& sm
     return FieldError(Field(field, "username"), "required when a password is given");
   }
   target.username = smtp.username();
-  target.password = Secret(smtp.password());
+  target.password = Secret(std::string(smtp.password()));
   if (!smtp.from_address().empty()) {
     if (absl::Status s = ValidateAddress(smtp.from_address(), Field(field, "from_address"));
         !s.ok()) {
@@ -190,13 +190,13 @@ absl::StatusOr<verify::OAuthTarget> ValidateOAuthChannel(const v1::OAuthChannel&
         !s.ok()) {
       return s;
     }
-    target.refresh_token = Secret(oauth.refresh_token());
+    target.refresh_token = Secret(std::string(oauth.refresh_token()));
   } else {
     if (absl::Status s = ValidateToken(oauth.access_token(), Field(field, "access_token"));
         !s.ok()) {
       return s;
     }
-    target.access_token = Secret(oauth.access_token());
+    target.access_token = Secret(std::string(oauth.access_token()));
   }
   const std::string tenant_field = Field(field, "tenant_id");
   if (!oauth.tenant_id().empty()) {

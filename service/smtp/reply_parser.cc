@@ -131,7 +131,8 @@ void ReplyParser::FinishLine() {
 
 void ReplyParser::Fail(Error error) {
   error_ = error;
-  error_context_ = line_.substr(0, kContextBytes + 1);
+  // All of the line so far (bounded by max_line_bytes): the quote is cut only after redaction.
+  error_context_ = line_;
   error_reply_code_ = current_.code;
   // Nothing more will be parsed: give the memory back.
   line_.clear();
@@ -151,11 +152,12 @@ ReplyParser::Error ReplyParser::error() const { return error_; }
 
 bool ReplyParser::failed() const { return error_ != Error::kNone; }
 
-std::string ReplyParser::ErrorText() const {
-  auto quoted = [this] {
-    std::string_view context = error_context_;
+std::string ReplyParser::ErrorText(const Redactor* redactor) const {
+  auto quoted = [this, redactor] {
+    // Scrubbed whole, then cut: a cut first could leave part of a secret the scrub would miss.
+    std::string context = redactor != nullptr ? redactor->Scrub(error_context_) : error_context_;
     const bool cut = context.size() > kContextBytes;
-    if (cut) context = context.substr(0, kContextBytes);
+    if (cut) context.resize(kContextBytes);
     return absl::StrCat("\"", SanitizeForDisplay(context), cut ? "…" : "", "\"");
   };
   switch (error_) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/redactor.h"
 #include "smtp/reply.h"
 
 namespace cv::smtp {
@@ -48,8 +49,9 @@ class ReplyParser {
   Error error() const;
   bool failed() const;
   // Human-readable description of error(), for probe details; quotes (escaped, shortened) the
-  // offending line start for kMalformed and kCodeMismatch. Valid UTF-8.
-  std::string ErrorText() const;
+  // offending line start for kMalformed and kCodeMismatch, scrubbed by `redactor` when given
+  // (the quote is server text). Valid UTF-8.
+  std::string ErrorText(const Redactor* redactor = nullptr) const;
   // Bytes of an incomplete reply held back (for diagnostics / tests).
   size_t buffered() const;
 

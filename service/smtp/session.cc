@@ -37,11 +37,12 @@ std::string_view KindName(Kind kind) {
 }
 
 Session::Session(std::shared_ptr<net::Conn> conn, std::string host, std::string ehlo_name,
-                 std::vector<std::string> secrets)
+                 std::shared_ptr<Redactor> redactor)
     : conn_(std::move(conn)),
       host_(std::move(host)),
       ehlo_name_(std::move(ehlo_name)),
-      secrets_(std::move(secrets)),
+      redactor_(redactor != nullptr ? std::move(redactor) : std::make_shared<Redactor>()),
+      transcript_(redactor_),
       buffer_(4096) {}
 
 std::vector<std::string> Session::TakeTranscript() {
@@ -54,8 +55,7 @@ std::vector<std::string> Session::TakeTranscript() {
 }
 
 Reply Session::Clean(Reply reply) const {
-  std::vector<std::string_view> secrets(secrets_.begin(), secrets_.end());
-  for (auto& line : reply.lines) line = SanitizeForDisplay(RedactSecrets(line, secrets));
+  for (auto& line : reply.lines) line = SanitizeForDisplay(redactor_->Scrub(line));
   return reply;
 }
 
@@ -95,6 +95,25 @@ asio::awaitable<StepResult> Session::Send(std::string_view line, bool secret,
   co_return StepResult{};
 }
 
+asio::awaitable<StepResult> Session::SendSasl(std::string line, bool secret,
+                                              net::Clock::time_point deadline) {
+  // The whole line, its argument (what an echoing server quotes) and, for base64, what it
+  // decodes to: registered before a byte of it leaves.
+  std::string_view body = line;
+  if (body.ends_with("\r\n")) body.remove_suffix(2);
+  redactor_->Add(body);
+  const size_t space = body.rfind(' ');
+  const std::string_view argument = space == std::string_view::npos ? body : body.substr(space + 1);
+  redactor_->Add(argument);
+  if (auto decoded = DecodeChallenge(argument)) {
+    redactor_->Add(*decoded);
+    Secret::WipeString(*decoded);
+  }
+  StepResult sent = co_await Send(line, secret, deadline);
+  Secret::WipeString(line);
+  co_return sent;
+}
+
 StepResult Session::Deliver(Reply reply) {
   Reply clean = Clean(std::move(reply));
   transcript_.Server(clean);
@@ -106,8 +125,9 @@ asio::awaitable<StepResult> Session::ReadReply(net::Clock::time_point deadline) 
   for (;;) {
     if (auto reply = parser_.Next()) co_return Deliver(std::move(*reply));
     if (parser_.failed()) {
-      transcript_.Note(parser_.ErrorText());
-      co_return StepResult{Kind::kProtocolError, std::nullopt, parser_.ErrorText()};
+      const std::string error = parser_.ErrorText(redactor_.get());
+      transcript_.Note(error);
+      co_return StepResult{Kind::kProtocolError, std::nullopt, error};
     }
     auto [ec, n] = co_await conn_->ReadSome(asio::buffer(buffer_), deadline);
     if (n > 0) parser_.Feed(std::string_view(buffer_.data(), n));
@@ -203,19 +223,23 @@ asio::awaitable<StepResult> Session::Auth(std::string_view mechanism, std::strin
                                           const Secret& secret, net::Clock::time_point deadline) {
   const std::string mech = absl::AsciiStrToUpper(Av(mechanism));
   if (mech == "PLAIN") {
-    StepResult sent = co_await Send(AuthPlain(username, secret), false, deadline);
+    StepResult sent = co_await SendSasl(AuthPlain(username, secret), false, deadline);
     if (!sent.ok()) co_return sent;
     co_return co_await ReadReply(deadline);
   }
   if (mech == "XOAUTH2") {
-    StepResult sent = co_await Send(AuthXoauth2(username, secret), false, deadline);
+    StepResult sent = co_await SendSasl(AuthXoauth2(username, secret), false, deadline);
     if (!sent.ok()) co_return sent;
     StepResult result = co_await ReadReply(deadline);
     if (result.ok() && result.reply->code == 334) {
       // Google's error challenge: answer with an empty line to get the final reply; the
       // challenge itself (base64 JSON) stays in the transcript and the result's detail.
+      // The reply is already scrubbed; what it decodes to passes the redactor again, as a
+      // server could encode an echo.
       std::string challenge = result.reply->Text();
-      if (auto decoded = DecodeChallenge(challenge)) challenge = SanitizeForDisplay(*decoded);
+      if (auto decoded = DecodeChallenge(challenge)) {
+        challenge = SanitizeForDisplay(redactor_->Scrub(*decoded));
+      }
       sent = co_await Send(SaslEmptyResponse(), false, deadline);
       if (!sent.ok()) co_return sent;
       StepResult final_reply = co_await ReadReply(deadline);
@@ -232,6 +256,7 @@ asio::awaitable<StepResult> Session::Auth(std::string_view mechanism, std::strin
     if (result.ok()) result.kind = Kind::kRejected;
     co_return result;
   }
+  // The username is not a secret: registering it would redact it from every reply.
   sent = co_await Send(AuthLoginUsername(username), true, deadline);
   if (!sent.ok()) co_return sent;
   result = co_await ReadReply(deadline);
@@ -239,7 +264,7 @@ asio::awaitable<StepResult> Session::Auth(std::string_view mechanism, std::strin
     if (result.ok()) result.kind = Kind::kRejected;
     co_return result;
   }
-  sent = co_await Send(AuthLoginPassword(secret), true, deadline);
+  sent = co_await SendSasl(AuthLoginPassword(secret), true, deadline);
   if (!sent.ok()) co_return sent;
   co_return co_await ReadReply(deadline);
 }

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/redactor.h"
 #include "common/secret.h"
 #include "net/conn.h"
 #include "net/tls.h"
@@ -43,13 +44,15 @@ struct StepResult {
 std::string_view KindName(StepResult::Kind kind);
 
 // Drives one SMTP dialog over a connected Conn: each method sends a command, reads the reply
-// through the sans-I/O parser and returns how it went. Replies are redacted (the secrets passed
-// in never appear in them) and escaped for display. The caller decides what a result means and
+// through the sans-I/O parser and returns how it went. Every SASL line is registered with the
+// call's redactor as it is made, and everything the server says (replies, the decoded XOAUTH2
+// challenge, parser error quotes) passes that redactor before it is kept anywhere; replies are
+// also escaped for display. The caller decides what a result means and
 // records it; this class only talks. Use from the connection's strand.
 class Session {
  public:
   Session(std::shared_ptr<net::Conn> conn, std::string host, std::string ehlo_name,
-          std::vector<std::string> secrets);
+          std::shared_ptr<Redactor> redactor);
 
   boost::asio::awaitable<StepResult> ReadGreeting(net::Clock::time_point deadline);
   // EHLO (HELO when the server rejects EHLO with 500/502); capabilities() afterwards.
@@ -79,6 +82,9 @@ class Session {
  private:
   boost::asio::awaitable<StepResult> Send(std::string_view line, bool secret,
                                           net::Clock::time_point deadline);
+  // Registers a SASL line with the redactor and sends it; the line is wiped afterwards.
+  boost::asio::awaitable<StepResult> SendSasl(std::string line, bool secret,
+                                              net::Clock::time_point deadline);
   boost::asio::awaitable<StepResult> ReadReply(net::Clock::time_point deadline);
   StepResult FromError(const boost::system::error_code& ec, std::string_view what) const;
   Reply Clean(Reply reply) const;
@@ -87,7 +93,7 @@ class Session {
   std::shared_ptr<net::Conn> conn_;
   std::string host_;
   std::string ehlo_name_;
-  std::vector<std::string> secrets_;
+  std::shared_ptr<Redactor> redactor_;
   ReplyParser parser_;
   Transcript transcript_;
   size_t transcript_taken_ = 0;

@@ -3,12 +3,11 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "common/base64.h"
 
 namespace cv::smtp {
 namespace {
 
-constexpr std::string_view kRedacted = "<redacted>";
+constexpr std::string_view kRedacted = Redactor::kMarker;
 constexpr std::string_view kEllipsis = "…";  // U+2026: 3 bytes of UTF-8
 constexpr std::string_view kTruncatedMarker = "-- transcript truncated";
 
@@ -119,41 +118,9 @@ std::string SanitizeForDisplay(std::string_view text) {
   return out;
 }
 
-std::string RedactSecrets(std::string_view text, const std::vector<std::string_view>& secrets) {
-  std::vector<std::string> patterns;
-  for (std::string_view secret : secrets) {
-    if (secret.empty()) continue;
-    patterns.emplace_back(secret);
-    std::string encoded = Base64Encode(secret);
-    // Echoes may drop the padding; the unpadded form also matches the padded one's start, and
-    // the longest match wins, so both are caught whole.
-    std::string unpadded = encoded.substr(0, encoded.find('='));
-    if (unpadded.size() != encoded.size()) patterns.push_back(std::move(unpadded));
-    patterns.push_back(std::move(encoded));
-  }
-  if (patterns.empty()) return std::string(text);
-  std::string out;
-  out.reserve(text.size());
-  size_t i = 0;
-  while (i < text.size()) {
-    const std::string_view rest = text.substr(i);
-    size_t longest = 0;
-    for (const std::string& p : patterns) {
-      if (p.size() > longest && rest.starts_with(p)) longest = p.size();
-    }
-    if (longest > 0) {
-      out += kRedacted;
-      i += longest;
-    } else {
-      out += text[i];
-      ++i;
-    }
-  }
-  return out;
-}
-
-Transcript::Transcript(size_t max_lines, size_t max_line_bytes)
-    : max_lines_(max_lines), max_line_bytes_(max_line_bytes) {}
+Transcript::Transcript(std::shared_ptr<const Redactor> redactor, size_t max_lines,
+                       size_t max_line_bytes)
+    : max_lines_(max_lines), max_line_bytes_(max_line_bytes), redactor_(std::move(redactor)) {}
 
 void Transcript::Client(std::string_view line) {
   if (line.ends_with('\n')) line.remove_suffix(1);
@@ -193,18 +160,11 @@ void Transcript::Server(const Reply& reply) {
 
 void Transcript::Note(std::string_view text) { Add("-- ", Redact(text)); }
 
-void Transcript::AddSecret(const Secret& secret) {
-  if (!secret.empty()) secrets_.push_back(secret);
-}
-
 const std::vector<std::string>& Transcript::lines() const { return lines_; }
 
 std::string Transcript::Redact(std::string_view text) const {
-  if (secrets_.empty()) return std::string(text);
-  std::vector<std::string_view> views;
-  views.reserve(secrets_.size());
-  for (const Secret& s : secrets_) views.push_back(s.Reveal());
-  return RedactSecrets(text, views);
+  if (redactor_ == nullptr) return std::string(text);
+  return redactor_->Scrub(text);
 }
 
 void Transcript::Add(std::string_view prefix, std::string_view text) {

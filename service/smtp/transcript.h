@@ -1,23 +1,26 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "common/secret.h"
+#include "common/redactor.h"
 #include "smtp/reply.h"
 
 namespace cv::smtp {
 
 // The redacted record of one SMTP dialog: "C: EHLO verifier.example" / "S: 250-PIPELINING".
-// AUTH payloads never enter it. Bounded: beyond max_lines it keeps a marker line only.
+// AUTH payloads never enter it, and server lines and notes pass the call's Redactor. Bounded: beyond max_lines it keeps a marker line only.
 // Every line is valid UTF-8 (see SanitizeForDisplay), so it can go into a protobuf string.
 class Transcript {
  public:
   // At most `max_lines` lines are kept, plus one "-- transcript truncated" marker after them.
   // A longer line is cut to at most `max_line_bytes` bytes, ending in "…" (U+2026, 3 bytes).
-  explicit Transcript(size_t max_lines = 200, size_t max_line_bytes = 512);
+  // `redactor` (may be null: nothing to redact) scrubs every server line and note.
+  explicit Transcript(std::shared_ptr<const Redactor> redactor = nullptr, size_t max_lines = 200,
+                      size_t max_line_bytes = 512);
 
   // A command line as sent (CRLF stripped here; several CRLF-separated commands, as with
   // pipelining, become one line each). AUTH lines keep their verb and mechanism:
@@ -29,9 +32,6 @@ class Transcript {
   void Server(const Reply& reply);
   // An observation that is not a protocol line: "-- TLS established: TLSv1.3 ...".
   void Note(std::string_view text);
-  // Server lines and notes recorded from now on have `secret` and its base64 form replaced
-  // with "<redacted>" (RedactSecrets), for servers that echo what they were sent.
-  void AddSecret(const Secret& secret);
 
   const std::vector<std::string>& lines() const;
   bool truncated() const { return truncated_; }
@@ -43,15 +43,9 @@ class Transcript {
   size_t max_lines_;
   size_t max_line_bytes_;
   bool truncated_ = false;
-  std::vector<Secret> secrets_;
+  std::shared_ptr<const Redactor> redactor_;
   std::vector<std::string> lines_;
 };
-
-// Replaces every occurrence of each secret (and of its base64 form, padded or not) in `text`
-// with "<redacted>". For server replies that echo what they were sent. Empty secrets are
-// ignored. Where matches overlap, the earliest, then the longest wins; the text is scanned
-// once, so a secret that occurs in "<redacted>" itself does not mangle the marker.
-std::string RedactSecrets(std::string_view text, const std::vector<std::string_view>& secrets);
 
 // Makes untrusted bytes safe to show and to put into a protobuf string: printable ASCII and
 // well-formed UTF-8 stay as they are; control bytes (including CR, LF, TAB, DEL) and bytes

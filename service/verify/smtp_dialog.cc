@@ -40,7 +40,7 @@ class Dialog {
       : run_(run),
         target_(target),
         plan_(plan),
-        session_(conn, plan.host, run.config->ehlo_name, {std::string(target.password.Reveal())}),
+        session_(conn, plan.host, run.config->ehlo_name, run.redactor),
         endpoint_(TargetName(plan.host, plan.port, conn->remote().address())) {}
 
   asio::awaitable<DialogOutcome> Run();

@@ -6,6 +6,7 @@
 
 #include "verify/oauth_verifier.h"
 #include "verify/run.h"
+#include "verify/scrub.h"
 #include "verify/send_test.h"
 #include "verify/smtp_verifier.h"
 
@@ -21,9 +22,19 @@ namespace {
 // Starts one request on its own strand; `done` runs on that strand exactly once. Nothing a
 // server sends throws: an exception here is our bug, and the caller still gets an answer (an
 // empty response, which the RPC layer maps to INTERNAL). Nothing is ever retried or resent.
+// The request's secrets, registered before anything is sent.
+void Register(Redactor& redactor, const SmtpTarget& target) { redactor.Add(target.password); }
+void Register(Redactor& redactor, const OAuthTarget& target, const Config& config) {
+  redactor.Add(target.access_token);
+  redactor.Add(target.refresh_token);
+  redactor.Add(config.google.client_secret);
+  redactor.Add(config.microsoft.client_secret);
+}
+
 template <typename Response, typename Done, typename Make>
 std::shared_ptr<Handle> Start(asio::io_context& io, const std::shared_ptr<const Config>& config,
-                              Lang lang, net::Clock::time_point deadline, Done done, Make make) {
+                              Lang lang, net::Clock::time_point deadline,
+                              std::shared_ptr<Redactor> redactor, Done done, Make make) {
   asio::any_io_executor strand = asio::make_strand(io);
   auto scope = std::make_shared<net::CancelScope>();
   Run run{config.get(),
@@ -31,10 +42,13 @@ std::shared_ptr<Handle> Start(asio::io_context& io, const std::shared_ptr<const 
           net::Budget(deadline),
           scope,
           std::make_shared<Recorder>(net::Clock::now()),
-          lang};
+          lang,
+          redactor};
   asio::co_spawn(strand, make(std::move(run)),
-                 [done = std::move(done), config](std::exception_ptr error, Response response) {
+                 [done = std::move(done), config, redactor](std::exception_ptr error,
+                                                            Response response) {
                    if (error) response.Clear();
+                   ScrubMessage(*redactor, &response);
                    done(std::move(response));
                  });
   return std::make_shared<Handle>(strand, scope);
@@ -42,26 +56,46 @@ std::shared_ptr<Handle> Start(asio::io_context& io, const std::shared_ptr<const 
 
 }  // namespace
 
+std::shared_ptr<Redactor> Verifier::Registered(const SmtpTarget& target) const {
+  auto redactor = std::make_shared<Redactor>();
+  Register(*redactor, target);
+  return redactor;
+}
+
+std::shared_ptr<Redactor> Verifier::Registered(const OAuthTarget& target) const {
+  auto redactor = std::make_shared<Redactor>();
+  Register(*redactor, target, *config_);
+  return redactor;
+}
+
 std::shared_ptr<Handle> Verifier::VerifySmtp(SmtpTarget target, Lang lang,
                                              net::Clock::time_point deadline, VerifyDone done) {
+  // Before `target` is moved into the coroutine.
+  auto redactor = Registered(target);
   return Start<channelverify::v1::VerifyChannelResponse>(
-      io_, config_, lang, deadline, std::move(done), [target = std::move(target)](Run run) mutable {
+      io_, config_, lang, deadline, std::move(redactor), std::move(done),
+      [target = std::move(target)](Run run) mutable {
         return verify::VerifySmtp(std::move(run), std::move(target));
       });
 }
 
 std::shared_ptr<Handle> Verifier::VerifyOAuth(OAuthTarget target, Lang lang,
                                               net::Clock::time_point deadline, VerifyDone done) {
+  // Before `target` is moved into the coroutine.
+  auto redactor = Registered(target);
   return Start<channelverify::v1::VerifyChannelResponse>(
-      io_, config_, lang, deadline, std::move(done), [target = std::move(target)](Run run) mutable {
+      io_, config_, lang, deadline, std::move(redactor), std::move(done),
+      [target = std::move(target)](Run run) mutable {
         return verify::VerifyOAuth(std::move(run), std::move(target));
       });
 }
 
 std::shared_ptr<Handle> Verifier::SendTestSmtp(SmtpTarget target, std::string recipient, Lang lang,
                                                net::Clock::time_point deadline, SendDone done) {
+  // Before `target` is moved into the coroutine.
+  auto redactor = Registered(target);
   return Start<channelverify::v1::SendTestResponse>(
-      io_, config_, lang, deadline, std::move(done),
+      io_, config_, lang, deadline, std::move(redactor), std::move(done),
       [target = std::move(target), recipient = std::move(recipient)](Run run) mutable {
         return verify::SendTestSmtp(std::move(run), std::move(target), std::move(recipient));
       });
@@ -70,8 +104,10 @@ std::shared_ptr<Handle> Verifier::SendTestSmtp(SmtpTarget target, std::string re
 std::shared_ptr<Handle> Verifier::SendTestOAuth(OAuthTarget target, std::string recipient,
                                                 Lang lang, net::Clock::time_point deadline,
                                                 SendDone done) {
+  // Before `target` is moved into the coroutine.
+  auto redactor = Registered(target);
   return Start<channelverify::v1::SendTestResponse>(
-      io_, config_, lang, deadline, std::move(done),
+      io_, config_, lang, deadline, std::move(redactor), std::move(done),
       [target = std::move(target), recipient = std::move(recipient)](Run run) mutable {
         return verify::SendTestOAuth(std::move(run), std::move(target), std::move(recipient));
       });

@@ -7,6 +7,7 @@
 
 #include "channelverify/v1/channel_verifier.pb.h"
 #include "common/lang.h"
+#include "common/redactor.h"
 #include "net/conn.h"
 #include "verify/config.h"
 #include "verify/oauth_request.h"
@@ -53,6 +54,10 @@ class Verifier {
   boost::asio::io_context& io() { return io_; }
 
  private:
+  // A new call's redactor with the request's secrets (and, for OAuth, the clients') registered.
+  std::shared_ptr<Redactor> Registered(const SmtpTarget& target) const;
+  std::shared_ptr<Redactor> Registered(const OAuthTarget& target) const;
+
   boost::asio::io_context& io_;
   std::shared_ptr<const Config> config_;
 };

@@ -147,8 +147,32 @@ def mime():
         write("mime", "message-%02d" % i, data)
 
 
+def redactor():
+    # form byte (see redactor_fuzz.cc), secret, before, after, decoy, prefix, suffix
+    cases = [
+        (1, b"Hunter2-secret!", b"\x00alice@example.com\x00", b"", b"", b"535 5.7.8 rejected: ", b"\r\n"),
+        (1, b"Hunter2-secret!", b"\x00bob@example.com\x00", b"", b"", b"535 ", b""),
+        (1, b"Hunter2-secret!", b"\x00al@example.com\x00", b"", b"", b"535 ", b""),
+        (2, b"ya29.a0AfH6SMB-token", b"user=jobs@t.test\x01auth=Bearer ", b"\x01\x01", b"", b"334 ", b""),
+        (0, b"Hunter2-secret!", b"\r", b"\x00", b"", b"535 bad password", b" rejected"),
+        (3, b"1//0g-refresh/token+x", b"", b"", b"gsecret", b"refresh_token=", b"&client_id=x"),
+        (3 | 0x10, b"1//0g-refresh/token+x", b"", b"", b"", b"GET /?t=", b" HTTP/1.1"),
+        (4, b"1//0g-refresh/token\"x", b"", b"", b"", b'{"error":"invalid_grant","t":"', b'"}'),
+        (4 | 0x10, b"p\xc3\xa4ssw\xc3\xb6rd", b"", b"", b"", b'{"d":"', b'"}'),
+        (5, b"Hunter2-secret!", b"\x00u\x00", b"", b"", b"x=", b""),
+        (6, b"Hunter2-secret!", b"ab", b"c", b"", b'{"blob":"', b'"}'),
+        (7, b"abcd", b"xx", b"yy", b"abc", b"", b""),
+        (8, b"pa ss/w%rd", b"", b"", b"", b"echo ", b""),
+        (0, b"abc", b"", b"", b"", b"short secrets only plain abc", b""),
+    ]
+    for i, (form, secret, before, after, decoy, prefix, suffix) in enumerate(cases):
+        data = bytes([form]) + SEP.join([secret, before, after, decoy, prefix]) + SEP + suffix
+        write("redactor", "%02d" % i, data)
+
+
 if __name__ == "__main__":
     smtp_reply()
     classifier()
     egress()
     mime()
+    redactor()
