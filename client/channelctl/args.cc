@@ -106,6 +106,8 @@ const std::vector<FlagDef>& GlobalFlags() {
       {"timeout", "DURATION", "deadline of the call, e.g. 30s, 1500ms, 2m (default 30s)"},
       {"local", "", "run the verification in this process, without a server"},
       {"allow-cidrs", "CIDR,...", "--local: ranges allowed although private or loopback"},
+      {"allow-plaintext-auth-cidrs", "CIDR,...",
+       "--local: ranges a password may be sent to without TLS (default: none)"},
       {"dns-servers", "IP[:PORT],...", "--local: resolvers (default: the system's)"},
       {"trusted-ca-file", "FILE", "--local: extra trust anchors for mail servers"},
       {"smtp-ports", "PORT,...", "--local: SMTP ports allowed (default 25,465,587,2525)"},

@@ -43,6 +43,7 @@ std::unique_ptr<Backend> MakeRemoteBackend(const channelverify::ClientOptions& o
 // The engine's settings, spelled like the server's flags.
 struct LocalOptions {
   std::string allow_cidrs;
+  std::string allow_plaintext_auth_cidrs;
   std::string dns_servers;
   std::string trusted_ca_file;
   std::string smtp_ports = "25,465,587,2525";

@@ -160,6 +160,7 @@ const std::vector<std::string_view>& LocalOAuthOptions() {
 std::unique_ptr<Backend> MakeLocalBackend(const LocalOptions& options, grpc::Status* error) {
   cv::verify::ConfigOptions config_options;
   config_options.allow_cidrs = options.allow_cidrs;
+  config_options.allow_plaintext_auth_cidrs = options.allow_plaintext_auth_cidrs;
   config_options.dns_servers = options.dns_servers;
   config_options.trusted_ca_file = options.trusted_ca_file;
   config_options.smtp_ports = options.smtp_ports;

@@ -304,6 +304,7 @@ int Main(int argc, char** argv) {
     }
     LocalOptions local;
     local.allow_cidrs = args.Get("allow-cidrs");
+    local.allow_plaintext_auth_cidrs = args.Get("allow-plaintext-auth-cidrs");
     local.dns_servers = args.Get("dns-servers");
     local.trusted_ca_file = args.Get("trusted-ca-file");
     local.smtp_ports = args.Get("smtp-ports", local.smtp_ports);
@@ -317,8 +318,10 @@ int Main(int argc, char** argv) {
     local.timeout = std::chrono::milliseconds(timeout_ms);
     ctx.backend = MakeLocalBackend(local, &status);
   } else {
-    std::vector<std::string> local_flags = {"allow-cidrs", "dns-servers", "trusted-ca-file",
-                                            "smtp-ports",  "egress-ips",  "ehlo-name"};
+    std::vector<std::string> local_flags = {"allow-cidrs", "allow-plaintext-auth-cidrs",
+                                            "dns-servers", "trusted-ca-file",
+                                            "smtp-ports",  "egress-ips",
+                                            "ehlo-name"};
     for (std::string_view option : LocalOAuthOptions()) local_flags.push_back(Dashed(option));
     for (const std::string& flag : local_flags) {
       if (args.Has(flag)) {

@@ -466,6 +466,32 @@ constexpr CatalogEntry kCatalog[] = {
 // More precise remediation where the evidence tells the cause apart. Columns: code, variant,
 // remediation en, de, and optionally title en, de.
 constexpr CatalogVariant kVariants[] = {
+    {pb::DIAGNOSIS_CODE_TLS_MODE_MISMATCH, "plaintext-starttls-offered",
+     "The channel is set to send without encryption, but the email server offers encryption "
+     "(STARTTLS) on this port. The password was not sent, because it would have crossed the "
+     "network in clear text, so the sign-in could not be checked. Set the encryption to STARTTLS "
+     "(same port) in the recruiting email settings and check the channel again.",
+     "Der Kanal ist ohne Verschlüsselung eingestellt, der E-Mail-Server bietet auf diesem Port "
+     "aber Verschlüsselung (STARTTLS) an. Das Passwort wurde nicht gesendet, weil es "
+     "unverschlüsselt übertragen worden wäre; die Anmeldung konnte daher nicht geprüft werden. "
+     "Stellen Sie in den Recruiting-E-Mail-Einstellungen die Verschlüsselung auf STARTTLS "
+     "(gleicher Port) und prüfen Sie den Kanal erneut.",
+     "The server offers STARTTLS, the channel does not use it",
+     "Der Server bietet STARTTLS an, der Kanal nutzt es nicht"},
+    {pb::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION, "auth-withheld",
+     "The email server offers no encryption on this port (neither TLS nor STARTTLS), so the "
+     "password was not sent: it would have crossed the network in clear text. The sign-in was "
+     "not checked. Use the server's encrypted port (usually 587 with STARTTLS or 465 with TLS). "
+     "If the server is an internal relay on a trusted network, the operator of the verification "
+     "service can allow unencrypted sign-in to its addresses (--allow_plaintext_auth_cidrs).",
+     "Der E-Mail-Server bietet auf diesem Port keine Verschlüsselung an (weder TLS noch "
+     "STARTTLS), daher wurde das Passwort nicht gesendet: Es wäre unverschlüsselt übertragen "
+     "worden. Die Anmeldung wurde nicht geprüft. Verwenden Sie den verschlüsselten Port des "
+     "Servers (meist 587 mit STARTTLS oder 465 mit TLS). Ist der Server ein internes Relay in "
+     "einem vertrauenswürdigen Netz, kann der Betrieb des Prüfdienstes die unverschlüsselte "
+     "Anmeldung an seine Adressen erlauben (--allow_plaintext_auth_cidrs).",
+     "Sign-in not checked: the connection is not encrypted",
+     "Anmeldung nicht geprüft: Die Verbindung ist nicht verschlüsselt"},
     {pb::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, "dropped-after-data",
      "The connection ended after the whole message had been handed to the server, before its "
      "final answer. The server may or may not have queued the message; it was not sent again. "

@@ -186,6 +186,7 @@ Finding ClassifyObservation(Observation observation, std::vector<std::string> ev
     f.severity = rule.severity;
     f.confidence = rule.confidence;
     f.probe = std::string(rule.probe);
+    f.variant = std::string(rule.variant);
     break;
   }
   return f;

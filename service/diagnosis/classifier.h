@@ -78,8 +78,12 @@ enum class Observation {
   kTokenForOtherAccount,      // the token's account is not the channel's address
   // The service withheld AUTH on purpose: its AUTH budget store could not be reached.
   kAuthWithheldStateStore,
+  // AUTH withheld because the connection is not encrypted: the server offers STARTTLS (the
+  // channel should use it), or offers nothing and is outside --allow_plaintext_auth_cidrs.
+  kPlaintextAuthStartTlsOffered,
+  kPlaintextAuthNotAllowed,
   // Not an observation: the last value, so tests can walk them all. Keep it last.
-  kMaxValue = kAuthWithheldStateStore,
+  kMaxValue = kPlaintextAuthNotAllowed,
 };
 
 Finding ClassifyObservation(Observation observation, std::vector<std::string> evidence);

@@ -225,6 +225,12 @@ constexpr ObservationRule kObservationRules[] = {
     // Fail closed: without a reservation from the budget store no AUTH is sent.
     {Observation::kAuthWithheldStateStore, pb::DIAGNOSIS_CODE_AUTH_NOT_ATTEMPTED, kDefault, 1.0,
      "smtp.auth"},
+    // Credentials never cross an unencrypted connection by default: the channel's setting is
+    // what fails, an error, not the PLAINTEXT_CONNECTION warning of a deliberate relay.
+    {Observation::kPlaintextAuthStartTlsOffered, pb::DIAGNOSIS_CODE_TLS_MODE_MISMATCH,
+     pb::SEVERITY_ERROR, 1.0, "smtp.auth", "plaintext-starttls-offered"},
+    {Observation::kPlaintextAuthNotAllowed, pb::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION,
+     pb::SEVERITY_ERROR, 1.0, "smtp.auth", "auth-withheld"},
 };
 
 // Microsoft: key on error_codes, never on the description (its wording changes and is

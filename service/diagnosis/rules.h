@@ -63,7 +63,8 @@ struct ObservationRule {
   DiagnosisCode code;
   Severity severity;  // SEVERITY_UNSPECIFIED: the catalog default
   double confidence;
-  std::string_view probe;  // the usual probe; the verifier may name another
+  std::string_view probe;         // the usual probe; the verifier may name another
+  std::string_view variant = "";  // CatalogVariant name, "" for the entry's text
 };
 
 // One row per Observation value, in enum order.

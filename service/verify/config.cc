@@ -140,6 +140,17 @@ absl::StatusOr<std::shared_ptr<Config>> BuildConfig(const ConfigOptions& options
         absl::StrCat("--https_ports: ", https_ports.status().message()));
   egress.https_ports = *https_ports;
   config->egress = net::EgressPolicy(std::move(egress));
+  auto plaintext = net::ParseCidrList(options.allow_plaintext_auth_cidrs);
+  if (!plaintext.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--allow_plaintext_auth_cidrs: ", plaintext.status().message()));
+  }
+  config->plaintext_auth_cidrs = *std::move(plaintext);
+  if (options.max_addresses_per_name < 1 || options.max_addresses_per_name > 1000) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max_addresses_per_name: must be 1 to 1000, not ", options.max_addresses_per_name));
+  }
+  config->max_addresses_per_name = static_cast<size_t>(options.max_addresses_per_name);
 
   auto tls = net::MakeClientTlsContext(options.trusted_ca_file);
   if (!tls.ok()) return tls.status();

@@ -49,15 +49,23 @@ struct Config {
   OAuthClient microsoft;
   OAuthEndpoints oauth;
   net::HttpLimits http_limits;
+  // Addresses a password may be sent to without TLS (an internal relay). Empty: none.
+  std::vector<net::Cidr> plaintext_auth_cidrs;
+  // At most this many addresses of one host name are dialed (spread over both families).
+  size_t max_addresses_per_name = 8;
 
   // What an HTTPS exchange needs, pointing into this Config (which outlives every request).
-  net::HttpEnv Http() const { return net::HttpEnv{dns.get(), &egress, tls, timeouts, http_limits}; }
+  net::HttpEnv Http() const {
+    return net::HttpEnv{dns.get(), &egress, tls, timeouts, http_limits, max_addresses_per_name};
+  }
 };
 
 // The textual settings (flags of the server, options of channelctl --local) a Config is built
 // from; BuildConfig checks them all and says which one is wrong.
 struct ConfigOptions {
   std::string allow_cidrs;
+  std::string allow_plaintext_auth_cidrs;
+  int max_addresses_per_name = 8;
   std::string smtp_ports = "25,465,587,2525";
   std::string https_ports = "443";
   std::string trusted_ca_file;

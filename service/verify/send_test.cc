@@ -75,6 +75,7 @@ asio::awaitable<v1::SendTestResponse> SendTestSmtp(Run run, SmtpTarget target,
       if (outcome.failure != TransportFailure::kCancelled) {
         DiagnoseTransport(run, target, outcome, std::nullopt);
       }
+      DiagnoseWithheldAuth(run, outcome, std::nullopt);
       run.recorder->Skip("smtp.mail_from", TargetName(target.host, target.port, addresses.front()),
                          outcome.send.skip_reason.empty() ? "not sent: no usable SMTP session"
                                                           : outcome.send.skip_reason);

@@ -1,5 +1,6 @@
 #include "verify/smtp_dialog.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -69,6 +70,7 @@ class Dialog {
   DialogOutcome Fail(TransportFailure failure, const StepResult& r);
   void RecordTls(const StepResult& r);
   asio::awaitable<bool> Authenticate();
+  bool Withhold();
   asio::awaitable<void> SendMessage();
   // The send step's reply was what `want` says; otherwise records why not.
   bool SendStepOk(const StepResult& r, Stage stage, bool want_354);
@@ -143,6 +145,7 @@ void Dialog::RecordTls(const StepResult& r) {
 }
 
 asio::awaitable<DialogOutcome> Dialog::Run() {
+  out_.port = plan_.port;
   const auto& timeouts = run_.config->timeouts;
   const bool implicit = plan_.tls_mode == v1::TLS_MODE_IMPLICIT;
   const bool starttls = plan_.tls_mode == v1::TLS_MODE_STARTTLS;
@@ -237,6 +240,35 @@ asio::awaitable<DialogOutcome> Dialog::Run() {
   co_return out_;
 }
 
+// Without TLS the credentials would cross the network in clear: withheld when the server
+// offers STARTTLS (the channel should use it) and, when it offers AUTH but no TLS at all,
+// unless its address is in --allow_plaintext_auth_cidrs. The findings are the caller's, which
+// knows whether an alternative setting works.
+bool Dialog::Withhold() {
+  const auto& caps = out_.capabilities;
+  const auto remote = session_.conn().remote().address();
+  std::string why;
+  if (caps.starttls) {
+    out_.auth_withheld = AuthWithheld::kStartTlsOffered;
+    why = absl::StrCat("the server offers STARTTLS on port ", plan_.port,
+                       "; the channel is set to no encryption, so the credentials were not sent");
+  } else if (!caps.auth_mechanisms.empty() &&
+             std::none_of(run_.config->plaintext_auth_cidrs.begin(),
+                          run_.config->plaintext_auth_cidrs.end(),
+                          [&](const net::Cidr& c) { return c.Contains(remote); })) {
+    out_.auth_withheld = AuthWithheld::kNotAllowed;
+    why = absl::StrCat("no TLS on port ", plan_.port, " and ", remote.to_string(),
+                       " is not in --allow_plaintext_auth_cidrs: the credentials were not sent "
+                       "in clear text");
+  } else {
+    return false;
+  }
+  out_.auth_withheld_evidence = why;
+  run_.recorder->Skip(absl::StrCat(plan_.probe_prefix, ".auth"), endpoint_, why);
+  out_.send.skip_reason = "not sent: the credentials were not sent over an unencrypted connection";
+  return true;
+}
+
 // One AUTH attempt at most; never a retry after a rejection (repeated failures lock accounts).
 asio::awaitable<bool> Dialog::Authenticate() {
   const auto& timeouts = run_.config->timeouts;
@@ -287,6 +319,7 @@ asio::awaitable<bool> Dialog::Authenticate() {
     out_.send.skip_reason = "not sent: AUTH was withheld";
     co_return false;
   }
+  if (!out_.tls_active && Withhold()) co_return false;
   if (caps.auth_mechanisms.empty()) {
     run_.recorder->Add(diagnosis::ClassifyObservation(
         Observation::kAuthNotOffered,

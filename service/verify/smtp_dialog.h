@@ -51,6 +51,14 @@ struct SendOutcome {
   std::string skip_reason;   // why MAIL FROM was not sent, when it was not
 };
 
+// Why AUTH was not attempted on a connection without TLS (credentials never cross one, unless
+// the server's address is in --allow_plaintext_auth_cidrs).
+enum class AuthWithheld {
+  kNo,
+  kStartTlsOffered,  // the server offers STARTTLS: the channel should use it
+  kNotAllowed,       // no TLS on offer and the address is not allowed plaintext AUTH
+};
+
 struct DialogOutcome {
   TransportFailure failure = TransportFailure::kNone;
   bool cut_by_caller = false;  // the failure was the caller's deadline
@@ -61,7 +69,10 @@ struct DialogOutcome {
   bool tls_active = false;
   bool auth_attempted = false;
   bool auth_succeeded = false;
-  SendOutcome send;  // plan.send only
+  AuthWithheld auth_withheld = AuthWithheld::kNo;
+  std::string auth_withheld_evidence;
+  uint16_t port = 0;  // the plan's
+  SendOutcome send;   // plan.send only
   // XOAUTH2: Google's error challenge (334 <base64 JSON>), decoded; the final AUTH reply.
   std::string auth_challenge;
   std::optional<smtp::Reply> auth_reply;

@@ -37,6 +37,8 @@ using Alternative = SmtpSetting;
 // same port with the other TLS mode (the classic mix-up), 587 STARTTLS, 465 implicit.
 std::vector<Alternative> AlternativesFor(const Run& run, const SmtpTarget& t) {
   std::vector<Alternative> all;
+  // Without TLS, the same port with STARTTLS first: the server may offer it right there.
+  if (t.tls_mode == v1::TLS_MODE_NONE) all.push_back({t.port, v1::TLS_MODE_STARTTLS});
   if (t.tls_mode == v1::TLS_MODE_STARTTLS) all.push_back({t.port, v1::TLS_MODE_IMPLICIT});
   if (t.tls_mode == v1::TLS_MODE_IMPLICIT) all.push_back({t.port, v1::TLS_MODE_STARTTLS});
   all.push_back({587, v1::TLS_MODE_STARTTLS});
@@ -90,7 +92,9 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
     plan.google_smtp_host = google_host;
     primary = co_await RunSmtpDialog(run, target, plan, addresses);
 
-    if (IsTransportFailure(primary.failure) && !primary.cut_by_caller && !run.budget.Expired()) {
+    const bool withheld = primary.auth_withheld != AuthWithheld::kNo;
+    if ((IsTransportFailure(primary.failure) || withheld) && !primary.cut_by_caller &&
+        !run.budget.Expired()) {
       std::vector<Alternative> alternatives;
       for (const auto& alt : AlternativesFor(run, target)) {
         if (run.config->egress.Check(addresses.front(), alt.port, net::Purpose::kSmtp).allowed) {
@@ -119,7 +123,8 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
   if (primary.failure != TransportFailure::kCancelled && !addresses.empty()) {
     DiagnoseTransport(run, target, primary, working);
   }
-  if (working) {
+  const bool said = DiagnoseWithheldAuth(run, primary, working);
+  if (working && !said) {
     rec.Add(Observe(working->port == target.port ? Observation::kTlsModeMismatch
                                                  : Observation::kWrongPortOrTlsMode,
                     absl::StrCat("port ", working->port, " with ", ModeName(working->mode),

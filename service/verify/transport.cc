@@ -83,11 +83,38 @@ void DiagnoseTransport(const Run& run, const SmtpTarget& t, const DialogOutcome&
   }
 }
 
+bool DiagnoseWithheldAuth(const Run& run, const DialogOutcome& primary,
+                          const std::optional<SmtpSetting>& working) {
+  switch (primary.auth_withheld) {
+    case AuthWithheld::kNo:
+      return false;
+    case AuthWithheld::kStartTlsOffered: {
+      std::vector<std::string> evidence = {primary.auth_withheld_evidence};
+      const bool same_port =
+          working && working->mode == v1::TLS_MODE_STARTTLS && working->port == primary.port;
+      if (same_port) {
+        evidence.push_back(absl::StrCat("port ", working->port, " with STARTTLS works"));
+      }
+      auto f = diagnosis::ClassifyObservation(Observation::kPlaintextAuthStartTlsOffered,
+                                              std::move(evidence));
+      run.recorder->Add(std::move(f));
+      return same_port;
+    }
+    case AuthWithheld::kNotAllowed:
+      run.recorder->Add(diagnosis::ClassifyObservation(Observation::kPlaintextAuthNotAllowed,
+                                                       {primary.auth_withheld_evidence}));
+      return false;
+  }
+  return false;
+}
+
 void DiagnoseSmtpPolicy(const Run& run, const SmtpTarget& target, const DialogOutcome& primary,
                         v1::Provider provider, bool google) {
   auto& rec = *run.recorder;
   const bool connected = primary.failure == TransportFailure::kNone;
-  if (connected && target.tls_mode == v1::TLS_MODE_NONE) {
+  // Withheld AUTH has its own, stronger finding (DiagnoseWithheldAuth).
+  if (connected && target.tls_mode == v1::TLS_MODE_NONE &&
+      primary.auth_withheld == AuthWithheld::kNo) {
     rec.Add(Observe(Observation::kPlaintext, absl::StrCat("port ", target.port, " without TLS"),
                     "smtp"));
   }

@@ -31,6 +31,12 @@ diagnosis::Finding Observe(diagnosis::Observation observation, std::string evide
 void DiagnoseTransport(const Run& run, const SmtpTarget& t, const DialogOutcome& primary,
                        const std::optional<SmtpSetting>& working);
 
+// The finding for AUTH withheld on a connection without TLS (see AuthWithheld), naming the
+// setting that works when the alternatives found one. True when it said what `working` would
+// (same port with STARTTLS), so the caller need not say it again.
+bool DiagnoseWithheldAuth(const Run& run, const DialogOutcome& primary,
+                          const std::optional<SmtpSetting>& working);
+
 // Findings about the channel's settings once the dialog ran: plaintext, password AUTH to Google
 // (no longer supported) and to Microsoft 365 (being retired even when it works).
 void DiagnoseSmtpPolicy(const Run& run, const SmtpTarget& target, const DialogOutcome& primary,

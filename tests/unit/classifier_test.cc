@@ -824,6 +824,8 @@ TEST(ClassifyObservationTest, EveryObservationHasItsCode) {
       {Observation::kOAuthClientNotConfigured, pb::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED},
       {Observation::kTokenForOtherAccount, pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND},
       {Observation::kAuthWithheldStateStore, pb::DIAGNOSIS_CODE_AUTH_NOT_ATTEMPTED},
+      {Observation::kPlaintextAuthStartTlsOffered, pb::DIAGNOSIS_CODE_TLS_MODE_MISMATCH},
+      {Observation::kPlaintextAuthNotAllowed, pb::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION},
   };
   ASSERT_EQ(expected.size(), static_cast<size_t>(Observation::kMaxValue) + 1);
   for (size_t i = 0; i < expected.size(); ++i) {
@@ -837,6 +839,15 @@ TEST(ClassifyObservationTest, EveryObservationHasItsCode) {
     EXPECT_GT(f.confidence, 0.0);
   }
   EXPECT_EQ(ObservationRules().size(), expected.size());
+}
+
+TEST(ClassifyObservationTest, WithheldPlaintextAuthIsAnErrorWithItsOwnText) {
+  for (Observation o :
+       {Observation::kPlaintextAuthStartTlsOffered, Observation::kPlaintextAuthNotAllowed}) {
+    const Finding f = ClassifyObservation(o, {});
+    EXPECT_EQ(f.severity, pb::SEVERITY_ERROR);
+    EXPECT_NE(FindVariant(f.code, f.variant), nullptr) << f.variant;
+  }
 }
 
 TEST(ClassifyObservationTest, LikelyCausesAreNotCertain) {
