@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "diagnosis/classifier.h"
+#include "net/address_select.h"
 
 namespace cv::verify {
 namespace asio = boost::asio;
@@ -21,6 +22,9 @@ v1::ProbeStatus StatusOf(net::DnsOutcome outcome) {
       return v1::PROBE_STATUS_FAILED;
   }
 }
+
+// Addresses listed in a probe's facts at most: a hostile name may have thousands.
+constexpr size_t kMaxFactAddresses = 16;
 
 void AddDnsFinding(const Run& run, net::DnsOutcome outcome, net::Clock::time_point deadline,
                    std::string evidence, const std::string& probe) {
@@ -42,8 +46,14 @@ asio::awaitable<net::HostLookup> LookupHostProbe(const Run& run, std::string hos
   net::HostLookup lookup = co_await run.config->dns->ResolveHost(host, deadline);
   auto& facts = *probe->mutable_facts();
   std::vector<std::string> addrs;
-  for (const auto& a : lookup.addresses) addrs.push_back(a.to_string());
+  for (const auto& a : lookup.addresses) {
+    if (addrs.size() == kMaxFactAddresses) break;
+    addrs.push_back(a.to_string());
+  }
   if (!addrs.empty()) facts["addresses"] = absl::StrJoin(addrs, " ");
+  if (lookup.addresses.size() > addrs.size()) {
+    absl::StrAppend(&facts["addresses"], " … (", lookup.addresses.size(), " in all)");
+  }
   if (!lookup.cname_chain.empty()) facts["cname_chain"] = absl::StrJoin(lookup.cname_chain, " -> ");
   run.recorder->End(probe, StatusOf(lookup.outcome), lookup.error);
   if (lookup.outcome != net::DnsOutcome::kOk) {
@@ -74,15 +84,32 @@ std::vector<asio::ip::address> VetAddresses(const Run& run, const std::string& h
   auto* probe = run.recorder->Begin("egress", absl::StrCat(host, ":", port));
   std::vector<asio::ip::address> allowed;
   std::vector<std::string> refused;
+  auto& facts = *probe->mutable_facts();
+  // Every address is vetted (one refused address refuses the name), but only the refused ones
+  // and those that will be dialed become facts: a name may have thousands.
   for (const auto& address : all) {
     const auto decision = run.config->egress.Check(address, port, purpose);
-    (*probe->mutable_facts())[address.to_string()] =
-        decision.allowed ? "allowed" : absl::StrCat("refused: ", decision.reason);
     if (decision.allowed) {
       allowed.push_back(net::Normalize(address));
     } else {
+      if (refused.size() < kMaxFactAddresses) {
+        facts[address.to_string()] = absl::StrCat("refused: ", decision.reason);
+      }
       refused.push_back(decision.reason);
     }
+  }
+  if (refused.empty()) {
+    const size_t found = allowed.size();
+    allowed = net::SelectAddresses(allowed, run.config->max_addresses_per_name);
+    for (const auto& address : allowed) facts[address.to_string()] = "allowed";
+    if (found > allowed.size()) {
+      facts["not_tried"] =
+          absl::StrCat(found - allowed.size(), " of ", found, " addresses not tried (at most ",
+                       allowed.size(), " per name, --max_addresses_per_name)");
+    }
+  } else if (refused.size() > kMaxFactAddresses) {
+    facts["refused_not_listed"] = absl::StrCat(refused.size() - kMaxFactAddresses, " more");
+    refused.resize(kMaxFactAddresses);
   }
   // A name with one forbidden record among public ones is refused whole: mixed answers are how
   // DNS-based SSRF is attempted, and a real mail server has no reason to give one.
