@@ -24,6 +24,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/process_hardening.h"
+#include "net/socket_budget.h"
 #include "observability/metrics_server.h"
 #include "observability/service_metrics.h"
 #include "rpc/credentials.h"
@@ -47,6 +49,13 @@ ABSL_FLAG(std::string, metrics_listen, "",
           "HOST:PORT for Prometheus metrics over HTTP at /metrics (empty: none)");
 ABSL_FLAG(std::string, allow_cidrs, "",
           "Trusted CIDRs, allowed although the egress policy denies special ranges, on any port");
+ABSL_FLAG(std::string, allow_plaintext_auth_cidrs, "",
+          "Ranges (CIDR,...) a password may be sent to without TLS, e.g. an internal relay; "
+          "default: none");
+ABSL_FLAG(int, max_addresses_per_name, 8,
+          "Addresses of one host name dialed at most (spread over IPv4 and IPv6)");
+ABSL_FLAG(bool, allow_core_dumps, false,
+          "Leave core dumps on (they would hold the secrets of the calls in flight)");
 ABSL_FLAG(std::string, smtp_ports, "25,465,587,2525", "SMTP ports allowed on public addresses");
 ABSL_FLAG(std::string, https_ports, "443", "HTTPS ports allowed on public addresses");
 ABSL_FLAG(std::string, trusted_ca_file, "", "Extra trust anchors (PEM) for TLS to servers");
@@ -159,6 +168,19 @@ int main(int argc, char** argv) {
     return Fail("--log_level must be debug, info, warning or error");
   }
   cv::log::SetLevel(level);
+  // Before anything holds a secret.
+  if (!absl::GetFlag(FLAGS_allow_core_dumps)) {
+    if (std::string error = cv::DisableCoreDumps(); !error.empty()) return Fail(error);
+  }
+  const cv::FileLimits files = cv::RaiseOpenFileLimit();
+  // Engine sockets are counted against a budget below the limit (net/socket_budget.h).
+  cv::net::SocketBudget::SetLimit(cv::net::SocketBudget::ForFileLimit(files.soft));
+  cv::log::Info("open files", {{"soft_before", static_cast<unsigned long>(files.soft_before)},
+                               {"soft", static_cast<unsigned long>(files.soft)},
+                               {"hard", static_cast<unsigned long>(files.hard)},
+                               {"socket_budget", cv::net::SocketBudget::limit()},
+                               {"error", files.error},
+                               {"core_dumps", absl::GetFlag(FLAGS_allow_core_dumps)}});
   if (absl::GetFlag(FLAGS_send_dedup_window_s) < 0 ||
       absl::GetFlag(FLAGS_send_dedup_max_entries) < 1) {
     return Fail("--send_dedup_window_s must be >= 0 and --send_dedup_max_entries >= 1");
@@ -166,6 +188,8 @@ int main(int argc, char** argv) {
 
   cv::verify::ConfigOptions options;
   options.allow_cidrs = absl::GetFlag(FLAGS_allow_cidrs);
+  options.allow_plaintext_auth_cidrs = absl::GetFlag(FLAGS_allow_plaintext_auth_cidrs);
+  options.max_addresses_per_name = absl::GetFlag(FLAGS_max_addresses_per_name);
   options.smtp_ports = absl::GetFlag(FLAGS_smtp_ports);
   options.https_ports = absl::GetFlag(FLAGS_https_ports);
   options.trusted_ca_file = absl::GetFlag(FLAGS_trusted_ca_file);
@@ -366,6 +390,8 @@ int main(int argc, char** argv) {
   if (const std::string address = absl::GetFlag(FLAGS_health_listen); !address.empty()) {
     grpc::ServerBuilder health_builder;
     health_builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    // Reflection registers itself with every builder: not on the plaintext port.
+    health_builder.SetOption(cv::rpc::WithoutPlugins());
     health_builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &health_port);
     health_builder.RegisterService(&plain_health);
     health_server = health_builder.BuildAndStart();

@@ -12,6 +12,7 @@
 #include <climits>
 
 #include "net/socket_bio.h"
+#include "net/socket_budget.h"
 #include "net/tls.h"
 
 namespace cv::net {
@@ -73,7 +74,9 @@ Conn::Conn(asio::any_io_executor executor, std::shared_ptr<asio::ssl::context> t
            std::shared_ptr<CancelScope> scope)
     : tls_(std::move(tls)), socket_(executor), watchdog_(executor), scope_(std::move(scope)) {}
 
-Conn::~Conn() = default;
+Conn::~Conn() {
+  if (counted_) SocketBudget::Release();
+}
 
 void Conn::Arm(Clock::time_point deadline) {
   const uint64_t generation = ++generation_;
@@ -104,6 +107,14 @@ asio::awaitable<Conn::error_code> Conn::Connect(const tcp::endpoint& endpoint,
                                                 Clock::time_point deadline) {
   if (aborted_) co_return asio::error::operation_aborted;
   remote_ = endpoint;
+  // Counted before the socket exists: past the budget the kernel would soon say EMFILE, and
+  // this says it first, as the same local shortage.
+  if (!counted_) {
+    if (!SocketBudget::TryAcquire()) {
+      co_return error_code(EMFILE, boost::system::system_category());
+    }
+    counted_ = true;
+  }
   Arm(deadline);
   auto [ec] = co_await socket_.async_connect(endpoint, kTuple);
   Disarm();

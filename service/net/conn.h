@@ -86,6 +86,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
 
   std::shared_ptr<boost::asio::ssl::context> tls_;  // outlives ssl_
   tcp::socket socket_;
+  bool counted_ = false;  // holds one socket of the SocketBudget until destroyed
   std::unique_ptr<SSL, SslFree> ssl_;
   boost::asio::steady_timer watchdog_;
   std::shared_ptr<CancelScope> scope_;

@@ -11,6 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/strings.h"
+#include "net/address_select.h"
+#include "net/socket_budget.h"
 #include "smtp/transcript.h"
 
 namespace cv::net {
@@ -170,7 +172,7 @@ class Exchange {
   asio::awaitable<std::shared_ptr<Conn>> Dial(const std::vector<asio::ip::address>& addresses) {
     auto executor = co_await asio::this_coro::executor;
     bool refused_all = true;
-    for (const auto& address : addresses) {
+    for (const auto& address : SelectAddresses(addresses, env_.max_addresses)) {
       if (budget_.Expired()) break;
       auto conn = Conn::Create(executor, env_.tls, scope_);
       const auto deadline = budget_.Step(env_.timeouts.connect);
@@ -183,6 +185,14 @@ class Exchange {
         co_return conn;
       }
       conn->Close();
+      if (IsLocalResourceError(ec)) {
+        // This machine's shortage: no other address would fare better, and nothing here is
+        // about the remote side.
+        out_.failure = HttpFailure::kConnectFailed;
+        out_.local_resource = LocalResourceName(ec);
+        out_.detail = absl::StrCat("connect: ", ec.message());
+        co_return nullptr;
+      }
       if (Interrupted(ec, deadline)) {
         if (out_.failure == HttpFailure::kCancelled) co_return nullptr;
         out_.failure = HttpFailure::kConnectTimeout;

@@ -62,6 +62,9 @@ struct HttpExchange {
   // The whole request was written: from here on a failure may come after the server acted on
   // it (for a send, a message may exist although no answer came).
   bool request_sent = false;
+  // The failure was a shortage of this machine (EMFILE, ENFILE, ENOBUFS, ENOMEM), not the
+  // remote side's: `local_resource` names it ("open_files", ...).
+  std::string local_resource;
   std::string detail;                  // what went wrong, readable; never a secret
   std::vector<std::string> addresses;  // resolved
   std::string dialed;                  // "203.0.113.7:443"
@@ -86,6 +89,7 @@ struct HttpEnv {
   std::shared_ptr<boost::asio::ssl::context> tls;
   StepTimeouts timeouts;
   HttpLimits limits;
+  size_t max_addresses = 8;  // of one name dialed at most (net/address_select.h)
 };
 
 // Sends `request` and reads the response with "Connection: close" (one exchange per

@@ -186,8 +186,7 @@ asio::awaitable<ApiCall> CallApi(const verify::Run& run, std::string probe_name,
   // What this request carries that is secret: registered before it is sent.
   run.redactor->Add(request.bearer);
   net::HttpExchange ex = co_await net::HttpsExchange(env, request, run.budget, run.scope);
-  ScrubExchange(*run.redactor, options.secret_response && ex.status >= 200 && ex.status < 300,
-                &ex);
+  ScrubExchange(*run.redactor, options.secret_response && ex.status >= 200 && ex.status < 300, &ex);
 
   auto& facts = *probe->mutable_facts();
   if (!ex.addresses.empty()) facts["addresses"] = absl::StrJoin(ex.addresses, " ");
@@ -202,6 +201,12 @@ asio::awaitable<ApiCall> CallApi(const verify::Run& run, std::string probe_name,
   for (auto& line : ex.transcript) probe->add_transcript(std::move(line));
   call.request_sent = ex.request_sent;
 
+  if (!ex.ok() && !ex.local_resource.empty()) {
+    // Not the provider's fault: the run fails as the service's own (verify/local_failure.h).
+    run.recorder->End(probe, StatusOf(ex), ex.detail);
+    run.recorder->SetLocalFailure(ex.local_resource, absl::StrCat(what, ": ", ex.detail));
+    co_return call;
+  }
   if (!ex.ok()) {
     run.recorder->End(probe, StatusOf(ex), ex.detail);
     RecordTransportFailure(run, ex, what, probe_name, options.hands_over && ex.request_sent);
@@ -216,8 +221,7 @@ asio::awaitable<ApiCall> CallApi(const verify::Run& run, std::string probe_name,
   std::string parse_error;
   call.json = ParseJsonObject(ex.body, &parse_error);
   if (!success || !options.secret_response) {
-    probe->add_transcript(
-        absl::StrCat("S: <body: ", ex.body.size(), " bytes> ", Shown(ex.body)));
+    probe->add_transcript(absl::StrCat("S: <body: ", ex.body.size(), " bytes> ", Shown(ex.body)));
   } else {
     probe->add_transcript(absl::StrCat("S: <body: ", ex.body.size(), " bytes, not shown>"));
   }

@@ -106,6 +106,11 @@ ServiceMetrics::ServiceMetrics()
           "channel_verifier_state_store_duration_seconds",
           "Time of one exchange with the shared state store (a pipelined batch or a connect).",
           {"store"}, {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5})),
+      local_resource_errors(registry.AddCounter(
+          "channel_verifier_local_resource_errors_total",
+          "Runs that met a shortage of this machine (failed UNAVAILABLE, never a diagnosis), by "
+          "resource.",
+          {"resource"})),
       build_info(registry.AddGauge("channel_verifier_build_info",
                                    "Always 1; the labels tell the version.", {"version"})),
       start_time(registry.AddGauge("process_start_time_seconds",
@@ -122,6 +127,9 @@ ServiceMetrics::ServiceMetrics()
   for (std::string_view c : kHostClasses) host_waiting.Set({std::string(c)}, 0);
   for (std::string_view outcome : kAuthBudgetOutcomes) {
     auth_budget.Increment({std::string(outcome)}, 0);
+  }
+  for (const char* resource : {"open_files", "kernel_buffers", "memory"}) {
+    local_resource_errors.Increment({resource}, 0);
   }
 #ifdef CV_VERSION
   build_info.Set({CV_VERSION}, 1);

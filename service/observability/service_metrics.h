@@ -32,6 +32,7 @@ struct ServiceMetrics {
   Gauge& state_store_up;           // store: 1 while the shared store answers
   Counter& state_store_errors;     // store: exchanges with the store that failed
   Histogram& state_store_seconds;  // store: one exchange (a batch of commands, a connect)
+  Counter& local_resource_errors;  // resource: runs that met EMFILE, ENFILE, ENOBUFS, ENOMEM
   Gauge& build_info;               // version: always 1
   Gauge& start_time;               // process start, seconds since the epoch
 };

@@ -12,6 +12,7 @@
 #include "observability/service_metrics.h"
 #include "rpc/account_key.h"
 #include "rpc/caller.h"
+#include "rpc/local_resources.h"
 #include "rpc/pending_run.h"
 #include "rpc/request_checks.h"
 #include "rpc/status.h"
@@ -320,8 +321,16 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
   // The secrets are in `checked` now. gRPC hands the request as const, but it is this call's
   // own message: its copy of the password or token is wiped here.
   WipeRequestSecrets(const_cast<v1::Channel*>(&request->channel()));
+  if (grpc::Status s = CheckSocketHeadroom(); !s.ok()) {
+    call->Done(s);
+    return call;
+  }
   const Lang lang = checked.lang;
   auto finish = [call, response](v1::VerifyChannelResponse result) {
+    if (grpc::Status local = LocalResourceStatus(result); !local.ok()) {
+      call->Done(local);
+      return;
+    }
     if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
       call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "verification failed"));
       return;
@@ -436,6 +445,10 @@ grpc::ServerUnaryReactor* ChannelVerifierService::SendTest(grpc::CallbackServerC
   // The secrets are in `checked` now. gRPC hands the request as const, but it is this call's
   // own message: its copy of the password or token is wiped here.
   WipeRequestSecrets(const_cast<v1::Channel*>(&request->channel()));
+  if (grpc::Status s = CheckSocketHeadroom(); !s.ok()) {
+    call->Done(s);
+    return call;
+  }
   // An OAuth send is admitted per mailbox: its endpoints are the providers' APIs, which every
   // customer shares, so a per-host cap would let one customer's sends block everyone's.
   const std::string admit_key =
@@ -470,6 +483,10 @@ void ChannelVerifierService::SendAdmitted(UnaryCall* call, v1::SendTestResponse*
       return;
     }
     observability::RecordResult("SendTest", result);
+    if (grpc::Status local = LocalResourceStatus(result); !local.ok()) {
+      call->Done(local);
+      return;
+    }
     if (result.verdict() == v1::VERDICT_UNSPECIFIED) {
       call->Done(Error(grpc::StatusCode::INTERNAL, "INTERNAL", "SendTest failed"));
       return;

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "net/socket_budget.h"
 
 namespace cv::verify {
 namespace asio = boost::asio;
@@ -65,6 +66,10 @@ asio::awaitable<void> ConnectRace::Attempt(size_t index, asio::ip::address addre
     run_.recorder->End(probe, PROBE_STATUS_TIMED_OUT,
                        "still unanswered when the verification ended");
   } else {
+    if (net::IsLocalResourceError(ec)) {
+      run_.recorder->SetLocalFailure(net::LocalResourceName(ec),
+                                     absl::StrCat("TCP connect: ", ec.message()));
+    }
     if (ec == asio::error::connection_refused) ++refused_;
     last_error_ = absl::StrCat(target, ": ", ec.message());
     run_.recorder->End(probe, PROBE_STATUS_FAILED, ec.message());

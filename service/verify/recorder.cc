@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "observability/service_metrics.h"
+
 namespace cv::verify {
 
 void SetDuration(net::Clock::duration d, google::protobuf::Duration* out) {
@@ -56,6 +58,11 @@ void Recorder::Add(diagnosis::Finding finding) {
 
 void Recorder::Add(std::vector<diagnosis::Finding> findings) {
   for (auto& f : findings) Add(std::move(f));
+}
+
+void Recorder::SetLocalFailure(const std::string& resource, std::string detail) {
+  observability::Metrics().local_resource_errors.Increment({resource});
+  if (local_failure_.empty()) local_failure_ = std::move(detail);
 }
 
 bool Recorder::Has(diagnosis::DiagnosisCode code) const {

@@ -25,6 +25,11 @@ class Recorder {
   void Add(diagnosis::Finding finding);
   void Add(std::vector<diagnosis::Finding> findings);
 
+  // A shortage of this machine met during the run (`resource`: "open_files", ...): the run
+  // then says nothing about the channel (see verify/local_failure.h). Counted in a metric.
+  void SetLocalFailure(const std::string& resource, std::string detail);
+  const std::string& local_failure() const { return local_failure_; }
+
   bool Has(diagnosis::DiagnosisCode code) const;
   const std::vector<diagnosis::Finding>& findings() const { return findings_; }
   std::vector<diagnosis::Finding>& mutable_findings() { return findings_; }
@@ -37,6 +42,7 @@ class Recorder {
   std::deque<Probe> probes_;
   std::deque<net::Clock::time_point> began_;
   std::vector<diagnosis::Finding> findings_;
+  std::string local_failure_;
 };
 
 // Sets a google.protobuf.Duration from a steady-clock duration.

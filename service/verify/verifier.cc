@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "verify/local_failure.h"
 #include "verify/oauth_verifier.h"
 #include "verify/run.h"
 #include "verify/scrub.h"
@@ -37,17 +38,13 @@ std::shared_ptr<Handle> Start(asio::io_context& io, const std::shared_ptr<const 
                               std::shared_ptr<Redactor> redactor, Done done, Make make) {
   asio::any_io_executor strand = asio::make_strand(io);
   auto scope = std::make_shared<net::CancelScope>();
-  Run run{config.get(),
-          strand,
-          net::Budget(deadline),
-          scope,
-          std::make_shared<Recorder>(net::Clock::now()),
-          lang,
-          redactor};
+  auto recorder = std::make_shared<Recorder>(net::Clock::now());
+  Run run{config.get(), strand, net::Budget(deadline), scope, recorder, lang, redactor};
   asio::co_spawn(strand, make(std::move(run)),
-                 [done = std::move(done), config, redactor](std::exception_ptr error,
-                                                            Response response) {
+                 [done = std::move(done), config, redactor, recorder](std::exception_ptr error,
+                                                                      Response response) {
                    if (error) response.Clear();
+                   MarkLocalFailure(*recorder, &response);
                    ScrubMessage(*redactor, &response);
                    done(std::move(response));
                  });

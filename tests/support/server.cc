@@ -39,9 +39,12 @@ bool HasSanitizerReport(const std::string& text) {
 }  // namespace
 
 absl::StatusOr<ServerProcess> ServerProcess::Start(std::vector<std::string> flags,
-                                                   absl::Duration timeout) {
+                                                   absl::Duration timeout,
+                                                   std::vector<std::string> wrapper) {
   ChildProcess::Options options;
-  options.argv = {std::string(CV_BINARY_DIR) + "/service/channel-verifier", "--listen=127.0.0.1:0"};
+  options.argv = std::move(wrapper);
+  options.argv.push_back(std::string(CV_BINARY_DIR) + "/service/channel-verifier");
+  options.argv.push_back("--listen=127.0.0.1:0");
   options.argv.insert(options.argv.end(), flags.begin(), flags.end());
   static std::atomic<int> started{0};
   options.stderr_path =

@@ -20,8 +20,10 @@ class ServerProcess {
  public:
   // Starts build/.../service/channel-verifier with --listen=127.0.0.1:0 and `flags`, and waits
   // for its "serving" log line.
+  // `wrapper` runs it, e.g. {"prlimit", "--nofile=256:256", "--"} for a low open-file limit.
   static absl::StatusOr<ServerProcess> Start(std::vector<std::string> flags,
-                                             absl::Duration timeout = absl::Seconds(15));
+                                             absl::Duration timeout = absl::Seconds(15),
+                                             std::vector<std::string> wrapper = {});
   // Flags that lift the SendTest quotas, for suites that send many test messages through one
   // server (the quotas have tests of their own).
   static std::vector<std::string> LiftedSendQuotas();
