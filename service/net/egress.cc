@@ -193,8 +193,11 @@ Classification ClassifyV6(const address_v6& a6) {
     return ClassifyEmbedding(text, V4At(b, 12), "NAT64 (64:ff9b::/96)", AddressClass::kPublic, "");
   }
   if (PrefixMatches(b.data(), kNat64Local.data(), 48)) {
-    return ClassifyEmbedding(text, V4At(b, 12), "local-use NAT64 (64:ff9b:1::/48)",
-                             AddressClass::kPublic, "");
+    // RFC 8215: translated inside one operator's network, to whatever IPv4 that network holds
+    // (and at any of RFC 6052's embedding positions): never a public mail server's address.
+    return Make(
+        AddressClass::kReserved,
+        absl::StrCat(text, " is local-use NAT64 (64:ff9b:1::/48, RFC 8215), refused whole"));
   }
   if (PrefixMatches(b.data(), kTeredo.data(), 32)) {
     // RFC 4380: the server's IPv4 in bits 32..63, the client's public IPv4 inverted in the last

@@ -150,4 +150,20 @@ void HealthService::Forget(Watcher* watcher) {
   watchers_.erase(watcher);
 }
 
+namespace {
+
+class WithoutPluginsOption final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->clear();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<grpc::ServerBuilderOption> WithoutPlugins() {
+  return std::make_unique<WithoutPluginsOption>();
+}
+
 }  // namespace cv::rpc

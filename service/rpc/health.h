@@ -1,6 +1,9 @@
 #pragma once
 
+#include <grpcpp/impl/server_builder_option.h>
+
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -46,5 +49,10 @@ class HealthService final : public grpc::health::v1::Health::CallbackService {
   bool ended_ = false;
   std::set<Watcher*> watchers_;
 };
+
+// A ServerBuilder option that removes every plugin (server reflection registers itself as one
+// with every builder of the process): for the plaintext health port, which must serve nothing
+// but the services registered on it explicitly.
+std::unique_ptr<grpc::ServerBuilderOption> WithoutPlugins();
 
 }  // namespace cv::rpc

@@ -5,11 +5,13 @@
 #include "support/deploy.h"
 
 #include <gmock/gmock.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -97,6 +99,22 @@ class DeployTest : public ::testing::Test {
   TempDir dir_{"cv-deploy-"};
 };
 
+// One request on server reflection's stream (an empty ServerReflectionRequest), as grpcurl's
+// first step is.
+grpc::Status CallReflection(const std::shared_ptr<grpc::Channel>& channel) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                 grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  return done.get_future().get();
+}
+
 TEST_F(DeployTest, ApiRequiresTlsWhileKubeletStyleHealthChecksArePlaintext) {
   auto server = ServerProcess::Start(TlsFlags());
   ASSERT_TRUE(server.ok()) << server.status();
@@ -121,8 +139,12 @@ TEST_F(DeployTest, ApiRequiresTlsWhileKubeletStyleHealthChecksArePlaintext) {
             HealthCheckResponse::SERVING);
   EXPECT_EQ(Check(plain_health, kApiService).value_or(HealthCheckResponse::UNKNOWN),
             HealthCheckResponse::SERVING);
-  // The health port serves nothing else: the API is not reachable without TLS.
+  // The health port serves nothing else: the API is not reachable without TLS, and server
+  // reflection (which registers itself with every server of the process) is not there either.
   EXPECT_EQ(ListDiagnoses(plain_health).error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_EQ(CallReflection(plain_health).error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  // While the API port has it (the same call, so the check above can fail).
+  EXPECT_TRUE(CallReflection(tls).ok());
 
   // And as an engineer checks it by hand.
   auto curl =

@@ -108,8 +108,11 @@ INSTANTIATE_TEST_SUITE_P(
         RangeCase{"64:ff9b::127.0.0.1", AddressClass::kEmbeddedDenied},
         RangeCase{"64:ff9b::169.254.169.254", AddressClass::kEmbeddedDenied},
         RangeCase{"64:ff9b::0.0.0.0", AddressClass::kEmbeddedDenied},
-        RangeCase{"64:ff9b:1::192.168.1.1", AddressClass::kEmbeddedDenied},
-        RangeCase{"64:ff9b:1:ffff:ffff:ffff:7f00:1", AddressClass::kEmbeddedDenied},
+        // Local-use NAT64 is refused whole, whatever it carries.
+        RangeCase{"64:ff9b:1::192.168.1.1", AddressClass::kReserved},
+        RangeCase{"64:ff9b:1:ffff:ffff:ffff:7f00:1", AddressClass::kReserved},
+        RangeCase{"64:ff9b:1::1.1.1.1", AddressClass::kReserved},
+        RangeCase{"64:ff9b:1:a00::8.8.8.8", AddressClass::kReserved},
         RangeCase{"100::", AddressClass::kDiscardOnly},
         RangeCase{"100::ffff:ffff:ffff:ffff", AddressClass::kDiscardOnly},
         // Teredo: client IPv4 is the inverted low 32 bits.
@@ -186,7 +189,6 @@ TEST(EgressClassifyTest, PublicAddressesArePublic) {
                         "3ffe::1",
                         "::ffff:8.8.8.8",
                         "64:ff9b::808:808",
-                        "64:ff9b:1::1.1.1.1",
                         "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff",
                         "2001:db9::",
                         "2001:200::1"}) {
