@@ -31,8 +31,7 @@ int Hex(char c) {
 View PercentView(std::string_view text) {
   View v;
   for (size_t i = 0; i < text.size();) {
-    if (text[i] == '%' && i + 2 < text.size() &&
-        Hex(text[i + 1]) >= 0 && Hex(text[i + 2]) >= 0) {
+    if (text[i] == '%' && i + 2 < text.size() && Hex(text[i + 1]) >= 0 && Hex(text[i + 2]) >= 0) {
       v.Push(static_cast<char>(Hex(text[i + 1]) * 16 + Hex(text[i + 2])), i, i + 3);
       i += 3;
     } else {
@@ -126,8 +125,9 @@ View JsonView(std::string_view text) {
         text[i + 7] == 'u') {
       const int32_t lo = Hex4(text, i + 8);
       if (lo >= 0xDC00 && lo <= 0xDFFF) {
-        PushUtf8(&v, 0x10000 + ((static_cast<uint32_t>(u) - 0xD800) << 10) +
-                         (static_cast<uint32_t>(lo) - 0xDC00),
+        PushUtf8(&v,
+                 0x10000 + ((static_cast<uint32_t>(u) - 0xD800) << 10) +
+                     (static_cast<uint32_t>(lo) - 0xDC00),
                  i, i + 12);
         i += 12;
         continue;

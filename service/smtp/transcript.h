@@ -12,8 +12,9 @@
 namespace cv::smtp {
 
 // The redacted record of one SMTP dialog: "C: EHLO verifier.example" / "S: 250-PIPELINING".
-// AUTH payloads never enter it, and server lines and notes pass the call's Redactor. Bounded: beyond max_lines it keeps a marker line only.
-// Every line is valid UTF-8 (see SanitizeForDisplay), so it can go into a protobuf string.
+// AUTH payloads never enter it, and server lines and notes pass the call's Redactor. Bounded:
+// beyond max_lines it keeps a marker line only. Every line is valid UTF-8 (see SanitizeForDisplay),
+// so it can go into a protobuf string.
 class Transcript {
  public:
   // At most `max_lines` lines are kept, plus one "-- transcript truncated" marker after them.

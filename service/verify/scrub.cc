@@ -16,11 +16,11 @@ void ScrubMessage(const Redactor& redactor, pb::Message* message) {
       if (field->is_repeated()) {
         for (int i = 0; i < reflection->FieldSize(*message, field); ++i) {
           reflection->SetRepeatedString(
-              message, field, i,
-              redactor.Scrub(reflection->GetRepeatedString(*message, field, i)));
+              message, field, i, redactor.Scrub(reflection->GetRepeatedString(*message, field, i)));
         }
       } else {
-        reflection->SetString(message, field, redactor.Scrub(reflection->GetString(*message, field)));
+        reflection->SetString(message, field,
+                              redactor.Scrub(reflection->GetString(*message, field)));
       }
     } else if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
       // Map entries are repeated messages too: their values are scrubbed, their keys (names

@@ -26,7 +26,8 @@ TEST(RedactorTest, AuthPlainBlobAtEveryAlignment) {
   Redactor r;
   r.Add(kPassword);
   for (std::string user : {"alice@example.com", "bob@example.com", "al@example.com"}) {
-    const std::string blob = Base64Encode(std::string(1, '\0') + user + '\0' + std::string(kPassword));
+    const std::string blob =
+        Base64Encode(std::string(1, '\0') + user + '\0' + std::string(kPassword));
     const std::string out = r.Scrub("535 5.7.8 Authentication rejected: " + blob);
     EXPECT_EQ(out, "535 5.7.8 Authentication rejected: <redacted>") << user;
   }
