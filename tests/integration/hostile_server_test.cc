@@ -18,6 +18,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/base64.h"
 #include "support/fault_proxy.h"
 #include "support/peers.h"
 #include "support/server.h"
@@ -48,6 +49,13 @@ constexpr char kEhlo[] = R"(["250-hostile.t.test", "250-AUTH PLAIN LOGIN", "250 
 constexpr int kGreetingBytes = 26;
 constexpr int kEhloBytes = 20 + 22 + 14;
 constexpr int kStartTlsBytes = 30;  // "220 2.0.0 Ready to start TLS\r\n"
+
+// The same dialog from a relay that offers no STARTTLS.
+constexpr char kPlaintextEhlo[] = R"(["250-hostile.t.test", "250 AUTH PLAIN LOGIN"])";
+constexpr int kPlaintextEhloBytes = 20 + 22;
+std::string PlaintextScript() {
+  return absl::StrCat(R"({"greeting": ")", kGreeting, R"(", "ehlo": )", kPlaintextEhlo, "}");
+}
 
 std::string Script() {
   return absl::StrCat(R"({"greeting": ")", kGreeting, R"(", "ehlo": )", kEhlo,
@@ -102,7 +110,9 @@ class HostileServerTest : public ::testing::Test {
     auto quick = ServerProcess::Start(
         ServerProcess::TestFlags(ca_->ca().string(), resolver,
                                  {"--greeting_timeout_ms=800", "--connect_timeout_ms=800",
-                                  "--tls_timeout_ms=800", "--command_timeout_ms=800"}));
+                                  "--tls_timeout_ms=800", "--command_timeout_ms=800",
+                                  // The plaintext cut case below reaches AUTH without TLS.
+                                  absl::StrCat("--allow_plaintext_auth_cidrs=", kAddress, "/32")}));
     ASSERT_TRUE(quick.ok()) << quick.status();
     quick_ = new ServerProcess(std::move(*quick));
     // Default step timeouts (10 s): there the caller's deadline is what ends a slow server.
@@ -342,6 +352,27 @@ TEST_F(HostileServerTest, LatencyAloneIsNoFault) {
   EXPECT_EQ(result.response.verdict(), v1::VERDICT_PASS) << result.response.DebugString();
 }
 
+// Servers that quote what they were sent: the AUTH argument (which base64-decodes to the
+// password at whatever alignment the username puts it), the password after a CR or a NUL. The
+// response carries none of it (Verify also checks the plain password).
+TEST_F(HostileServerTest, EchoedCredentialsAreRedacted) {
+  const std::string blob =
+      Base64Encode(absl::StrCat(std::string(1, '\0'), kUser, std::string(1, '\0'), kPassword));
+  // JSON text of the scripted reply: "\\r" and "\\u0000" are the CR and the NUL.
+  for (const char* reply : {"535 5.7.8 Authentication rejected: {arg}",
+                            "535 5.7.8 rejected:\\r{arg}", "535 5.7.8 bad password\\r{secret}",
+                            "535 5.7.8 bad password\\u0000{secret}", "535 5.7.8 {secret}"}) {
+    SmtpPeer peer = StartPeer("", false, SmtpTls::kStartTls,
+                              absl::StrCat(R"({"echo_auth": true, "auth": ")", reply, R"("})"));
+    const Result result = Verify(peer.port(), v1::TLS_MODE_STARTTLS);
+    const std::string text = result.response.DebugString();
+    EXPECT_EQ(result.response.verdict(), v1::VERDICT_FAIL) << text;
+    EXPECT_THAT(text, HasSubstr("<redacted>")) << reply << "\n" << text;
+    EXPECT_THAT(text, Not(HasSubstr(blob.substr(8, 16)))) << reply << "\n" << text;
+    EXPECT_THAT(text, Not(HasSubstr(Base64Encode(kPassword).substr(0, 12)))) << text;
+  }
+}
+
 // A reset (or a plain close) of the server's side once it has sent `after_bytes`.
 struct CutCase {
   const char* name;
@@ -351,13 +382,15 @@ struct CutCase {
   v1::DiagnosisCode code;
   const char* probe;
   const char* detail;
+  bool starttls_offered = true;  // false: the EHLO offers AUTH only (a plaintext relay)
 };
 
 class CutTest : public HostileServerTest, public ::testing::WithParamInterface<CutCase> {};
 
 TEST_P(CutTest, ConnectionCutAtEveryStageIsDiagnosedAtThatStage) {
   const CutCase& c = GetParam();
-  SmtpPeer peer = StartPeer("", /*behind_proxy=*/true);
+  SmtpPeer peer = c.starttls_offered ? StartPeer("", /*behind_proxy=*/true)
+                                     : StartPeer("", true, SmtpTls::kNone, PlaintextScript());
   FaultProxyOptions options;
   if (c.reset) {
     options.reset_after_bytes = c.after_bytes;
@@ -378,26 +411,26 @@ constexpr int kBeforeStartTlsReply = kGreetingBytes + kEhloBytes;
 
 INSTANTIATE_TEST_SUITE_P(
     Stages, CutTest,
-    ::testing::Values(
-        CutCase{"ResetBeforeGreeting", 0, true, v1::TLS_MODE_STARTTLS,
-                v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, "smtp.greeting", "closed"},
-        CutCase{"ResetMidGreeting", 10, true, v1::TLS_MODE_STARTTLS,
-                v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, "smtp.greeting", "closed"},
-        CutCase{"ResetAtEhlo", kGreetingBytes, true, v1::TLS_MODE_STARTTLS,
-                v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, "smtp.ehlo", "closed"},
-        CutCase{"CloseAtEhlo", kGreetingBytes, false, v1::TLS_MODE_STARTTLS,
-                v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, "smtp.ehlo", "closed"},
-        CutCase{"ResetAtStartTls", kBeforeStartTlsReply, true, v1::TLS_MODE_STARTTLS,
-                v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, "smtp.starttls", "closed"},
-        CutCase{"ResetInTlsHandshake", kBeforeStartTlsReply + kStartTlsBytes, true,
-                v1::TLS_MODE_STARTTLS, v1::DIAGNOSIS_CODE_TLS_HANDSHAKE_FAILED, "smtp.tls",
-                "TLS handshake failed"},
-        CutCase{"ResetMidTlsRecord", kBeforeStartTlsReply + kStartTlsBytes + 20, true,
-                v1::TLS_MODE_STARTTLS, v1::DIAGNOSIS_CODE_TLS_HANDSHAKE_FAILED, "smtp.tls",
-                "TLS handshake failed"},
-        // Without TLS (the plaintext channel's own warning aside) the next reply is AUTH's.
-        CutCase{"ResetAtAuth", kBeforeStartTlsReply, true, v1::TLS_MODE_NONE,
-                v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, "smtp.auth", "closed"}),
+    ::testing::Values(CutCase{"ResetBeforeGreeting", 0, true, v1::TLS_MODE_STARTTLS,
+                              v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, "smtp.greeting", "closed"},
+                      CutCase{"ResetMidGreeting", 10, true, v1::TLS_MODE_STARTTLS,
+                              v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, "smtp.greeting", "closed"},
+                      CutCase{"ResetAtEhlo", kGreetingBytes, true, v1::TLS_MODE_STARTTLS,
+                              v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, "smtp.ehlo", "closed"},
+                      CutCase{"CloseAtEhlo", kGreetingBytes, false, v1::TLS_MODE_STARTTLS,
+                              v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, "smtp.ehlo", "closed"},
+                      CutCase{"ResetAtStartTls", kBeforeStartTlsReply, true, v1::TLS_MODE_STARTTLS,
+                              v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, "smtp.starttls", "closed"},
+                      CutCase{"ResetInTlsHandshake", kBeforeStartTlsReply + kStartTlsBytes, true,
+                              v1::TLS_MODE_STARTTLS, v1::DIAGNOSIS_CODE_TLS_HANDSHAKE_FAILED,
+                              "smtp.tls", "TLS handshake failed"},
+                      CutCase{"ResetMidTlsRecord", kBeforeStartTlsReply + kStartTlsBytes + 20, true,
+                              v1::TLS_MODE_STARTTLS, v1::DIAGNOSIS_CODE_TLS_HANDSHAKE_FAILED,
+                              "smtp.tls", "TLS handshake failed"},
+                      // A relay without STARTTLS, allowed plaintext AUTH: the next reply is AUTH's.
+                      CutCase{"ResetAtAuth", kGreetingBytes + kPlaintextEhloBytes, true,
+                              v1::TLS_MODE_NONE, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR,
+                              "smtp.auth", "closed", false}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

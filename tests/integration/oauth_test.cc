@@ -20,6 +20,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "channelverify/v1/channel_verifier.grpc.pb.h"
+#include "common/base64.h"
 #include "support/peers.h"
 #include "support/process.h"
 #include "support/server.h"
@@ -198,6 +199,47 @@ TEST_F(OAuthTest, GoogleChannelPasses) {
   EXPECT_EQ(FindProbe(r, "google.directory")->facts().at("is_admin"), "true");
   EXPECT_EQ(r.detected_provider(), v1::PROVIDER_GOOGLE);
   ExpectNoSecrets(r, "ok");
+}
+
+// A hostile token endpoint that quotes the refresh token (plain, base64, JSON) and the whole
+// form with the client secret in its error body: none of it reaches the caller.
+TEST_F(OAuthTest, TokenEndpointEchoingTheRequestLeaksNoSecret) {
+  for (v1::Provider provider : {v1::PROVIDER_GOOGLE, v1::PROVIDER_MICROSOFT}) {
+    auto r = Verify(Target(provider, "echo"));
+    EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL) << Names(r);
+    const std::string text = r.DebugString();
+    EXPECT_THAT(text, HasSubstr("<redacted>")) << text;
+    EXPECT_THAT(text, Not(HasSubstr(Base64Encode("rt-echo").substr(0, 8)))) << text;
+    EXPECT_THAT(text, Not(HasSubstr("test-client-secret"))) << text;
+    ExpectNoSecrets(r, "echo");
+  }
+}
+
+// An SMTP server that sends the client's XOAUTH2 blob back as its error challenge and quotes it
+// again in the final reply: the decoded challenge (which holds the token) and the reply are
+// scrubbed.
+TEST_F(OAuthTest, XOAuth2BlobEchoedBackIsRedacted) {
+  cv::testing::SmtpPeerOptions smtp;
+  smtp.bind = "127.0.0.1";
+  smtp.tls = cv::testing::SmtpTls::kStartTls;
+  smtp.cert = peers->ca.valid();
+  smtp.script_json =
+      R"({"ehlo": ["250-echo.t.test", "250-AUTH PLAIN LOGIN XOAUTH2", "250 STARTTLS"],)"
+      R"( "echo_auth": "challenge", "auth": "535 5.7.8 rejected {arg} for {secret}"})";
+  auto peer = cv::testing::SmtpPeer::Start(smtp);
+  ASSERT_TRUE(peer.ok()) << peer.status();
+  verify::ConfigOptions o = Options();
+  o.google_smtp_host = absl::StrCat("127.0.0.1:", peer->port());
+  auto r = Verify(Target(v1::PROVIDER_GOOGLE, "ok", /*access=*/true), o);
+  const v1::Probe* auth = FindProbe(r, "xoauth2.auth");
+  ASSERT_NE(auth, nullptr) << r.DebugString();
+  EXPECT_EQ(auth->status(), v1::PROBE_STATUS_FAILED) << r.DebugString();
+  const std::string text = r.DebugString();
+  EXPECT_THAT(text, HasSubstr("<redacted>")) << text;
+  EXPECT_THAT(text, Not(HasSubstr("at-ok"))) << text;
+  const std::string blob = Base64Encode(absl::StrCat("user=", kAccount, "\x01auth=Bearer at-ok\x01\x01"));
+  EXPECT_THAT(text, Not(HasSubstr(blob.substr(0, 16)))) << text;
+  EXPECT_THAT(text, Not(HasSubstr(Base64Encode("Bearer at-ok").substr(0, 12)))) << text;
 }
 
 TEST_F(OAuthTest, MicrosoftChannelPasses) {

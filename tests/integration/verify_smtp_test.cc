@@ -27,6 +27,8 @@ constexpr char kUser[] = "jobs@t.test";
 constexpr char kPassword[] = "Corr3ct-Horse!pw";
 
 // One CA, one resolver and two servers for the whole suite: peers are per test.
+constexpr int kManyAddresses = 2000;
+
 class VerifySmtpTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -49,6 +51,11 @@ class VerifySmtpTest : public ::testing::Test {
         .Mx("t.test", "mx.t.test", 10)
         .Mx("contoso.test", "contoso-test.mail.protection.outlook.com", 0)
         .Mx("fabrikam.test", "aspmx.l.google.com", 1);
+    // A name with thousands of addresses (and two of the other family): fan-out is bounded.
+    for (int i = 0; i < kManyAddresses; ++i) {
+      records.Host("many.t.test", absl::StrCat("127.77.", i / 250, ".", i % 250 + 1));
+    }
+    records.Host("many.t.test", "::1");
     // broken.t.test is forwarded to a resolver that answers every query SERVFAIL, as a
     // recursive resolver does when the domain's own name servers are broken.
     int servfail_port = 0;
@@ -71,7 +78,9 @@ class VerifySmtpTest : public ::testing::Test {
     auto quick = ServerProcess::Start(
         ServerProcess::TestFlags(ca_->ca().string(), resolver,
                                  {"--greeting_timeout_ms=800", "--connect_timeout_ms=800",
-                                  "--tls_timeout_ms=800", "--command_timeout_ms=800"}));
+                                  "--tls_timeout_ms=800", "--command_timeout_ms=800",
+                                  // A deliberate internal relay: plaintext AUTH to loopback.
+                                  "--allow_plaintext_auth_cidrs=127.0.0.0/8"}));
     ASSERT_TRUE(quick.ok()) << quick.status();
     quick_ = new ServerProcess(std::move(*quick));
   }
@@ -366,13 +375,78 @@ TEST_F(VerifySmtpTest, WhenPort587IsClosedThe465AlternativeIsFoundAndSuggested) 
   EXPECT_EQ(Find(r, v1::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED), nullptr);
 }
 
-TEST_F(VerifySmtpTest, PlaintextChannelWorksWithAWarning) {
+TEST_F(VerifySmtpTest, ANameWithThousandsOfAddressesIsDialedAtMostEightTimes) {
+  // Nothing listens on 127.77.x.y: each dial is refused at once. What matters is how many.
+  const auto r = Verify(Channel("many.t.test", 2525, v1::TLS_MODE_STARTTLS), quick_);
+  EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
+  const v1::Probe* egress = FindProbe(r, "egress");
+  ASSERT_NE(egress, nullptr) << Describe(r);
+  ASSERT_TRUE(egress->facts().contains("not_tried")) << Describe(r);
+  EXPECT_THAT(egress->facts().at("not_tried"),
+              HasSubstr(absl::StrCat(kManyAddresses + 1 - 8, " of ", kManyAddresses + 1)));
+  int dialed = 0;
+  bool v6 = false;
+  for (const auto& [address, verdict] : egress->facts()) {
+    if (verdict != "allowed") continue;
+    ++dialed;
+    v6 = v6 || address == "::1";
+  }
+  EXPECT_EQ(dialed, 8) << Describe(r);
+  EXPECT_TRUE(v6) << "both families get a share: " << Describe(r);
+  // Every probe and fact stays small however many records the name has.
+  EXPECT_LT(r.ByteSizeLong(), 32u * 1024) << r.ByteSizeLong();
+}
+
+TEST_F(VerifySmtpTest, PlaintextChannelWorksWithAWarningWhereAllowed) {
   SmtpPeerOptions options = AioSmtpd(SmtpTls::kNone, *ca_);
   auto peer = SmtpPeer::Start(options);
   ASSERT_TRUE(peer.ok()) << peer.status();
-  const auto r = Verify(Channel("smtp.t.test", peer->port(), v1::TLS_MODE_NONE));
-  EXPECT_THAT(Codes(r), Contains(v1::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION)) << Describe(r);
+  // quick_ allows plaintext AUTH to 127.0.0.0/8 (--allow_plaintext_auth_cidrs).
+  const auto r = Verify(Channel("smtp.t.test", peer->port(), v1::TLS_MODE_NONE), quick_);
+  const v1::Diagnosis* plaintext = Find(r, v1::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION);
+  ASSERT_NE(plaintext, nullptr) << Describe(r);
+  EXPECT_EQ(plaintext->severity(), v1::SEVERITY_WARNING) << Describe(r);
   EXPECT_NE(r.verdict(), v1::VERDICT_PASS);
+  const v1::Probe* auth = FindProbe(r, "smtp.auth");
+  ASSERT_NE(auth, nullptr) << Describe(r);
+  EXPECT_EQ(auth->status(), v1::PROBE_STATUS_OK) << Describe(r);
+}
+
+TEST_F(VerifySmtpTest, PlaintextAuthIsWithheldByDefault) {
+  SmtpPeerOptions options = AioSmtpd(SmtpTls::kNone, *ca_);
+  auto peer = SmtpPeer::Start(options);
+  ASSERT_TRUE(peer.ok()) << peer.status();
+  // server_ has no --allow_plaintext_auth_cidrs: the password is never sent.
+  const auto r = Verify(Channel("smtp.t.test", peer->port(), v1::TLS_MODE_NONE));
+  EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL) << Describe(r);
+  const v1::Diagnosis* plaintext = Find(r, v1::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION);
+  ASSERT_NE(plaintext, nullptr) << Describe(r);
+  EXPECT_EQ(plaintext->severity(), v1::SEVERITY_ERROR);
+  EXPECT_THAT(plaintext->remediation(), HasSubstr("--allow_plaintext_auth_cidrs"));
+  const v1::Probe* auth = FindProbe(r, "smtp.auth");
+  ASSERT_NE(auth, nullptr) << Describe(r);
+  EXPECT_EQ(auth->status(), v1::PROBE_STATUS_SKIPPED) << Describe(r);
+  EXPECT_THAT(auth->detail(), HasSubstr("not in --allow_plaintext_auth_cidrs"));
+  EXPECT_EQ(Find(r, v1::DIAGNOSIS_CODE_INVALID_CREDENTIALS), nullptr) << Describe(r);
+}
+
+TEST_F(VerifySmtpTest, NoTlsAgainstAStartTlsServerWithholdsAuthAndNamesStartTls) {
+  auto peer = SmtpPeer::Start(AioSmtpd(SmtpTls::kStartTls, *ca_));
+  ASSERT_TRUE(peer.ok()) << peer.status();
+  // Even where plaintext AUTH is allowed: the server offers encryption, so it is used.
+  for (const ServerProcess* server : {server_, quick_}) {
+    const auto r = Verify(Channel("smtp.t.test", peer->port(), v1::TLS_MODE_NONE), server);
+    EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL) << Describe(r);
+    const v1::Diagnosis* mismatch = Find(r, v1::DIAGNOSIS_CODE_TLS_MODE_MISMATCH);
+    ASSERT_NE(mismatch, nullptr) << Describe(r);
+    EXPECT_THAT(mismatch->title(), HasSubstr("STARTTLS"));
+    EXPECT_EQ(r.suggested_smtp_settings().port(), static_cast<uint32_t>(peer->port()));
+    EXPECT_EQ(r.suggested_smtp_settings().tls_mode(), v1::TLS_MODE_STARTTLS);
+    const v1::Probe* auth = FindProbe(r, "smtp.auth");
+    ASSERT_NE(auth, nullptr) << Describe(r);
+    EXPECT_EQ(auth->status(), v1::PROBE_STATUS_SKIPPED) << Describe(r);
+    EXPECT_THAT(auth->detail(), HasSubstr("offers STARTTLS"));
+  }
 }
 
 TEST_F(VerifySmtpTest, ChannelWithoutCredentialsIsALikelySharedMailbox) {

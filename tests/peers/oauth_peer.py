@@ -243,7 +243,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(404, {"error": "no such route"})
 
     def token(self, google, tenant=None):
-        form = urllib.parse.parse_qs(self.read_body().decode("ascii", "replace"))
+        body = self.read_body().decode("ascii", "replace")
+        self.server.last_form = body
+        form = urllib.parse.parse_qs(body)
         self.server.seen_forms.append({k: v[0] for k, v in form.items()})
         refresh = form.get("refresh_token", [""])[0]
         client_id = form.get("client_id", [""])[0]
@@ -261,6 +263,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(401, {"error": "invalid_client", "error_codes": [7000215],
                                         "error_description": "AADSTS7000215: Invalid client "
                                         "secret provided."})
+        if scenario == "echo":
+            # A hostile token endpoint quoting the request back: the refresh token plain, in
+            # base64 and JSON-escaped, the whole form (percent-encoded client secret) too.
+            return self.send_json(400, {
+                "error": "invalid_grant",
+                "error_description": "bad token %s (b64 %s) from form %s" % (
+                    refresh, base64.b64encode(refresh.encode()).decode(), self.server.last_form),
+                "echo": {"refresh_token": refresh, "client_secret": secret}})
         if google:
             if scenario.startswith("gerr-"):
                 error = scenario[5:]

@@ -426,8 +426,16 @@ class ScriptedSession:
             user = fields.get("user")
             secret = fields.get("auth", "").removeprefix("Bearer ")
         final = self.auth_reply_for(mechanism, user, secret)
+        if self.s.get("echo_auth") and final:
+            # A hostile server quoting what it was sent: "{arg}" is the client's base64
+            # argument, "{secret}" the password or token it carried.
+            final = final.replace("{arg}", initial or "").replace("{secret}", secret or "")
         ok = as_lines(final)[-1].startswith("235")
-        if not ok and mechanism == "XOAUTH2" and self.s.get("xoauth2_challenge"):
+        if not ok and mechanism == "XOAUTH2" and self.s.get("echo_auth") == "challenge":
+            # The XOAUTH2 blob itself sent back as the error challenge.
+            await self.reply("334 " + (initial or ""))
+            await self.read_line()
+        elif not ok and mechanism == "XOAUTH2" and self.s.get("xoauth2_challenge"):
             challenge = json.dumps(self.s["xoauth2_challenge"], separators=(",", ":"))
             await self.reply("334 " + base64.b64encode(challenge.encode()).decode())
             await self.read_line()  # the client's empty line (or anything) ends the exchange
