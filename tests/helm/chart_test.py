@@ -231,6 +231,12 @@ class DefaultRenderTest(unittest.TestCase):
     def test_the_server_accepts_the_rendered_flagfile(self):
         check_flagfile(self, one(self.objects, "ConfigMap")["data"]["flags"])
 
+    def test_no_plaintext_auth_and_no_core_dumps_by_default(self):
+        flags = flags_of(self.objects)
+        self.assertNotIn("--allow_plaintext_auth_cidrs", flags)
+        self.assertNotIn("--allow_core_dumps", flags)
+        self.assertEqual(flags["--max_addresses_per_name"], "8")
+
 
 class AllFeaturesRenderTest(unittest.TestCase):
     @classmethod
@@ -276,6 +282,11 @@ class AllFeaturesRenderTest(unittest.TestCase):
         self.assertEqual(flags["--tls_reload_interval_s"], "30")
         self.assertEqual(flags["--google_client_id"], "1234567890-abc.apps.googleusercontent.com")
         self.assertEqual(flags["--greeting_timeout_ms"], "8000")
+
+    def test_plaintext_auth_ranges_and_fan_out(self):
+        flags = flags_of(self.objects)
+        self.assertEqual(flags["--allow_plaintext_auth_cidrs"], "10.20.0.0/16")
+        self.assertEqual(flags["--max_addresses_per_name"], "4")
 
     def test_no_secret_values_in_the_rendered_objects(self):
         self.assertNotIn("Secret", [k for k, _ in self.objects])
