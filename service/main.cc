@@ -175,12 +175,6 @@ int main(int argc, char** argv) {
   const cv::FileLimits files = cv::RaiseOpenFileLimit();
   // Engine sockets are counted against a budget below the limit (net/socket_budget.h).
   cv::net::SocketBudget::SetLimit(cv::net::SocketBudget::ForFileLimit(files.soft));
-  cv::log::Info("open files", {{"soft_before", static_cast<unsigned long>(files.soft_before)},
-                               {"soft", static_cast<unsigned long>(files.soft)},
-                               {"hard", static_cast<unsigned long>(files.hard)},
-                               {"socket_budget", cv::net::SocketBudget::limit()},
-                               {"error", files.error},
-                               {"core_dumps", absl::GetFlag(FLAGS_allow_core_dumps)}});
   if (absl::GetFlag(FLAGS_send_dedup_window_s) < 0 ||
       absl::GetFlag(FLAGS_send_dedup_max_entries) < 1) {
     return Fail("--send_dedup_window_s must be >= 0 and --send_dedup_max_entries >= 1");
@@ -421,6 +415,13 @@ int main(int argc, char** argv) {
                           {"client_cas", tls_summary.client_cas},
                           {"reload_interval_s", tls_options.reload_interval_s}});
   }
+  // Logged once the start succeeded: a failed start prints only why.
+  cv::log::Info("open files", {{"soft_before", static_cast<unsigned long>(files.soft_before)},
+                               {"soft", static_cast<unsigned long>(files.soft)},
+                               {"hard", static_cast<unsigned long>(files.hard)},
+                               {"socket_budget", cv::net::SocketBudget::limit()},
+                               {"error", files.error},
+                               {"core_dumps", absl::GetFlag(FLAGS_allow_core_dumps)}});
   cv::log::Info("serving", {{"listen", absl::GetFlag(FLAGS_listen)},
                             {"tls", !tls_options.cert_file.empty()},
                             {"health_port", health_port},

@@ -91,7 +91,8 @@ class DeployTest : public ::testing::Test {
     if (!process.ok()) return {-1, ""};
     auto status = process->Wait(absl::Seconds(5));
     EXPECT_TRUE(status.ok()) << "still running with " << absl::StrJoin(flags, " ");
-    return {status.ok() ? *status : -1, process->Output()};
+    // All of stdout: the reader thread may not have drained the pipe when Wait returns.
+    return {status.ok() ? *status : -1, process->CollectOutput(absl::Seconds(2))};
   }
 
   std::optional<TestCa> ca_;
@@ -146,9 +147,11 @@ TEST_F(DeployTest, ApiRequiresTlsWhileKubeletStyleHealthChecksArePlaintext) {
   // While the API port has it (the same call, so the check above can fail).
   EXPECT_TRUE(CallReflection(tls).ok());
 
-  // And as an engineer checks it by hand.
+  // And as an engineer checks it by hand: without reflection there, buf takes the schema from
+  // Debian's grpc-proto.
   auto curl =
-      RunCommand({Buf(), "curl", "--protocol", "grpc", "--http2-prior-knowledge",
+      RunCommand({Buf(), "curl", "--schema", "/usr/share/grpc-proto/grpc/health/v1/health.proto",
+                  "--protocol", "grpc", "--http2-prior-knowledge",
                   absl::StrCat("http://127.0.0.1:", *health_port, "/grpc.health.v1.Health/Check")});
   ASSERT_TRUE(curl.ok()) << curl.status();
   EXPECT_THAT(*curl, HasSubstr("\"status\": \"SERVING\""));

@@ -38,7 +38,7 @@ TEST(LocalResourcesTest, LowOpenFileLimitUnderABurstNeverBlamesTheServer) {
   auto server = ServerProcess::Start(
       ServerProcess::TestFlags(ca->ca().string(), absl::StrCat(dns->host(), ":", dns->port()),
                                {"--max_in_flight_per_host=100000"}),
-      absl::Seconds(15), {"prlimit", "--nofile=200:200", "--"});
+      absl::Seconds(15), {"/usr/bin/prlimit", "--nofile=200:200", "--"});
   ASSERT_TRUE(server.ok()) << server.status();
   EXPECT_THAT(server->Logs(), HasSubstr("\"soft\":200"));
 

@@ -225,7 +225,8 @@ TEST_F(OAuthTest, XOAuth2BlobEchoedBackIsRedacted) {
   smtp.cert = peers->ca.valid();
   smtp.script_json =
       R"({"ehlo": ["250-echo.t.test", "250-AUTH PLAIN LOGIN XOAUTH2", "250 STARTTLS"],)"
-      R"( "echo_auth": "challenge", "auth": "535 5.7.8 rejected {arg} for {secret}"})";
+      R"( "ehlo_tls": null, "echo_auth": "challenge",)"
+      R"( "auth": "535 5.7.8 rejected {arg} for {secret}"})";
   auto peer = cv::testing::SmtpPeer::Start(smtp);
   ASSERT_TRUE(peer.ok()) << peer.status();
   verify::ConfigOptions o = Options();
