@@ -22,6 +22,7 @@ import re
 import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -191,7 +192,22 @@ class Bench:
         peer.starttls_port, peer.implicit_port, peer.dns_port = map(int, peer.ready.groups())
         return peer
 
-    def start_server(self, name, peer, in_flight, wrapper=(), timeout=30):
+    def start_redis(self):
+        """A redis-server on a free loopback port, memory only, and the HMAC key file."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        redis = Proc("redis", ["/usr/bin/redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                               "--save", "", "--appendonly", "no", "--dir", self.work],
+                     self.work, r"Ready to accept connections")
+        redis.url = f"redis://127.0.0.1:{port}"
+        key = os.path.join(self.work, "state.key")
+        with open(key, "w") as f:
+            f.write("bench-state-key-0123456789abcdef-0123456789")
+        redis.flags = [f"--state_store={redis.url}", f"--state_key_file={key}"]
+        return redis
+
+    def start_server(self, name, peer, in_flight, wrapper=(), timeout=30, store_flags=()):
         server = Proc(f"server-{name}", [
             *wrapper, self.bin["server"], "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
             "--allow_cidrs=127.0.0.0/8", f"--trusted_ca_file={self.ca}",
@@ -201,7 +217,7 @@ class Bench:
             f"--max_in_flight={max(in_flight * 2, 20000)}",
             f"--max_in_flight_per_host={max(in_flight * 2, 20000)}",
             f"--max_concurrent_streams={max(in_flight, 1000)}",
-            "--max_deadline_ms=300000"
+            "--max_deadline_ms=300000", *store_flags
         ], self.work, r'"msg":"serving".*?"metrics_port":(\d+).*?"port":(\d+)', timeout)
         server.metrics_port, server.port = map(int, server.ready.groups())
         return server
@@ -225,13 +241,13 @@ class Bench:
         return result
 
     def measured(self, name, delay_ms, dns_delay_ms, concurrency, total, warmup, deadline_ms,
-                 baselines=None, scrape=False, ramp_s=0, rounds=None):
+                 baselines=None, scrape=False, ramp_s=0, rounds=None, store_flags=()):
         """One row: fresh peer and server, a warm-up, then the measured load."""
         peer = self.start_peer(name, delay_ms, dns_delay_ms)
         server = None
         base = {}
         try:
-            server = self.start_server(name, peer, concurrency)
+            server = self.start_server(name, peer, concurrency, store_flags=store_flags)
             threads_start = int(proc_status(server.pid)["Threads"])
             base = baselines(peer) if baselines else {}
             if warmup:
@@ -481,6 +497,18 @@ def main():
     scale = bench.measured("scale", args.scale_delay_ms, 0, args.scale_in_flight,
                            args.scale_in_flight, warmup, 280000, scrape=True,
                            ramp_s=args.scale_ramp_s)
+    # The same latency and throughput runs with the AUTH budget on Redis: every verification
+    # reserves and settles (two Lua scripts) before and after its AUTH.
+    redis = bench.start_redis()
+    try:
+        lat_redis = bench.measured("latency-redis", args.delay_ms, args.delay_ms, 1, latency_n,
+                                   warmup, 30000, store_flags=redis.flags)
+        thr_redis = bench.measured("throughput-redis", 0, 0, args.throughput_concurrency,
+                                   args.throughput_total, warmup * 20, 30000,
+                                   store_flags=redis.flags)
+        redis_cpu_s = proc_cpu_seconds(redis.pid)
+    finally:
+        redis.stop()
     instr = bench.instructions(args.instructions) if args.instructions else None
     _, _, load_after = machine()
 
@@ -506,6 +534,8 @@ def main():
             thr),
         row(f"scale: {args.scale_in_flight} in flight, {args.scale_delay_ms} ms/reply, "
             f"{fmt(args.scale_ramp_s, 1)} s ramp", scale),
+        row(f"latency, state on Redis, n={int(lat_redis['count'])}", lat_redis),
+        row(f"throughput, state on Redis, n={int(thr_redis['count'])}", thr_redis),
         None,
         [f"swaks --quit-after AUTH, 0 ms (n={sw['swaks_runs']})",
          fmt(1000 / sw["swaks_wall_ms_p50"]), fmt(sw["swaks_wall_ms_p50"]), "", "",
@@ -542,6 +572,14 @@ def main():
         [f"scale: {args.scale_in_flight} in flight, errors", str(scale["errors"]),
          f"{scale['server_in_flight_peak']} seen in flight", "0 errors",
          scale["errors"] == 0 and scale["server_in_flight_peak"] >= args.scale_in_flight * 0.99],
+        ["throughput, Redis store / in-process",
+         f"{fmt(thr_redis['rate_per_s'])} / {fmt(thr['rate_per_s'])} /s",
+         fmt(thr_redis["rate_per_s"] / thr["rate_per_s"], 2), "≥ 0.90",
+         thr_redis["rate_per_s"] >= 0.9 * thr["rate_per_s"]],
+        ["latency p50 added by the Redis store",
+         f"{fmt(lat_redis['p50_ms'])} − {fmt(lat['p50_ms'])} ms",
+         fmt(lat_redis["p50_ms"] - lat["p50_ms"], 2), "< 1 ms",
+         lat_redis["p50_ms"] - lat["p50_ms"] < 1.0],
         ["scale: peak RSS / 1 GiB", f"{fmt(scale['rss_peak_mib'], 0)} MiB",
          fmt(scale["rss_peak_mib"] / 1024, 2), "≤ 1.00", scale["rss_peak_mib"] <= 1024],
         # gRPC's executor adds threads under load up to its own fixed cap; "fixed" means the
@@ -568,7 +606,10 @@ def main():
     print(table([[t[0], t[1], t[2], t[3], "met" if t[4] else "MISSED"] for t in targets],
                 ["target", "measured", "ratio", "limit", ""]))
     ok = True
-    for name, r in (("latency", lat), ("throughput", thr), ("scale", scale)):
+    print(f"redis-server: {fmt(redis_cpu_s / max(1, thr_redis['count'] + lat_redis['count']) * 1e3, 3)}"
+          f" ms CPU per verification over both Redis runs")
+    for name, r in (("latency", lat), ("throughput", thr), ("scale", scale),
+                    ("latency-redis", lat_redis), ("throughput-redis", thr_redis)):
         cost = f"{fmt(r['peer_cpu_s'] / r['count'] * 1e3, 3)} ms peer + " \
                f"{fmt(r['client_cpu_s'] / r['count'] * 1e3, 3)} ms load generator CPU/verif"
         ours = (r["server_cpu_s"] + r["peer_cpu_s"] + r["client_cpu_s"]) / r["elapsed_s"]
