@@ -127,6 +127,8 @@ ABSL_FLAG(int, max_connection_age_s, 1800,
           "Connections are closed (gracefully) after this long, so load rebalances");
 ABSL_FLAG(int, min_ping_interval_s, 60,
           "Clients pinging more often than this without data are disconnected");
+ABSL_FLAG(int, cert_expiry_warning_days, 14,
+          "A mail server certificate expiring within this many days gives a warning (0: never)");
 ABSL_FLAG(int, dns_timeout_ms, 5000, "Step timeout: DNS lookups");
 ABSL_FLAG(int, connect_timeout_ms, 5000, "Step timeout: TCP connect");
 ABSL_FLAG(int, greeting_timeout_ms, 10000, "Step timeout: SMTP greeting");
@@ -190,6 +192,7 @@ int main(int argc, char** argv) {
   options.dns_servers = absl::GetFlag(FLAGS_dns_servers);
   options.egress_ips = absl::GetFlag(FLAGS_egress_ips);
   options.ehlo_name = absl::GetFlag(FLAGS_ehlo_name);
+  options.cert_expiry_warning_days = absl::GetFlag(FLAGS_cert_expiry_warning_days);
   options.google_client_id = absl::GetFlag(FLAGS_google_client_id);
   options.google_client_secret_file = absl::GetFlag(FLAGS_google_client_secret_file);
   options.microsoft_client_id = absl::GetFlag(FLAGS_microsoft_client_id);

@@ -113,6 +113,8 @@ const std::vector<FlagDef>& GlobalFlags() {
       {"smtp-ports", "PORT,...", "--local: SMTP ports allowed (default 25,465,587,2525)"},
       {"egress-ips", "IP,...", "--local: the IPs quoted in IP_NOT_ALLOWLISTED remediation"},
       {"ehlo-name", "NAME", "--local: the name sent in EHLO (default: this host's name)"},
+      {"cert-expiry-warning-days", "DAYS",
+       "--local: warn when the mail server's certificate expires within DAYS (default 14)"},
       {"google-client-id", "ID",
        "--local: the OAuth client id at Google the tokens were issued to"},
       {"google-client-secret-file", "FILE", "--local: file holding that client's secret"},

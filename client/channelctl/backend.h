@@ -49,6 +49,7 @@ struct LocalOptions {
   std::string smtp_ports = "25,465,587,2525";
   std::string egress_ips = "3.121.59.239,3.65.146.216,18.158.122.164";
   std::string ehlo_name;
+  int cert_expiry_warning_days = 14;
   std::chrono::milliseconds timeout{30000};
   // OAuth: the service's client at each provider and where the providers' endpoints are, by
   // the server's flag name ("google_client_id", "gmail_api_base", ...; LocalOAuthOptions()). Unset

@@ -166,6 +166,7 @@ std::unique_ptr<Backend> MakeLocalBackend(const LocalOptions& options, grpc::Sta
   config_options.smtp_ports = options.smtp_ports;
   config_options.egress_ips = options.egress_ips;
   config_options.ehlo_name = options.ehlo_name;
+  config_options.cert_expiry_warning_days = options.cert_expiry_warning_days;
   for (const auto& [name, value] : options.oauth) {
     const auto* it = std::find_if(std::begin(kOAuthFields), std::end(kOAuthFields),
                                   [&](const auto& f) { return f.first == name; });

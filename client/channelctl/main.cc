@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "channelctl/args.h"
 #include "channelctl/backend.h"
 #include "channelctl/channel.h"
@@ -310,6 +311,10 @@ int Main(int argc, char** argv) {
     local.smtp_ports = args.Get("smtp-ports", local.smtp_ports);
     local.egress_ips = args.Get("egress-ips", local.egress_ips);
     local.ehlo_name = args.Get("ehlo-name");
+    if (args.Has("cert-expiry-warning-days") &&
+        !absl::SimpleAtoi(args.Get("cert-expiry-warning-days"), &local.cert_expiry_warning_days)) {
+      return UsageError("--cert-expiry-warning-days takes a number of days", args.command);
+    }
     for (std::string_view option : LocalOAuthOptions()) {
       if (const std::string flag = Dashed(option); args.Has(flag)) {
         local.oauth[std::string(option)] = args.Get(flag);
@@ -318,10 +323,10 @@ int Main(int argc, char** argv) {
     local.timeout = std::chrono::milliseconds(timeout_ms);
     ctx.backend = MakeLocalBackend(local, &status);
   } else {
-    std::vector<std::string> local_flags = {"allow-cidrs", "allow-plaintext-auth-cidrs",
-                                            "dns-servers", "trusted-ca-file",
-                                            "smtp-ports",  "egress-ips",
-                                            "ehlo-name"};
+    std::vector<std::string> local_flags = {
+        "allow-cidrs", "allow-plaintext-auth-cidrs", "dns-servers",
+        "trusted-ca-file", "smtp-ports", "egress-ips",
+        "ehlo-name", "cert-expiry-warning-days"};
     for (std::string_view option : LocalOAuthOptions()) local_flags.push_back(Dashed(option));
     for (const std::string& flag : local_flags) {
       if (args.Has(flag)) {

@@ -389,6 +389,7 @@ std::string KeyFact(const v1::Probe& probe) {
     parts.push_back("AUTH " + v);
   }
   if (auto v = get("mechanism"); !v.empty()) parts.push_back(v);
+  if (auto v = get("sender"); !v.empty()) parts.push_back(v);  // the sender check's address
   // The whole EHLO reply is in the JSON output; on the line it would drown the capabilities.
   if (auto v = get("reply"); !v.empty() && !ehlo) {
     parts.push_back(OneLine(v));
@@ -408,7 +409,7 @@ std::string KeyFact(const v1::Probe& probe) {
           "tls_version",   "cipher",     "cert_subject",    "cert_issuer", "cert_not_after",
           "cert_verified", "cert_error", "auth_mechanisms", "starttls",    "size_limit",
           "mechanism",     "reply",      "server",          "cname_chain", "addresses",
-          "address",       "mx"};
+          "address",       "mx",         "sender"};
       if (std::find(std::begin(kShown), std::end(kShown), k) != std::end(kShown)) continue;
       if (!rest.empty()) rest += ", ";
       rest += k + " " + OneLine(v);
@@ -510,6 +511,16 @@ std::string RenderCatalogEntries(const std::vector<v1::CatalogEntry>& entries, c
     out += "  " + Paint(style, kDim, tags) + "\n";
     const std::string label = style.german ? "Was tun: " : "What to do: ";
     out += "  " + label + Wrap(e.remediation(), 100, "    ", 2 + label.size()) + "\n";
+    // The more precise texts a diagnosis names in its `variant`.
+    for (const auto& v : e.variants()) {
+      const std::string head = "[" + v.variant() + "] ";
+      out += "  " + Paint(style, kDim, head) + Paint(style, kBold, v.title()) + "\n";
+      out += "    " + label + Wrap(v.remediation(), 100, "      ", 4 + label.size()) + "\n";
+    }
+    if (!e.escalation().empty()) {
+      const std::string more = style.german ? "Wenn das nicht hilft: " : "If that does not help: ";
+      out += "  " + more + Wrap(e.escalation(), 100, "    ", 2 + more.size()) + "\n";
+    }
   }
   return out;
 }

@@ -428,6 +428,68 @@ constexpr CatalogEntry kCatalog[] = {
      "genaue Antwort des Servers). Ihre IT-Abteilung oder Ihr E-Mail-Anbieter kann anhand dieser "
      "Antwort feststellen, welche Richtlinie den Versand verhindert hat, zum Beispiel eine "
      "Einschränkung für Absende- oder Empfangsadressen oder ein Inhaltsfilter."},
+    {pb::DIAGNOSIS_CODE_TEMPORARY_FAILURE, "", kWarning, "The server refused temporarily",
+     "Der Server hat vorübergehend abgelehnt",
+     "The server answered with a temporary error (a 4xx reply) that names no limit: it could "
+     "not take the request right now, for example because of a local problem on its side. Try "
+     "again in a few minutes. If the same answer keeps coming, your IT department or email "
+     "provider must check the server; the evidence has its exact reply.",
+     "Der Server hat mit einem vorübergehenden Fehler (einer 4xx-Antwort) geantwortet, der kein "
+     "Limit nennt: Er konnte die Anfrage gerade nicht annehmen, z. B. wegen eines lokalen "
+     "Problems. Versuchen Sie es in einigen Minuten erneut. Kommt immer wieder dieselbe Antwort, "
+     "muss Ihre IT-Abteilung oder Ihr E-Mail-Anbieter den Server prüfen; der Nachweis enthält "
+     "die genaue Antwort."},
+    {pb::DIAGNOSIS_CODE_SENDER_RESTRICTED, "", kError,
+     "Microsoft 365 blocks this account from sending",
+     "Microsoft 365 sperrt den Versand für diesen Account",
+     "Microsoft 365 has put the account on its list of restricted entities (\"bad outbound "
+     "sender\"), usually because it sent messages that looked like spam, for example after the "
+     "password was stolen. Until then it cannot send at all, whatever the channel's settings. "
+     "An administrator must check the account (change its password if it was compromised) and "
+     "release it from the restricted entities in the Microsoft Defender portal (Email & "
+     "collaboration > Review > Restricted entities).",
+     "Microsoft 365 hat den Account auf die Liste der eingeschränkten Entitäten gesetzt („bad "
+     "outbound sender“), meist weil er Nachrichten gesendet hat, die wie Spam aussahen, z. B. "
+     "nachdem das Passwort gestohlen wurde. Bis dahin kann er gar nicht senden, unabhängig von "
+     "den Einstellungen des Kanals. Eine Person mit Admin-Rechten in Ihrer Organisation muss den "
+     "Account prüfen (bei einem kompromittierten Account das Passwort ändern) und ihn im "
+     "Microsoft Defender-Portal "
+     "aus den eingeschränkten Entitäten freigeben (E-Mail und Zusammenarbeit > Überprüfen > "
+     "Eingeschränkte Entitäten)."},
+    {pb::DIAGNOSIS_CODE_OAUTH_TOKEN_ERROR, "", kError,
+     "The provider refused to issue a token for the integration",
+     "Der Anbieter hat kein Token für die Integration ausgestellt",
+     "Google's or Microsoft's sign-in service refused to issue an access token for the direct "
+     "integration, with an answer that names no known cause (the evidence has its exact "
+     "words). Connect the direct integration again in the recruiting email settings. If the "
+     "same answer comes again, your IT department can look up the error in the provider's "
+     "sign-in logs.",
+     "Der Anmeldedienst von Google bzw. Microsoft hat für die direkte Integration kein "
+     "Zugriffstoken ausgestellt und dabei keine bekannte Ursache genannt (der Nachweis enthält "
+     "die genaue Antwort). Verbinden Sie die direkte Integration in den Recruiting-E-Mail-"
+     "Einstellungen erneut. Kommt dieselbe Antwort wieder, kann Ihre IT-Abteilung den Fehler in "
+     "den Anmeldeprotokollen des Anbieters nachschlagen."},
+    {pb::DIAGNOSIS_CODE_TLS_CERTIFICATE_EXPIRING, "", kWarning,
+     "The server's certificate expires soon", "Das Zertifikat des Servers läuft bald ab",
+     "The email server's certificate is valid today but expires soon (the evidence has the "
+     "date). After that date the connection is refused and sending stops. The operator of the "
+     "email server (your IT department or email provider) must renew the certificate before "
+     "then; nothing about the channel needs to change.",
+     "Das Zertifikat des E-Mail-Servers ist heute gültig, läuft aber bald ab (der Nachweis nennt "
+     "das Datum). Danach wird die Verbindung abgelehnt und der Versand funktioniert nicht mehr. "
+     "Wer den E-Mail-Server betreibt (Ihre IT-Abteilung oder Ihr E-Mail-Anbieter), muss das "
+     "Zertifikat vorher erneuern; in den Recruiting-E-Mail-Einstellungen ist nichts zu ändern."},
+    {pb::DIAGNOSIS_CODE_SMTP_OAUTH_UNAVAILABLE, "", kInfo,
+     "Sending over SMTP with the integration's authorisation does not work",
+     "Versand über SMTP mit der Berechtigung der Integration funktioniert nicht",
+     "The direct integration sends through the Gmail API or Microsoft Graph, and that is what "
+     "decides whether it works. Signing in to the provider's SMTP server with the same "
+     "authorisation (XOAUTH2) did not work (see the evidence); this only matters for programs "
+     "that send over SMTP with OAuth, not for the direct integration.",
+     "Die direkte Integration sendet über die Gmail API bzw. Microsoft Graph, und davon hängt ab, "
+     "ob sie funktioniert. Die Anmeldung am SMTP-Server des Anbieters mit derselben Berechtigung "
+     "(XOAUTH2) hat nicht funktioniert (siehe Nachweis); das betrifft nur Programme, die über "
+     "SMTP mit OAuth senden, nicht die direkte Integration. Für Ihren Kanal ist nichts zu tun."},
     {pb::DIAGNOSIS_CODE_AUTH_NOT_ATTEMPTED, "", kWarning, "The sign-in was not tested",
      "Die Anmeldung wurde nicht getestet",
      "The check did not send the username and password to the email server this time, so it "
@@ -492,6 +554,89 @@ constexpr CatalogVariant kVariants[] = {
      "Anmeldung an seine Adressen erlauben (--allow_plaintext_auth_cidrs).",
      "Sign-in not checked: the connection is not encrypted",
      "Anmeldung nicht geprüft: Die Verbindung ist nicht verschlüsselt"},
+    {pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED, "blocklist",
+     "The server refused the recruiting platform's sending IP address because a public block "
+     "list (DNSBL, for example Spamhaus or Barracuda) lists it; the evidence names the list. An "
+     "allowlist on your side does not change that. Your IT department or email provider can "
+     "exempt the platform's addresses ({egress_ips}) from the block-list check; tell our support "
+     "team which list named which address, so that the listing can be removed.",
+     "Der Server hat die sendende IP-Adresse der Recruiting-Plattform abgelehnt, weil eine "
+     "öffentliche Sperrliste (DNSBL, z. B. Spamhaus oder Barracuda) sie führt; der Nachweis nennt "
+     "die Liste. Eine Freigabe auf Ihrer Seite ändert daran nichts. Ihre IT-Abteilung oder Ihr "
+     "E-Mail-Anbieter kann die Adressen der Plattform ({egress_ips}) von der Prüfung gegen "
+     "Sperrlisten ausnehmen; teilen Sie unserem Support-Team mit, welche Liste welche Adresse "
+     "nennt, damit der Eintrag entfernt werden kann.",
+     "A block list lists the sending IP address", "Eine Sperrliste führt die sendende IP-Adresse"},
+    {pb::DIAGNOSIS_CODE_MESSAGE_REJECTED, "sender-refused",
+     "The server refused the sender address at MAIL FROM with a reply that names no known cause "
+     "(the evidence has its exact words). Check that the sender address is an address of the "
+     "signed-in account, or one it may send as; your IT department or email provider can tell "
+     "from the reply which rule refused it.",
+     "Der Server hat die Absendeadresse bei MAIL FROM mit einer Antwort abgelehnt, die keine "
+     "bekannte Ursache nennt (der Nachweis enthält die genaue Antwort). Prüfen Sie, ob die "
+     "Absendeadresse eine Adresse des angemeldeten Accounts ist oder eine, mit der er senden "
+     "darf; Ihre IT-Abteilung oder Ihr E-Mail-Anbieter kann anhand der Antwort feststellen, "
+     "welche Regel sie abgelehnt hat.",
+     "The server refused the sender address", "Der Server hat die Absendeadresse abgelehnt"},
+    {pb::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED, "working",
+     "The SMTP connection to Google works today, but Google is ending password sign-in for SMTP. "
+     "You need to switch to the direct integration with Google: set it up before Google turns "
+     "the SMTP sign-in off, so that sending does not stop.",
+     "Die SMTP-Verbindung zu Google funktioniert derzeit, aber Google beendet die Anmeldung mit "
+     "Passwort für SMTP. Sie müssen zur direkten Integration mit Google wechseln: Richten Sie "
+     "sie ein, bevor Google die SMTP-Anmeldung abschaltet, damit der Versand nicht ausfällt.",
+     "Google SMTP works for now: the switch to the direct integration is required",
+     "Google SMTP funktioniert noch: Der Wechsel zur direkten Integration ist nötig"},
+    {pb::DIAGNOSIS_CODE_EXTERNAL_APPS_BLOCKED, "app-password",
+     "With this email provider, external programs may only sign in once the account allows "
+     "them, often with a password of their own (an app password) instead of the account "
+     "password. GMX and WEB.DE: in the web mailer's settings, allow access through POP3/IMAP "
+     "and SMTP (\"external programs\"). T-Online: create an email password in the customer "
+     "centre and use it here. Yahoo, iCloud, Outlook.com and Google: create an app password in "
+     "the account's security settings (2-step verification must be on). Then enter that "
+     "password in the recruiting email settings.",
+     "Bei diesem E-Mail-Anbieter dürfen sich externe Programme erst anmelden, wenn der Account "
+     "sie zulässt, oft mit einem eigenen Passwort (App-Passwort) statt des Account-Passworts. "
+     "GMX und WEB.DE: Erlauben Sie in den Einstellungen des Webmailers den Zugriff über "
+     "POP3/IMAP und SMTP („externe Programme“). T-Online: Legen Sie im Kundencenter ein "
+     "E-Mail-Passwort an und verwenden Sie dieses. Yahoo, iCloud, Outlook.com und Google: "
+     "Erstellen Sie in den Sicherheitseinstellungen des Accounts ein App-Passwort (dafür muss "
+     "die Bestätigung in zwei Schritten aktiv sein). Tragen Sie dieses Passwort anschließend in "
+     "den Recruiting-E-Mail-Einstellungen ein.",
+     "External programs may need to be allowed, or an app password",
+     "Externe Programme müssen eventuell zugelassen werden, oder ein App-Passwort"},
+    {pb::DIAGNOSIS_CODE_OAUTH_CONSENT_REQUIRED, "resource-not-found",
+     "Microsoft does not find the service the integration calls (Exchange Online) in your "
+     "organisation (AADSTS500011). Either the organisation has no Exchange Online, so the "
+     "account has no licence with a mailbox, or an administrator has not yet consented to the "
+     "integration's app. Assign the account a licence that includes Exchange Online, have an "
+     "administrator grant consent, and connect the integration again.",
+     "Microsoft findet den Dienst, den die Integration aufruft (Exchange Online), in Ihrer "
+     "Organisation nicht (AADSTS500011). Entweder hat die Organisation kein Exchange Online, der "
+     "Account also keine Lizenz mit Postfach, oder eine Person mit Admin-Rechten hat der App der "
+     "Integration noch nicht zugestimmt. Weisen Sie dem Account eine Lizenz mit Exchange Online "
+     "zu, lassen Sie der App zustimmen und verbinden Sie die Integration erneut.",
+     "Exchange Online was not found in the organisation",
+     "Exchange Online wurde in der Organisation nicht gefunden"},
+    {pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "credentials",
+     "Microsoft refused the account's sign-in because its username or password is wrong "
+     "(AADSTS50126), for example after a password change. Connect the direct integration again "
+     "and sign in with the account's current password.",
+     "Microsoft hat die Anmeldung des Accounts abgelehnt, weil Nutzendenname oder Passwort "
+     "falsch sind (AADSTS50126), z. B. nach einer Passwortänderung. Verbinden Sie die direkte "
+     "Integration erneut und melden Sie sich mit dem aktuellen Passwort des Accounts an.",
+     "Microsoft refused the account's sign-in",
+     "Microsoft hat die Anmeldung des Accounts abgelehnt"},
+    {pb::DIAGNOSIS_CODE_SMTP_OAUTH_UNAVAILABLE, "smtp-auth-disabled",
+     "SMTP AUTH is disabled for this Microsoft 365 mailbox or organisation, so signing in to "
+     "Microsoft's SMTP server with the integration's authorisation fails. The direct integration "
+     "does not need SMTP AUTH: it sends through Microsoft Graph. Nothing needs to change for it.",
+     "SMTP AUTH ist für dieses Microsoft-365-Postfach oder die Organisation deaktiviert, daher "
+     "scheitert die Anmeldung am SMTP-Server von Microsoft mit der Berechtigung der Integration. "
+     "Die direkte Integration braucht SMTP AUTH nicht: Sie sendet über Microsoft Graph. Für sie "
+     "muss nichts geändert werden.",
+     "SMTP AUTH is off; the direct integration does not need it",
+     "SMTP AUTH ist aus; die direkte Integration braucht es nicht"},
     {pb::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, "dropped-after-data",
      "The connection ended after the whole message had been handed to the server, before its "
      "final answer. The server may or may not have queued the message; it was not sent again. "
@@ -521,12 +666,14 @@ constexpr CatalogVariant kVariants[] = {
     {pb::DIAGNOSIS_CODE_M365_SMTP_AUTH_DISABLED, "mailbox",
      "Microsoft reports that SMTP AUTH is disabled for this mailbox. We recommend switching to "
      "the direct integration with Microsoft. Alternatively, your IT department can enable it in "
-     "the Microsoft 365 admin center (Users > Active users > the user > Mail > Manage email apps "
-     "> Authenticated SMTP) or with Set-CASMailbox -SmtpClientAuthenticationDisabled $false.",
+     "the Microsoft 365 admin center (Users > Active users > select the user > Mail > Manage "
+     "email apps > Authenticated SMTP) or with Set-CASMailbox -SmtpClientAuthenticationDisabled "
+     "$false.",
      "Microsoft meldet, dass SMTP AUTH für dieses Postfach deaktiviert ist. Wir empfehlen, zu "
      "unserer direkten Integration mit Microsoft zu wechseln. Alternativ kann Ihre IT-Abteilung "
-     "es im Microsoft 365 Admin Center aktivieren (Benutzer > Aktive Benutzer > Nutzende > "
-     "E-Mail > E-Mail-Apps verwalten > Authentifiziertes SMTP) oder mit Set-CASMailbox "
+     "es im Microsoft 365 Admin Center aktivieren (Benutzer > Aktive Benutzer > Benutzer "
+     "auswählen > E-Mail > E-Mail-Apps verwalten > Authentifiziertes SMTP) oder mit "
+     "Set-CASMailbox "
      "-SmtpClientAuthenticationDisabled $false.",
      "SMTP AUTH is disabled for this Microsoft 365 mailbox",
      "SMTP AUTH ist für dieses Microsoft-365-Postfach deaktiviert"},
@@ -571,14 +718,15 @@ constexpr CatalogVariant kVariants[] = {
      "Postfach lizenziert und kein freigegebenes Postfach ist.",
      "Microsoft rejected the OAuth token", "Microsoft hat das OAuth-Token abgelehnt"},
     {pb::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING, "microsoft-basic-auth-ending",
-     "The connection works today, but Microsoft is switching off basic authentication (username "
-     "and password) for SMTP client submission by default at the end of 2026. After that, this "
-     "channel can no longer send. We recommend switching to the direct integration with "
-     "Microsoft now.",
-     "Die Verbindung funktioniert derzeit, aber Microsoft schaltet die Standardauthentifizierung "
-     "(Nutzendenname und Passwort) für den Versand über SMTP Ende 2026 standardmäßig ab. Danach "
-     "kann über diesen Kanal nicht mehr gesendet werden. Wir empfehlen Ihnen, schon jetzt zu "
-     "unserer direkten Integration mit Microsoft zu wechseln.",
+     "The connection works today. Microsoft is switching basic authentication (username and "
+     "password) for SMTP client submission off by default at the end of 2026; after that it "
+     "works only where an administrator has turned it on again. We recommend switching to the "
+     "direct integration with Microsoft, which does not depend on it.",
+     "Die Verbindung funktioniert derzeit. Microsoft schaltet die Standardauthentifizierung "
+     "(Nutzendenname und Passwort) für den Versand über SMTP Ende 2026 standardmäßig ab; danach "
+     "funktioniert sie nur dort, wo eine Person mit Admin-Rechten sie wieder eingeschaltet hat. "
+     "Wir empfehlen Ihnen, zu unserer direkten Integration mit Microsoft zu wechseln, die nicht "
+     "davon abhängt.",
      "Microsoft is switching off password sign-in for SMTP",
      "Microsoft schaltet die Anmeldung mit Passwort für SMTP ab"},
     {pb::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING, "basic-auth-disabled",
@@ -674,6 +822,63 @@ constexpr CatalogVariant kVariants[] = {
      "Die Berechtigung gehört zu einem anderen Account"},
 };
 
+// The article's edit case ("edit-needs-fallback"): the active channel can only be edited once
+// another sending option is active. The remediations of these codes ask to change the channel
+// (its settings, its account, or the channel itself), so they start with that step.
+constexpr DiagnosisCode kChangesChannel[] = {
+    pb::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED,
+    pb::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING,
+    pb::DIAGNOSIS_CODE_SHARED_MAILBOX,
+    pb::DIAGNOSIS_CODE_EXTERNAL_APPS_BLOCKED,
+    pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS,
+    pb::DIAGNOSIS_CODE_M365_SMTP_AUTH_DISABLED,
+    pb::DIAGNOSIS_CODE_ENTRA_SECURITY_DEFAULTS,
+    pb::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX,
+    pb::DIAGNOSIS_CODE_INTEGRATION_NOT_ADMIN,
+    pb::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED,
+    pb::DIAGNOSIS_CODE_DNS_NAME_NOT_FOUND,
+    pb::DIAGNOSIS_CODE_CONNECTION_REFUSED,
+    pb::DIAGNOSIS_CODE_TLS_MODE_MISMATCH,
+    pb::DIAGNOSIS_CODE_STARTTLS_NOT_OFFERED,
+    pb::DIAGNOSIS_CODE_TLS_CERTIFICATE_INVALID,
+    pb::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION,
+    pb::DIAGNOSIS_CODE_AUTH_NOT_OFFERED,
+    pb::DIAGNOSIS_CODE_AUTH_REQUIRED,
+    pb::DIAGNOSIS_CODE_AUTH_MECHANISM_UNSUPPORTED,
+    pb::DIAGNOSIS_CODE_MFA_OR_CONDITIONAL_ACCESS,
+    pb::DIAGNOSIS_CODE_ACCOUNT_LOCKED,
+    pb::DIAGNOSIS_CODE_ACCOUNT_DISABLED,
+    pb::DIAGNOSIS_CODE_SEND_AS_DENIED,
+    pb::DIAGNOSIS_CODE_RELAY_DENIED,
+    pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID,
+    pb::DIAGNOSIS_CODE_OAUTH_CONSENT_REQUIRED,
+    pb::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING,
+    pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND,
+    pb::DIAGNOSIS_CODE_TARGET_FORBIDDEN,
+    pb::DIAGNOSIS_CODE_WRONG_PORT_OR_TLS_MODE,
+    pb::DIAGNOSIS_CODE_PROVIDER_MISMATCH,
+    pb::DIAGNOSIS_CODE_DIRECT_INTEGRATION_RECOMMENDED,
+    pb::DIAGNOSIS_CODE_SMTPUTF8_UNSUPPORTED,
+    pb::DIAGNOSIS_CODE_OAUTH_TOKEN_ERROR,
+};
+
+constexpr std::string_view kEditFirstEn =
+    "While you change the channel, first switch the sending option temporarily to the "
+    "recruiting platform's own email service (Settings > Recruiting > General), and switch back "
+    "once the channel works. ";
+constexpr std::string_view kEditFirstDe =
+    "Aktivieren Sie vorübergehend den E-Mail-Dienst der Recruiting-Plattform (Einstellungen > "
+    "Recruiting > Allgemein), bis Sie die Änderungen am Kanal vorgenommen haben, und wechseln Sie "
+    "zurück, sobald er funktioniert. ";
+
+// The article's escalation path, in its words.
+constexpr std::string_view kEscalationEn =
+    "If the problem remains, contact our support team and tell them which of the suggested "
+    "solutions you have already tried.";
+constexpr std::string_view kEscalationDe =
+    "Wenn Sie weiterhin Probleme haben, wenden Sie sich an unser Support-Team. Teilen Sie ihm "
+    "mit, ob Sie die vorgeschlagenen Lösungen bereits ausprobiert haben.";
+
 constexpr std::string_view kEgressIpsPlaceholder = "{egress_ips}";
 
 std::string Fill(std::string_view text, const RenderContext& ctx) {
@@ -697,6 +902,33 @@ std::string Fill(std::string_view text, const RenderContext& ctx) {
     }
     pos = at + kEgressIpsPlaceholder.size();
   }
+  return out;
+}
+
+bool ChangesChannel(DiagnosisCode code) {
+  for (DiagnosisCode c : kChangesChannel) {
+    if (c == code) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool RemediationChangesChannel(DiagnosisCode code) { return ChangesChannel(code); }
+
+std::string_view EditFirstStep(Lang lang) {
+  return lang == Lang::kDe ? kEditFirstDe : kEditFirstEn;
+}
+
+std::string_view Escalation(Lang lang) { return lang == Lang::kDe ? kEscalationDe : kEscalationEn; }
+
+namespace {
+
+std::string RenderRemediation(DiagnosisCode code, std::string_view text, Lang lang,
+                              const RenderContext& ctx) {
+  std::string out;
+  if (ChangesChannel(code)) out.append(EditFirstStep(lang));
+  out.append(Fill(text, ctx));
   return out;
 }
 
@@ -740,7 +972,19 @@ channelverify::v1::CatalogEntry RenderEntry(const CatalogEntry& entry, Lang lang
   out.set_documented_case(std::string(entry.documented_case));
   out.set_severity(entry.severity);
   out.set_title(Fill(de ? entry.title_de : entry.title_en, ctx));
-  out.set_remediation(Fill(de ? entry.remediation_de : entry.remediation_en, ctx));
+  out.set_remediation(
+      RenderRemediation(entry.code, de ? entry.remediation_de : entry.remediation_en, lang, ctx));
+  out.set_escalation(std::string(Escalation(lang)));
+  if (entry.code == pb::DIAGNOSIS_CODE_UNSPECIFIED) return out;
+  for (const CatalogVariant& v : kVariants) {
+    if (v.code != entry.code) continue;
+    auto* variant = out.add_variants();
+    variant->set_variant(std::string(v.variant));
+    const std::string_view title = de ? v.title_de : v.title_en;
+    variant->set_title(title.empty() ? out.title() : Fill(title, ctx));
+    variant->set_remediation(
+        RenderRemediation(v.code, de ? v.remediation_de : v.remediation_en, lang, ctx));
+  }
   return out;
 }
 
@@ -763,9 +1007,11 @@ channelverify::v1::Diagnosis Render(const Finding& finding, Lang lang, const Ren
       remediation = de ? v->remediation_de : v->remediation_en;
       const std::string_view variant_title = de ? v->title_de : v->title_en;
       if (!variant_title.empty()) title = variant_title;
+      out.set_variant(std::string(v->variant));
     }
     out.set_title(Fill(title, ctx));
-    out.set_remediation(Fill(remediation, ctx));
+    out.set_remediation(RenderRemediation(finding.code, remediation, lang, ctx));
+    out.set_escalation(std::string(Escalation(lang)));
   }
   out.set_severity(severity);
   return out;

@@ -53,7 +53,15 @@ const CatalogEntry* FindCase(std::string_view documented_case);
 // nullptr when the code has no variant of that name.
 const CatalogVariant* FindVariant(DiagnosisCode code, std::string_view variant);
 
-// The catalog entry in a language, with placeholders filled.
+// True when the code's remediation asks to change the channel: then it starts with the
+// article's edit step (EditFirstStep).
+bool RemediationChangesChannel(DiagnosisCode code);
+// "Switch to the platform's own email service while you edit", in a language.
+std::string_view EditFirstStep(Lang lang);
+// The article's escalation path: contact support, say which solutions were tried.
+std::string_view Escalation(Lang lang);
+
+// The catalog entry in a language, with placeholders filled, and every variant of its code.
 channelverify::v1::CatalogEntry RenderEntry(const CatalogEntry& entry, Lang lang,
                                             const RenderContext& ctx);
 // A finding in a language: title, remediation (of its variant, if any), severity (the

@@ -66,17 +66,37 @@ bool ConditionHolds(RuleCondition condition, const SmtpEvidence& evidence) {
       return evidence.google_smtp_host;
     case RuleCondition::kNoUsername:
       return !evidence.username_given;
+    case RuleCondition::kUsernameGiven:
+      return evidence.username_given;
   }
   return false;
+}
+
+// "a|b|c": any of the alternatives.
+bool ContainsAny(std::string_view lower_text, std::string_view patterns) {
+  if (patterns.empty()) return true;
+  while (true) {
+    const size_t bar = patterns.find('|');
+    if (ContainsIgnoreCase(lower_text, patterns.substr(0, bar))) return true;
+    if (bar == std::string_view::npos) return false;
+    patterns.remove_prefix(bar + 1);
+  }
+}
+
+// 0: any failure; 4 or 5: that class; else the exact code.
+bool CodeMatches(int rule_code, int code) {
+  if (rule_code == 0) return true;
+  if (rule_code < 10) return code / 100 == rule_code;
+  return rule_code == code;
 }
 
 bool RuleMatches(const SmtpRule& rule, const SmtpEvidence& evidence, std::string_view enhanced,
                  std::string_view lower_text) {
   return StageMatches(rule.stages, evidence.stage) &&
-         (rule.reply_code == 0 || rule.reply_code == evidence.reply.code) &&
+         CodeMatches(rule.reply_code, evidence.reply.code) &&
          (rule.enhanced.empty() || rule.enhanced == enhanced) &&
          (rule.provider == pb::PROVIDER_UNSPECIFIED || rule.provider == evidence.provider) &&
-         ConditionHolds(rule.condition, evidence) && ContainsIgnoreCase(lower_text, rule.pattern);
+         ConditionHolds(rule.condition, evidence) && ContainsAny(lower_text, rule.pattern);
 }
 
 bool HasCode(const std::vector<const SmtpRule*>& matched, DiagnosisCode code) {
@@ -190,6 +210,23 @@ Finding ClassifyObservation(Observation observation, std::vector<std::string> ev
     break;
   }
   return f;
+}
+
+std::vector<Finding> SmtpOAuthInformation(const std::vector<Finding>& causes) {
+  if (causes.empty()) return {};
+  Finding out = ClassifyObservation(Observation::kSmtpOAuthUnavailable, {});
+  for (const Finding& cause : causes) {
+    if (out.variant.empty()) {
+      for (const SmtpOAuthCauseRule& rule : SmtpOAuthCauseRules()) {
+        if (rule.cause == cause.code) out.variant = std::string(rule.variant);
+      }
+    }
+    std::string name = pb::DiagnosisCode_Name(cause.code);
+    if (name.starts_with("DIAGNOSIS_CODE_")) name.erase(0, 15);
+    out.evidence.push_back("over SMTP (XOAUTH2): " + name);
+    for (const std::string& e : cause.evidence) out.evidence.push_back(e);
+  }
+  return {out};
 }
 
 namespace {

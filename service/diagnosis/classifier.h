@@ -82,11 +82,22 @@ enum class Observation {
   // channel should use it), or offers nothing and is outside --allow_plaintext_auth_cidrs.
   kPlaintextAuthStartTlsOffered,
   kPlaintextAuthNotAllowed,
+  kTokenEndpointError,          // an error answer of a token endpoint no row knows
+  kTlsCertificateExpiring,      // verified, but expires within --cert_expiry_warning_days
+  kAppPasswordLikely,           // AUTH refused by a provider with an app-password setting
+  kSmtpOAuthUnavailable,        // the direct integration's XOAUTH2 check failed (information)
+  kGooglePasswordSmtp,          // password AUTH to Google's SMTP hosts was refused
+  kGooglePasswordSmtpWorks,     // ... and worked: the switch is required all the same
+  kMicrosoftPasswordSmtpWorks,  // password AUTH to Microsoft 365 worked (basic auth ending)
   // Not an observation: the last value, so tests can walk them all. Keep it last.
-  kMaxValue = kPlaintextAuthNotAllowed,
+  kMaxValue = kMicrosoftPasswordSmtpWorks,
 };
 
 Finding ClassifyObservation(Observation observation, std::vector<std::string> evidence);
+
+// The findings of the direct integration's XOAUTH2 check as one information finding
+// (SMTP_OAUTH_UNAVAILABLE): every cause's evidence, and the cause named; none for no causes.
+std::vector<Finding> SmtpOAuthInformation(const std::vector<Finding>& causes);
 
 // --- The direct integration (OAuth): token endpoints and account APIs.
 

@@ -70,7 +70,8 @@ constexpr SmtpRule kSmtpRules[] = {
     {"ms-5.2.252-send-as-denied", kFirst, kAnyStage, 554, "5.2.252", "SendAsDenied", kAnyProvider,
      kAlways, kNoCode, pb::DIAGNOSIS_CODE_SEND_AS_DENIED, "", kDefault, 1.0},
     {"ms-5.2.0-submission-quota", kFirst, kAnyStage, 554, "5.2.0", "SubmissionQuotaExceeded",
-     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "", kDefault, 1.0},
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "sending-limit",
+     kDefault, 1.0},
     // 432 is Exchange's own code for "too many concurrent submissions".
     {"ms-4.3.2-thread-limit", kFirst, kAnyStage, 432, "4.3.2", "", kAnyProvider, kAlways, kNoCode,
      pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "", kDefault, 1.0},
@@ -104,9 +105,94 @@ constexpr SmtpRule kSmtpRules[] = {
     {"google-relay-ip-not-in-whitelist", kFirst, kAnyStage, 421, "4.7.0", "IP not in whitelist",
      kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED, "", kDefault, 1.0},
 
+    // --- The send stages (MAIL FROM, RCPT TO, end of DATA). Each row names its source.
+
+    // Microsoft's restricted senders: an account that sent spam is blocked from sending until
+    // an administrator releases it. learn.microsoft.com/exchange/mail-flow-best-practices/
+    // non-delivery-reports-in-exchange-online/fix-error-code-5-1-8-in-exchange-online
+    {"ms-5.1.8-bad-outbound-sender", kFirst, kAnyStage, 0, "5.1.8", "bad outbound sender",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_SENDER_RESTRICTED, "", kDefault, 1.0},
+    // Sending limits, which last hours, not seconds. Gmail: "550-5.4.5 Daily user sending
+    // limit exceeded" (support.google.com/a/answer/3726730, SMTP error reference); Exchange
+    // Online: "554 5.2.2 ... submission quota exceeded" (learn.microsoft.com/exchange/
+    // mail-flow-best-practices/non-delivery-reports-in-exchange-online/
+    // fix-error-code-5-2-2-in-exchange-online; 5.2.2 alone is also "recipient mailbox full").
+    {"google-5.4.5-sending-limit", kFirst, kAnyStage, 0, "5.4.5", "sending limit exceeded",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "sending-limit",
+     kDefault, 1.0},
+    {"ms-5.2.2-submission-quota", kFirst, kAnyStage, 0, "5.2.2", "SubmissionQuota|submission quota",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "sending-limit",
+     kDefault, 1.0},
+    // Exchange's message rate limit ("421 4.4.2 Message submission rate for this client has
+    // exceeded the configured limit", learn.microsoft.com/exchange/mail-flow/
+    // message-rate-limits) and Postfix's smtpd_client_message_rate_limit ("450 4.7.1 Error: too
+    // much mail from <ip>", www.postfix.org/postconf.5.html#smtpd_client_message_rate_limit).
+    {"submission-rate-limit", kFirst, kAnyStage, 4, "",
+     "message submission rate|too much mail from", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_SERVER_THROTTLING, "sending-limit", kDefault, 1.0},
+    // DNS block lists: the platform's sending IP is listed, which no allowlist on the customer's
+    // side fixes. Postfix reject_rbl_client: "Client host [ip] blocked using zen.spamhaus.org"
+    // (www.postfix.org/postconf.5.html#default_rbl_reply); Exim dnslists: "... is in a black
+    // list at ..." (www.exim.org/exim-html-current/doc/html/spec_html/ch-access_control_lists
+    // .html); Spamhaus and Barracuda name themselves in their replies (www.spamhaus.org/
+    // resource-hub/email-security/, barracudacentral.org/rbl).
+    {"dnsbl-listed", kFirst, kAnyStage, 0, "",
+     "blocked using|black list at|blacklisted at|listed at|spamhaus.org|"
+     "barracudacentral.org|Barracuda Reputation|spamcop.net",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED, "blocklist", kDefault,
+     1.0},
+    // "STARTTLS is required" in every wording: Exchange Online's "451 5.7.3 STARTTLS is
+    // required to send mail" (learn.microsoft.com/exchange/troubleshoot/send-emails/
+    // smtp-submission-improvements), Postfix's and Gmail's "530 5.7.0 Must issue a STARTTLS
+    // command first" (RFC 3207, section 4).
+    {"starttls-required", kFirst, kAnyStage, 0, "",
+     "STARTTLS is required|Must issue a STARTTLS command first|STARTTLS required|"
+     "Encryption required",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_TLS_MODE_MISMATCH, "", kDefault, 1.0},
+    // A sender refused because the session is not logged in: Postfix
+    // reject_unauthenticated_sender_login_mismatch ("553 5.7.1 <a>: Sender address rejected:
+    // not logged in",
+    // www.postfix.org/postconf.5.html#reject_unauthenticated_sender_login_mismatch).
+    {"postfix-sender-not-logged-in", kFirst, kSendStages, 0, "",
+     "Sender address rejected: not logged in", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_AUTH_REQUIRED, "", kDefault, 1.0},
+    // Sender ownership: the login may not use this sender address.
+    // Postfix reject_sender_login_mismatch ("553 5.7.1 <a>: Sender address rejected: not owned
+    // by user u", www.postfix.org/postconf.5.html#reject_sender_login_mismatch) and Yandex
+    // ("553 5.7.1 Sender address rejected: not owned by auth user.", yandex.com/support/mail/
+    // mail-clients/others.html).
+    {"sender-not-owned-by-user", kFirst, kSendStages, 0, "", "Sender address rejected: not owned",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_SEND_AS_DENIED, "", kDefault, 1.0},
+    // German mailbox providers (GMX, WEB.DE, IONOS, Strato), from user reports of their replies:
+    // "550 5.7.0 Sender address does not belong to logged in user", "550 Sender address is
+    // not allowed.".
+    {"sender-not-of-logged-in-user", kFirst, kSendStages, 5, "",
+     "does not belong to logged in user|Sender address is not allowed|"
+     "sender address not allowed for this user",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_SEND_AS_DENIED, "", kDefault, 1.0},
+    // Zoho Mail: "553 Relaying disallowed as <from>" when the From is not an address of the
+    // account (www.zoho.com/mail/help/smtp-error-codes.html).
+    {"zoho-relaying-disallowed", kFirst, kSendStages, 553, "", "Relaying disallowed as",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_SEND_AS_DENIED, "", kDefault, 1.0},
+    // Transactional relays that only send from verified senders. Amazon SES: "554 Message
+    // rejected: Email address is not verified." (docs.aws.amazon.com/ses/latest/dg/
+    // troubleshoot-error-messages.html); SendGrid: "550 The from address does not match a
+    // verified Sender Identity." (www.twilio.com/docs/sendgrid/for-developers/sending-email/
+    // sender-identity); Mailgun: "Domain ... is not allowed to send: The domain is unverified"
+    // (help.mailgun.com, domain verification).
+    {"relay-service-unverified-sender", kFirst, kSendStages, 5, "",
+     "Email address is not verified|does not match a verified Sender Identity|"
+     "is not allowed to send: The domain is unverified",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_SEND_AS_DENIED, "", kDefault, 1.0},
+    // A relay refusal to a channel that never signed in: it must sign in (and a channel without
+    // a username is often a shared mailbox, the add-on row below).
+    {"relay-denied-no-username", kFirst, kSendStages, 5, "",
+     "Relay access denied|relay not permitted|Relaying denied|not permitted to relay|"
+     "Unable to relay",
+     kAnyProvider, RuleCondition::kNoUsername, kNoCode, pb::DIAGNOSIS_CODE_AUTH_REQUIRED, "",
+     kDefault, 0.9},
+
     // --- Any server.
-    {"starttls-required", kFirst, kAnyStage, 530, "5.7.0", "STARTTLS", kAnyProvider, kAlways,
-     kNoCode, pb::DIAGNOSIS_CODE_TLS_MODE_MISMATCH, "", kDefault, 1.0},
     {"authentication-required", kFirst, kAnyStage, 530, "", "Authentication required", kAnyProvider,
      kAlways, kNoCode, pb::DIAGNOSIS_CODE_AUTH_REQUIRED, "", kDefault, 1.0},
     {"4.7.0-try-again-later", kFirst, kAnyStage, 421, "4.7.0", "Try again later", kAnyProvider,
@@ -126,6 +212,16 @@ constexpr SmtpRule kSmtpRules[] = {
      kNoCode, pb::DIAGNOSIS_CODE_RELAY_DENIED, "", kDefault, 1.0},
     {"relaying-denied", kFirst, kAnyStage, 0, "", "Relaying denied", kAnyProvider, kAlways, kNoCode,
      pb::DIAGNOSIS_CODE_RELAY_DENIED, "", kDefault, 1.0},
+    // Exim as cPanel configures it: "550-Please turn on SMTP Authentication in your mail client
+    // ... 550 ... is not permitted to relay through this server without authentication."
+    // (docs.cpanel.net, "How to Fix SMTP Error 550: Not permitted to relay").
+    {"exim-not-permitted-to-relay", kFirst, kAnyStage, 0, "", "not permitted to relay",
+     kAnyProvider, kAlways, kNoCode, pb::DIAGNOSIS_CODE_RELAY_DENIED, "", kDefault, 1.0},
+    // Exchange Online: "550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain"
+    // (learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-
+    // online/fix-error-code-5-7-5-through-5-7-999-in-exchange-online).
+    {"ms-5.7.54-unable-to-relay", kFirst, kAnyStage, 0, "5.7.54", "", kAnyProvider, kAlways,
+     kNoCode, pb::DIAGNOSIS_CODE_RELAY_DENIED, "", kDefault, 1.0},
     {"5.7.8-credentials-invalid", kFirst, kAuthStages, 535, "5.7.8",
      "Authentication credentials invalid", kAnyProvider, kAlways, kNoCode,
      pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "", kDefault, 1.0},
@@ -148,6 +244,19 @@ constexpr SmtpRule kSmtpRules[] = {
      pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "google", kDefault, 0.7},
     {"535-fallback", kFirst, kAuthStages, 535, "", "", kAnyProvider, kAlways, kNoCode,
      pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "", kDefault, 0.7},
+    // Any other refusal of AUTH still answers the credentials, said with less certainty.
+    {"auth-5xx-fallback", kFirst, kAuthStages, 5, "", "", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "", kDefault, 0.5},
+    // A temporary refusal no row above explains: "try again later" (RFC 5321, section 4.2.1),
+    // which is not a rate limit unless the server says so.
+    {"4xx-fallback", kFirst, kAuthStages | kSendStages, 4, "", "", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_TEMPORARY_FAILURE, "", kDefault, 1.0},
+    // A permanent refusal of the sender no row explains (VerifyChannel's check and SendTest).
+    {"mail-from-5xx-fallback", kFirst, StageBit(Stage::kMailFrom), 5, "", "", kAnyProvider, kAlways,
+     kNoCode, pb::DIAGNOSIS_CODE_MESSAGE_REJECTED, "sender-refused", kDefault, 1.0},
+    // A permanent refusal of the recipient or the message: named as such, with its words.
+    {"send-5xx-fallback", kFirst, kSendStages, 5, "", "", kAnyProvider, kAlways, kNoCode,
+     pb::DIAGNOSIS_CODE_MESSAGE_REJECTED, "", kDefault, 1.0},
 
     // --- Second findings.
     // Google refuses passwords for new SMTP connections, and its refusal looks like any other
@@ -231,6 +340,35 @@ constexpr ObservationRule kObservationRules[] = {
      pb::SEVERITY_ERROR, 1.0, "smtp.auth", "plaintext-starttls-offered"},
     {Observation::kPlaintextAuthNotAllowed, pb::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION,
      pb::SEVERITY_ERROR, 1.0, "smtp.auth", "auth-withheld"},
+    // An error answer of a token endpoint that no row of the token tables knows.
+    {Observation::kTokenEndpointError, pb::DIAGNOSIS_CODE_OAUTH_TOKEN_ERROR, kDefault, 0.8,
+     "oauth.token"},
+    // Still valid, so nothing fails yet; the operator of the mail server must renew it.
+    {Observation::kTlsCertificateExpiring, pb::DIAGNOSIS_CODE_TLS_CERTIFICATE_EXPIRING, kDefault,
+     1.0, "smtp.tls"},
+    // AUTH refused by a provider whose accounts need "external programs" allowed or an app
+    // password: a likely cause beside the wrong password, not a proven one.
+    {Observation::kAppPasswordLikely, pb::DIAGNOSIS_CODE_EXTERNAL_APPS_BLOCKED, kDefault, 0.6,
+     "smtp.auth", "app-password"},
+    // The direct integration's SMTP (XOAUTH2) check failed: information, since the integration
+    // sends through the provider's API.
+    {Observation::kSmtpOAuthUnavailable, pb::DIAGNOSIS_CODE_SMTP_OAUTH_UNAVAILABLE, kDefault, 1.0,
+     "xoauth2.auth"},
+    // Password AUTH to Google's SMTP hosts: the article's google-smtp-unsupported case. Failed,
+    // it is the error; working, the switch is still required, but nothing fails today.
+    {Observation::kGooglePasswordSmtp, pb::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED, kDefault, 1.0,
+     "smtp.auth"},
+    {Observation::kGooglePasswordSmtpWorks, pb::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED,
+     pb::SEVERITY_WARNING, 1.0, "smtp.auth", "working"},
+    // Password AUTH to Microsoft 365 works today; Microsoft turns it off by default.
+    {Observation::kMicrosoftPasswordSmtpWorks, pb::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING,
+     pb::SEVERITY_WARNING, 1.0, "smtp.auth", "microsoft-basic-auth-ending"},
+};
+
+// Columns: the cause found over SMTP, the SMTP_OAUTH_UNAVAILABLE variant that explains it.
+constexpr SmtpOAuthCauseRule kSmtpOAuthCauseRules[] = {
+    // The issue's case: a tenant with SMTP AUTH off, whose direct integration works.
+    {pb::DIAGNOSIS_CODE_M365_SMTP_AUTH_DISABLED, "smtp-auth-disabled"},
 };
 
 // Microsoft: key on error_codes, never on the description (its wording changes and is
@@ -276,6 +414,19 @@ constexpr MicrosoftTokenRule kMicrosoftTokenRules[] = {
      kDefault, 1.0},
     {"aadsts50034-user-not-found", "50034", "", pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "", kDefault,
      1.0},
+    // "Resource principal ... was not found in the tenant": the tenant has no Exchange Online
+    // (no licence with a mailbox) or never consented to the app that calls it.
+    // learn.microsoft.com/entra/identity-platform/reference-error-codes
+    {"aadsts500011-resource-principal-not-found", "500011", "",
+     pb::DIAGNOSIS_CODE_OAUTH_CONSENT_REQUIRED, "resource-not-found", kDefault, 0.8},
+    // "The request was denied because one or more scopes requested are unauthorized or
+    // expired" (same reference).
+    {"aadsts70000-scopes-unauthorized", "70000", "", pb::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING, "",
+     kDefault, 1.0},
+    // "Error validating credentials due to invalid username or password": the account's sign-in
+    // itself was refused, e.g. after a password change (same reference).
+    {"aadsts50126-invalid-credentials", "50126", "", pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID,
+     "credentials", kDefault, 1.0},
     // Fallbacks on the OAuth error alone, less certain.
     {"ms-invalid-grant", "", "invalid_grant", pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "", kDefault,
      0.7},
@@ -415,6 +566,7 @@ std::span<const SmtpRule> SmtpRules() { return kSmtpRules; }
 
 std::span<const ObservationRule> ObservationRules() { return kObservationRules; }
 
+std::span<const SmtpOAuthCauseRule> SmtpOAuthCauseRules() { return kSmtpOAuthCauseRules; }
 std::span<const MicrosoftTokenRule> MicrosoftTokenRules() { return kMicrosoftTokenRules; }
 std::span<const GoogleTokenRule> GoogleTokenRules() { return kGoogleTokenRules; }
 std::span<const ApiErrorRule> ApiErrorRules() { return kApiErrorRules; }

@@ -18,6 +18,9 @@ using StageSet = uint32_t;
 constexpr StageSet StageBit(Stage stage) { return StageSet{1} << static_cast<int>(stage); }
 inline constexpr StageSet kAnyStage = 0;
 inline constexpr StageSet kAuthStages = StageBit(Stage::kAuth) | StageBit(Stage::kXoauth2);
+// The stages of a message: MAIL FROM (also VerifyChannel's sender check), RCPT, DATA, the end.
+inline constexpr StageSet kSendStages = StageBit(Stage::kMailFrom) | StageBit(Stage::kRcptTo) |
+                                        StageBit(Stage::kData) | StageBit(Stage::kDataEnd);
 
 enum class RuleKind {
   // Rows are tried in order, most specific first; the first that matches gives the reply's
@@ -32,6 +35,7 @@ enum class RuleCondition {
   kNone,
   kGoogleSmtpHost,  // SmtpEvidence::google_smtp_host
   kNoUsername,      // !SmtpEvidence::username_given
+  kUsernameGiven,   // SmtpEvidence::username_given
 };
 
 // One signal: a reply (stage, code, enhanced code, text) and what it means.
@@ -39,9 +43,10 @@ struct SmtpRule {
   std::string_view id;  // stable, unique; names the row in tests
   RuleKind kind;
   StageSet stages;            // kAnyStage or a union of StageBit()s
-  int reply_code;             // 0: any failure (4xx/5xx)
+  int reply_code;             // 0: any failure (4xx/5xx); 4 or 5: that class; else equal
   std::string_view enhanced;  // "": any; else equal to the reply's enhanced code
-  std::string_view pattern;   // "": any; else a case-insensitive substring of Reply::Text()
+  // "": any; else case-insensitive substrings of Reply::Text(), "a|b": either will do.
+  std::string_view pattern;
   Provider provider;          // PROVIDER_UNSPECIFIED: any
   RuleCondition condition;
   DiagnosisCode requires_code;  // kAddOn only: an earlier finding must have this code
@@ -69,6 +74,15 @@ struct ObservationRule {
 
 // One row per Observation value, in enum order.
 std::span<const ObservationRule> ObservationRules();
+
+// The direct integration's XOAUTH2 check is information (the integration sends through the
+// API): its findings become one SMTP_OAUTH_UNAVAILABLE finding, with the variant of the first
+// cause that has a row here ("" otherwise).
+struct SmtpOAuthCauseRule {
+  DiagnosisCode cause;
+  std::string_view variant;
+};
+std::span<const SmtpOAuthCauseRule> SmtpOAuthCauseRules();
 
 // --- OAuth token endpoints (docs/diagnosis-sources.md, "OAuth token endpoints").
 

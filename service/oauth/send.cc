@@ -9,6 +9,15 @@
 #include "smtp/transcript.h"
 
 namespace cv::oauth {
+
+std::vector<std::string_view> ApiSendScopes(channelverify::v1::Provider provider) {
+  if (provider == channelverify::v1::PROVIDER_GOOGLE) {
+    return {"https://mail.google.com/", "https://www.googleapis.com/auth/gmail.send",
+            "https://www.googleapis.com/auth/gmail.compose",
+            "https://www.googleapis.com/auth/gmail.modify"};
+  }
+  return {"Mail.Send"};
+}
 namespace asio = boost::asio;
 namespace v1 = channelverify::v1;
 

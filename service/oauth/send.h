@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/secret.h"
 #include "mail/message.h"
@@ -19,6 +20,10 @@
 namespace cv::oauth {
 
 inline constexpr std::string_view kGmailSendProbe = "gmail.send";
+
+// The scopes that let the provider's API send, any one of which will do: what SendTest needs,
+// and so what VerifyChannel checks. A token for SMTP (SMTP.Send) cannot call sendMail.
+std::vector<std::string_view> ApiSendScopes(channelverify::v1::Provider provider);
 inline constexpr std::string_view kGraphSendProbe = "graph.send_mail";
 
 // POST <gmail_api_base>/gmail/v1/users/<account>/messages/send, {"raw": base64url(message)}.

@@ -1,5 +1,7 @@
 #include "oauth/token.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -33,6 +35,35 @@ bool UsableToken(std::string_view token) {
     if (c <= 0x20 || c >= 0x7f) return false;
   }
   return true;
+}
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && s.size() <= 9 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Microsoft names the AADSTS code in up to three places, not always in all of them (the
+// error_codes array, the "AADSTS700082: ..." start of error_description, and error_uri's
+// "?code=700082"): collect it from each, once, as digits.
+void AddAadsts(std::string_view code, std::vector<std::string>* out) {
+  if (absl::StartsWithIgnoreCase(Av(code), "AADSTS")) code.remove_prefix(6);
+  if (!AllDigits(code)) return;
+  if (std::find(out->begin(), out->end(), code) == out->end()) out->emplace_back(code);
+}
+
+std::string_view AadstsOfDescription(std::string_view description) {
+  if (!absl::StartsWith(Av(description), "AADSTS")) return {};
+  const size_t colon = description.find(':');
+  return colon == std::string_view::npos ? std::string_view() : description.substr(0, colon);
+}
+
+std::string_view AadstsOfUri(std::string_view uri) {
+  const size_t at = uri.find("code=");
+  if (at == std::string_view::npos || (at > 0 && uri[at - 1] != '?' && uri[at - 1] != '&')) {
+    return {};
+  }
+  std::string_view code = uri.substr(at + 5);
+  return code.substr(0, code.find('&'));
 }
 
 }  // namespace
@@ -98,7 +129,13 @@ TokenResponse ReadTokenResponse(v1::Provider provider, int http_status,
   if (json) {
     if (auto error = GetString(*json, "error")) out.error.error = smtp::SanitizeForDisplay(*error);
     if (const auto* codes = GetList(*json, "error_codes")) {
-      out.error.error_codes = ListAsStrings(*codes);
+      for (std::string& code : ListAsStrings(*codes)) AddAadsts(code, &out.error.error_codes);
+    }
+    if (auto d = GetString(*json, "error_description")) {
+      AddAadsts(AadstsOfDescription(*d), &out.error.error_codes);
+    }
+    if (auto uri = GetString(*json, "error_uri")) {
+      AddAadsts(AadstsOfUri(*uri), &out.error.error_codes);
     }
     if (auto d = GetString(*json, "error_description")) {
       // Microsoft's description is "AADSTS700082: ... Trace ID: ... Timestamp: ...": the
@@ -166,10 +203,8 @@ asio::awaitable<TokenOutcome> RefreshTokenProbe(const verify::Run& run,
   if (findings.empty()) {
     // An answer no row knows (or a 200 without a token): the endpoint misbehaves or says
     // something new; show it as it is.
-    auto f =
-        diagnosis::ClassifyObservation(diagnosis::Observation::kProtocolError, {response.evidence});
-    f.confidence = 0.5;
-    findings.push_back(std::move(f));
+    findings.push_back(diagnosis::ClassifyObservation(diagnosis::Observation::kTokenEndpointError,
+                                                      {response.evidence}));
   }
   for (auto& f : findings) {
     f.probe = probe_name;

@@ -181,6 +181,11 @@ absl::StatusOr<std::shared_ptr<Config>> BuildConfig(const ConfigOptions& options
 
   if (auto s = BuildOAuth(options, config.get()); !s.ok()) return s;
 
+  if (options.cert_expiry_warning_days < 0) {
+    return absl::InvalidArgumentError("--cert_expiry_warning_days must be >= 0");
+  }
+  config->cert_expiry_warning_days = options.cert_expiry_warning_days;
+
   config->ehlo_name = options.ehlo_name;
   if (config->ehlo_name.empty()) {
     char name[256] = {};

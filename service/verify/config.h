@@ -41,6 +41,8 @@ struct Config {
   net::EgressPolicy egress;
   std::shared_ptr<boost::asio::ssl::context> tls;
   std::string ehlo_name = "channel-verifier.invalid";
+  // A verified certificate that expires within this many days gives a warning (0: never).
+  int cert_expiry_warning_days = 14;
   net::StepTimeouts timeouts;
   diagnosis::RenderContext render;
   // How long after the primary endpoint failed the alternatives may take at most.
@@ -72,6 +74,7 @@ struct ConfigOptions {
   std::string dns_servers;
   std::string egress_ips = "3.121.59.239,3.65.146.216,18.158.122.164";
   std::string ehlo_name;
+  int cert_expiry_warning_days = 14;
   // OAuth: client ids, files holding the client secrets, endpoint overrides (README,
   // "Configuration").
   std::string google_client_id;

@@ -8,6 +8,7 @@
 #include "diagnosis/classifier.h"
 #include "oauth/account.h"
 #include "oauth/json.h"
+#include "oauth/send.h"
 #include "oauth/token.h"
 #include "verify/dns_probe.h"
 #include "verify/response.h"
@@ -27,21 +28,13 @@ struct SmtpOutcome {
   std::string challenge;
 };
 
-// The scopes the integration needs to send, any one of which will do.
-std::vector<std::string_view> SendScopes(v1::Provider provider) {
-  if (provider == v1::PROVIDER_GOOGLE) {
-    return {"https://mail.google.com/", "https://www.googleapis.com/auth/gmail.send"};
-  }
-  return {"Mail.Send", "SMTP.Send"};
-}
-
 void CheckScopes(const Run& run, const OAuthTarget& target, const std::vector<std::string>& got) {
   if (got.empty()) return;  // not reported: nothing to judge
-  for (std::string_view wanted : SendScopes(target.provider)) {
+  for (std::string_view wanted : oauth::ApiSendScopes(target.provider)) {
     if (oauth::HasScope(got, wanted)) return;
   }
   std::vector<std::string> wanted;
-  for (auto w : SendScopes(target.provider)) wanted.emplace_back(w);
+  for (auto w : oauth::ApiSendScopes(target.provider)) wanted.emplace_back(w);
   auto f = diagnosis::ClassifyObservation(
       Observation::kScopeMissing,
       {absl::StrCat("granted scopes: ", absl::StrJoin(got, " "),
@@ -189,11 +182,18 @@ asio::awaitable<v1::VerifyChannelResponse> VerifyOAuth(Run run, OAuthTarget targ
 
   oauth::AccountFacts facts;
   if (!access_token.empty()) {
+    // The XOAUTH2 check records on a recorder of its own: SendTest sends through the API, so
+    // what SMTP says is information for the verdict, never an error (nor advice to set up the
+    // integration the channel already is).
+    Run smtp_run = run;
+    smtp_run.recorder = std::make_shared<Recorder>(run.recorder->start());
     auto [account, smtp] = co_await (AccountProbes(run, target, access_token) &&
-                                     Xoauth2Probe(run, target, access_token, scopes));
+                                     Xoauth2Probe(smtp_run, target, access_token, scopes));
     facts = std::move(account);
-    // A given access token "works" once an API took it.
-    if (target.refresh_token.empty()) token_works = facts.checked_any || smtp.ok;
+    run.recorder->Adopt(smtp_run.recorder->TakeProbes());
+    run.recorder->Add(diagnosis::SmtpOAuthInformation(smtp_run.recorder->findings()));
+    // A given access token "works" once the API took it: the API is how the channel sends.
+    if (target.refresh_token.empty()) token_works = facts.checked_any;
   }
   AdviseAcrossProbes(run, target, token_works, facts);
 

@@ -59,6 +59,38 @@ Provider ProviderFromGreeting(std::string_view greeting_text) {
   return channelverify::v1::PROVIDER_UNSPECIFIED;
 }
 
+std::string_view AppPasswordProvider(std::string_view host_or_mx) {
+  // Submission hosts and MX hosts of the providers whose accounts must allow "external
+  // programs" or use an app password before SMTP sign-in works.
+  struct Row {
+    std::string_view domain;
+    std::string_view name;
+  };
+  static constexpr Row kRows[] = {
+      {"gmx.net", "GMX"},
+      {"gmx.de", "GMX"},
+      {"gmx.com", "GMX"},
+      {"web.de", "WEB.DE"},
+      {"t-online.de", "T-Online"},
+      {"yahoo.com", "Yahoo"},
+      {"yahoodns.net", "Yahoo"},
+      {"mail.me.com", "iCloud"},
+      {"icloud.com", "iCloud"},
+      // Outlook.com's consumer accounts; Microsoft 365 submits through smtp.office365.com and
+      // receives at *.mail.protection.outlook.com.
+      {"smtp-mail.outlook.com", "Outlook.com"},
+      {"olc.protection.outlook.com", "Outlook.com"},
+      {"google.com", "Google"},
+      {"googlemail.com", "Google"},
+      {"gmail.com", "Google"},
+  };
+  const std::string h = Canonical(host_or_mx);
+  for (const Row& row : kRows) {
+    if (HasDomainSuffix(h, row.domain)) return row.name;
+  }
+  return {};
+}
+
 Provider ProviderFromMx(const std::vector<net::MxRecord>& records) {
   if (records.empty()) return channelverify::v1::PROVIDER_UNSPECIFIED;
   const std::string first = Canonical(records.front().host);

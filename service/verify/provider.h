@@ -23,6 +23,10 @@ bool IsMicrosoftInboundHost(std::string_view host);
 // "220 smtp.gmail.com ESMTP ... - gsmtp" -> Google; "... Microsoft ESMTP MAIL Service ..." ->
 // Microsoft.
 Provider ProviderFromGreeting(std::string_view greeting_text);
+// "GMX", "WEB.DE", "T-Online", "Yahoo", "iCloud", "Outlook.com", "Google" for a submission or
+// MX host of a provider whose accounts need external programs allowed or an app password;
+// empty otherwise.
+std::string_view AppPasswordProvider(std::string_view host_or_mx);
 // The provider hosting a domain's mail, from its MX records; PROVIDER_OTHER when there are
 // records of someone else, unspecified when there are none.
 Provider ProviderFromMx(const std::vector<net::MxRecord>& records);

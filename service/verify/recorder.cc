@@ -70,6 +70,13 @@ bool Recorder::Has(diagnosis::DiagnosisCode code) const {
                      [code](const diagnosis::Finding& f) { return f.code == code; });
 }
 
+void Recorder::Adopt(std::vector<Probe> probes) {
+  for (auto& probe : probes) {
+    probes_.push_back(std::move(probe));
+    began_.push_back(start_);  // finished already: End() is never called on it again
+  }
+}
+
 std::vector<Recorder::Probe> Recorder::TakeProbes() {
   std::vector<Probe> out(std::make_move_iterator(probes_.begin()),
                          std::make_move_iterator(probes_.end()));

@@ -35,6 +35,8 @@ class Recorder {
   std::vector<diagnosis::Finding>& mutable_findings() { return findings_; }
   // Probes ordered by start time.
   std::vector<Probe> TakeProbes();
+  // Takes finished probes of another recorder of the same request (same start).
+  void Adopt(std::vector<Probe> probes);
   net::Clock::time_point start() const { return start_; }
 
  private:

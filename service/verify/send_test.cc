@@ -82,8 +82,13 @@ asio::awaitable<v1::SendTestResponse> SendTestSmtp(Run run, SmtpTarget target,
     }
     const v1::Provider provider =
         host_provider != v1::PROVIDER_UNSPECIFIED ? host_provider : outcome.greeting_provider;
+    std::string_view app_password = AppPasswordProvider(target.host);
+    for (const auto& alias : host.cname_chain) {
+      if (app_password.empty()) app_password = AppPasswordProvider(alias);
+    }
     DiagnoseSmtpPolicy(run, target, outcome, provider,
-                       google_host || outcome.greeting_provider == v1::PROVIDER_GOOGLE);
+                       google_host || outcome.greeting_provider == v1::PROVIDER_GOOGLE,
+                       app_password);
   }
 
   response.set_accepted(outcome.send.accepted);

@@ -13,24 +13,13 @@ namespace v1 = channelverify::v1;
 
 namespace {
 
-// The scopes that let each API send, any one of which will do. Narrower than VerifyChannel's
-// list: a token for SMTP (SMTP.Send) cannot call sendMail.
-std::vector<std::string_view> ApiSendScopes(v1::Provider provider) {
-  if (provider == v1::PROVIDER_GOOGLE) {
-    return {"https://mail.google.com/", "https://www.googleapis.com/auth/gmail.send",
-            "https://www.googleapis.com/auth/gmail.compose",
-            "https://www.googleapis.com/auth/gmail.modify"};
-  }
-  return {"Mail.Send"};
-}
-
 // Asked only once the send failed: then a grant without a sending scope is the likely reason
 // (Graph's 403 to sendMail often names none), and its evidence joins the send's finding.
 void ExplainWithScopes(const Run& run, const OAuthTarget& target,
                        const std::vector<std::string>& granted) {
   if (granted.empty()) return;  // not reported: nothing to judge
   std::vector<std::string> wanted;
-  for (std::string_view w : ApiSendScopes(target.provider)) {
+  for (std::string_view w : oauth::ApiSendScopes(target.provider)) {
     if (oauth::HasScope(granted, w)) return;
     wanted.emplace_back(w);
   }

@@ -5,8 +5,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/strings.h"
 #include "diagnosis/classifier.h"
+#include "mail/message.h"
 #include "smtp/session.h"
 #include "verify/connect_race.h"
 #include "verify/provider.h"
@@ -71,6 +74,8 @@ class Dialog {
   void RecordTls(const StepResult& r);
   asio::awaitable<bool> Authenticate();
   bool Withhold();
+  asio::awaitable<void> CheckSender();
+  void CheckCertificateExpiry();
   asio::awaitable<void> SendMessage();
   // The send step's reply was what `want` says; otherwise records why not.
   bool SendStepOk(const StepResult& r, Stage stage, bool want_354);
@@ -142,6 +147,27 @@ void Dialog::RecordTls(const StepResult& r) {
     facts["cert_error"] = tls.verify_error;
     last_probe_->set_detail(absl::StrCat("certificate not accepted: ", tls.verify_error));
   }
+  CheckCertificateExpiry();
+}
+
+// Only the channel's own server: an expired certificate is TLS_CERTIFICATE_INVALID already,
+// and the providers' endpoints (XOAUTH2, alternatives) are not the customer's to renew.
+void Dialog::CheckCertificateExpiry() {
+  const int days = run_.config->cert_expiry_warning_days;
+  if (!plan_.primary || plan_.probe_prefix != "smtp" || days <= 0 || !out_.tls.verified) return;
+  absl::Time not_after;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, out_.tls.cert_not_after, &not_after, &error)) return;
+  const absl::Duration left = not_after - absl::Now();
+  if (left > absl::Hours(24) * days) return;
+  auto f = diagnosis::ClassifyObservation(
+      Observation::kTlsCertificateExpiring,
+      {absl::StrCat("the certificate of ", plan_.host, " expires on ", out_.tls.cert_not_after,
+                    ", in ", std::max<int64_t>(0, absl::ToInt64Hours(left) / 24),
+                    " days; renewing it is up to the mail server's operator"),
+       absl::StrCat("subject: ", out_.tls.cert_subject),
+       absl::StrCat("issuer: ", out_.tls.cert_issuer)});
+  Diagnose(std::move(f));
 }
 
 asio::awaitable<DialogOutcome> Dialog::Run() {
@@ -300,13 +326,7 @@ asio::awaitable<bool> Dialog::Authenticate() {
     finding.severity = v1::SEVERITY_WARNING;
     finding.probe = absl::StrCat(plan_.probe_prefix, ".auth");
     run_.recorder->Add(std::move(finding));
-    if (!target_.from_address.empty()) {
-      StepResult r = co_await Step("mail_from", timeouts.command, [this](auto d) {
-        return session_.Command(smtp::MailFrom(target_.from_address, std::nullopt, false), d);
-      });
-      if (r.kind == Kind::kRejected && r.reply) Classify(Stage::kMailFrom, *r.reply);
-      if (r.ok()) co_await session_.Command(smtp::Rset(), run_.budget.Step(timeouts.command));
-    }
+    if (!target_.from_address.empty()) co_await CheckSender();
     co_return false;
   }
   if (target_.withhold_auth && plan_.auth_mechanism.empty()) {
@@ -358,6 +378,8 @@ asio::awaitable<bool> Dialog::Authenticate() {
     out_.auth_succeeded = true;
     may_send_ = true;
     if (report != nullptr) report->outcome = verify::AuthReport::Outcome::kAccepted;
+    // SendTest's MAIL FROM does the same check for real; XOAUTH2 dialogs only test the token.
+    if (plan_.send == nullptr && plan_.auth_mechanism.empty()) co_await CheckSender();
     co_return true;
   }
   const size_t findings_before = run_.recorder->findings().size();
@@ -370,18 +392,14 @@ asio::awaitable<bool> Dialog::Authenticate() {
     co_return false;
   }
   if (r.reply) {
+    // The rule table ends in fallbacks for every 4xx and 5xx; what is left is a positive reply
+    // that is not 235, which no server should send.
     bool found = false;
     Classify(xoauth2 ? Stage::kXoauth2 : Stage::kAuth, *r.reply, &found);
     if (!found) {
-      // A rejection no rule knows: still the answer to the credentials, said with less
-      // certainty; temporary failures read as throttling.
-      diagnosis::Finding f;
-      f.code = r.reply->IsTransientFailure() ? v1::DIAGNOSIS_CODE_SERVER_THROTTLING
-                                             : v1::DIAGNOSIS_CODE_INVALID_CREDENTIALS;
-      f.confidence = 0.5;
-      f.evidence.push_back(absl::StrCat("AUTH ", mechanism, ": ", r.reply->Raw()));
-      f.probe = last_probe_->name();
-      run_.recorder->Add(std::move(f));
+      Diagnose(diagnosis::ClassifyObservation(
+          Observation::kProtocolError,
+          {absl::StrCat("AUTH ", mechanism, ": unexpected reply ", r.reply->Raw())}));
     }
     // Only a permanent answer is a verdict on the credentials (and what lockouts count).
     if (report != nullptr && r.reply->IsPermanentFailure() &&
@@ -399,6 +417,52 @@ asio::awaitable<bool> Dialog::Authenticate() {
          r);
   }
   co_return false;
+}
+
+// VerifyChannel's sender check: MAIL FROM with the channel's sender, then RSET. Never RCPT and
+// never DATA, so no message can come of it; a refusal is diagnosed as SendTest's would be.
+asio::awaitable<void> Dialog::CheckSender() {
+  const auto& timeouts = run_.config->timeouts;
+  std::string sender = target_.from_address;
+  if (sender.empty() && target_.username.find('@') != std::string::npos) sender = target_.username;
+  const std::string probe = absl::StrCat(plan_.probe_prefix, ".mail_from");
+  if (sender.empty()) {
+    run_.recorder->Skip(probe, endpoint_,
+                        "no sender address: the channel has no from_address and its username "
+                        "is not an address");
+    co_return;
+  }
+  const bool utf8 = mail::NeedsSmtpUtf8(sender);
+  if (utf8 && !out_.capabilities.smtputf8) {
+    run_.recorder->Skip(probe, endpoint_,
+                        "the sender needs SMTPUTF8, which the server does not offer (SendTest "
+                        "says so as a diagnosis)");
+    co_return;
+  }
+  out_.sender_checked = true;
+  StepResult r = co_await Step("mail_from", timeouts.command, [&](auto d) {
+    return session_.Command(smtp::MailFrom(sender, std::nullopt, utf8), d);
+  });
+  v1::Probe* mail_probe = last_probe_;
+  (*mail_probe->mutable_facts())["sender"] = sender;
+  if (r.ok() && r.reply->code >= 200 && r.reply->code < 300) {
+    out_.sender_accepted = true;
+    // Ends the transaction before any recipient: the session holds nothing to deliver.
+    co_await session_.Command(smtp::Rset(), run_.budget.Step(timeouts.command));
+    for (auto& line : session_.TakeTranscript()) mail_probe->add_transcript(std::move(line));
+    co_return;
+  }
+  if (r.reply && r.reply->code >= 400) {
+    Classify(Stage::kMailFrom, *r.reply);
+  } else if (run_.budget.CutByCaller(last_deadline_)) {
+    Diagnose(diagnosis::ClassifyObservation(
+        Observation::kDeadlineTooShort,
+        {absl::StrCat("MAIL FROM: the caller's deadline ended the sender check: ", r.detail)}));
+  } else {
+    Diagnose(diagnosis::ClassifyObservation(
+        Observation::kProtocolError,
+        {absl::StrCat("MAIL FROM: ", r.reply ? r.reply->Raw() : r.detail)}));
+  }
 }
 
 void Dialog::Diagnose(diagnosis::Finding f) {
@@ -420,18 +484,8 @@ bool Dialog::SendStepOk(const StepResult& r, Stage stage, bool want_354) {
     return false;
   }
   if (r.kind == Kind::kRejected && r.reply) {
-    bool found = false;
-    Classify(stage, *r.reply, &found);
-    if (!found) {
-      // A refusal no rule knows: name it as such, with the server's words; a temporary one
-      // says "later", which reads as throttling, but less certainly.
-      diagnosis::Finding f;
-      f.code = r.reply->IsTransientFailure() ? v1::DIAGNOSIS_CODE_SERVER_THROTTLING
-                                             : v1::DIAGNOSIS_CODE_MESSAGE_REJECTED;
-      f.confidence = r.reply->IsTransientFailure() ? 0.5 : 1.0;
-      f.evidence.push_back(absl::StrCat(stage_name, ": ", r.reply->Raw()));
-      Diagnose(std::move(f));
-    }
+    // Every refusal gets a finding: the table's fallbacks name the ones no row knows.
+    Classify(stage, *r.reply);
     return false;
   }
   // No answer at all: the connection is gone or the step ran out of time.

@@ -72,7 +72,10 @@ struct DialogOutcome {
   AuthWithheld auth_withheld = AuthWithheld::kNo;
   std::string auth_withheld_evidence;
   uint16_t port = 0;  // the plan's
-  SendOutcome send;   // plan.send only
+  // VerifyChannel's sender check (MAIL FROM, then RSET): it ran, and the server took the sender.
+  bool sender_checked = false;
+  bool sender_accepted = false;
+  SendOutcome send;  // plan.send only
   // XOAUTH2: Google's error challenge (334 <base64 JSON>), decoded; the final AUTH reply.
   std::string auth_challenge;
   std::optional<smtp::Reply> auth_reply;
@@ -97,8 +100,9 @@ struct DialogPlan {
 };
 
 // Connects (to every address at once), then greeting, EHLO, STARTTLS or implicit TLS, EHLO,
-// AUTH, with plan.send MAIL FROM, RCPT TO, DATA and the message, then QUIT, recording a probe
-// per step and the findings of every server reply.
+// AUTH, then either the sender check (MAIL FROM and RSET: never RCPT, never DATA) or, with
+// plan.send, MAIL FROM, RCPT TO, DATA and the message, then QUIT, recording a probe per step
+// and the findings of every server reply.
 boost::asio::awaitable<DialogOutcome> RunSmtpDialog(const Run& run, const SmtpTarget& target,
                                                     DialogPlan plan,
                                                     std::vector<boost::asio::ip::address> addrs);

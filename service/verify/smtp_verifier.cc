@@ -157,8 +157,15 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
                                 : primary.greeting_provider != v1::PROVIDER_UNSPECIFIED
                                     ? primary.greeting_provider
                                     : mx_provider;
+  std::string_view app_password = AppPasswordProvider(target.host);
+  for (const auto& alias : host.cname_chain) {
+    if (app_password.empty()) app_password = AppPasswordProvider(alias);
+  }
+  if (app_password.empty() && !mx.records.empty()) {
+    app_password = AppPasswordProvider(mx.records.front().host);
+  }
   DiagnoseSmtpPolicy(run, target, primary, provider,
-                     google_host || primary.greeting_provider == v1::PROVIDER_GOOGLE);
+                     google_host || primary.greeting_provider == v1::PROVIDER_GOOGLE, app_password);
   const bool microsoft = provider == v1::PROVIDER_MICROSOFT;
   if (primary.auth_attempted && !primary.auth_succeeded && microsoft &&
       mx_provider == v1::PROVIDER_MICROSOFT && primary.capabilities.HasAuth("XOAUTH2")) {
@@ -176,6 +183,8 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
                                  "; SMTP host: ", target.host),
                     "dns.mx"));
   }
+
+  CapAtWarningWhenSending(run, primary);
 
   v1::VerifyChannelResponse response;
   response.set_detected_provider(provider);

@@ -1,10 +1,13 @@
 #include "verify/transport.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/strings.h"
+#include "diagnosis/catalog.h"
 
 namespace cv::verify {
 namespace v1 = channelverify::v1;
 using diagnosis::Observation;
+using diagnosis::Severity;
 
 bool IsTransportFailure(TransportFailure f) {
   switch (f) {
@@ -109,7 +112,8 @@ bool DiagnoseWithheldAuth(const Run& run, const DialogOutcome& primary,
 }
 
 void DiagnoseSmtpPolicy(const Run& run, const SmtpTarget& target, const DialogOutcome& primary,
-                        v1::Provider provider, bool google) {
+                        v1::Provider provider, bool google,
+                        std::string_view app_password_provider) {
   auto& rec = *run.recorder;
   const bool connected = primary.failure == TransportFailure::kNone;
   // Withheld AUTH has its own, stronger finding (DiagnoseWithheldAuth).
@@ -119,21 +123,41 @@ void DiagnoseSmtpPolicy(const Run& run, const SmtpTarget& target, const DialogOu
                     "smtp"));
   }
   if (primary.auth_attempted && google) {
-    auto f = Observe(Observation::kDirectIntegrationRecommended,
-                     absl::StrCat("password AUTH to ", target.host, " (Google)"), "smtp.auth");
-    f.code = v1::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED;
-    f.severity = v1::SEVERITY_UNSPECIFIED;
-    rec.Add(std::move(f));
+    rec.Add(Observe(primary.auth_succeeded ? Observation::kGooglePasswordSmtpWorks
+                                           : Observation::kGooglePasswordSmtp,
+                    absl::StrCat("password AUTH to ", target.host, " (Google)",
+                                 primary.auth_succeeded ? " succeeded" : " was refused"),
+                    "smtp.auth"));
   }
   const bool microsoft = provider == v1::PROVIDER_MICROSOFT;
   if (primary.auth_succeeded && microsoft) {
-    auto f = Observe(Observation::kDirectIntegrationRecommended,
-                     absl::StrCat("password AUTH to ", target.host, " (Microsoft 365) succeeded"),
-                     "smtp.auth");
-    f.code = v1::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING;
-    f.severity = v1::SEVERITY_WARNING;
-    f.variant = "microsoft-basic-auth-ending";
-    rec.Add(std::move(f));
+    rec.Add(Observe(Observation::kMicrosoftPasswordSmtpWorks,
+                    absl::StrCat("password AUTH to ", target.host, " (Microsoft 365) succeeded"),
+                    "smtp.auth"));
+  }
+  // The article's external-apps case: a refused login at such a provider is as often the
+  // missing permission for external programs as a wrong password.
+  if (primary.auth_attempted && !primary.auth_succeeded && !app_password_provider.empty() &&
+      rec.Has(v1::DIAGNOSIS_CODE_INVALID_CREDENTIALS) &&
+      !rec.Has(v1::DIAGNOSIS_CODE_EXTERNAL_APPS_BLOCKED)) {
+    rec.Add(
+        Observe(Observation::kAppPasswordLikely,
+                absl::StrCat(target.host, ": the login was refused at ", Av(app_password_provider),
+                             ", where external programs must be allowed or use an app "
+                             "password"),
+                "smtp.auth"));
+  }
+}
+
+void CapAtWarningWhenSending(const Run& run, const DialogOutcome& primary) {
+  if (!primary.auth_succeeded || !primary.sender_accepted) return;
+  for (auto& f : run.recorder->mutable_findings()) {
+    Severity severity = f.severity;
+    if (severity == v1::SEVERITY_UNSPECIFIED) {
+      const diagnosis::CatalogEntry* entry = diagnosis::FindEntry(f.code);
+      if (entry != nullptr) severity = entry->severity;
+    }
+    if (severity == v1::SEVERITY_ERROR) f.severity = v1::SEVERITY_WARNING;
   }
 }
 

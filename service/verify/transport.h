@@ -38,8 +38,15 @@ bool DiagnoseWithheldAuth(const Run& run, const DialogOutcome& primary,
                           const std::optional<SmtpSetting>& working);
 
 // Findings about the channel's settings once the dialog ran: plaintext, password AUTH to Google
-// (no longer supported) and to Microsoft 365 (being retired even when it works).
+// (no longer supported; required to switch even when it works) and to Microsoft 365 (being
+// retired even when it works), and the app-password step for providers that need one
+// (`app_password_provider`, from AppPasswordProvider(): "" for none).
 void DiagnoseSmtpPolicy(const Run& run, const SmtpTarget& target, const DialogOutcome& primary,
-                        channelverify::v1::Provider provider, bool google);
+                        channelverify::v1::Provider provider, bool google,
+                        std::string_view app_password_provider);
+
+// A channel that signed in and whose sender the server took can send: whatever else was
+// found is a warning at most, so its verdict is never FAIL.
+void CapAtWarningWhenSending(const Run& run, const DialogOutcome& primary);
 
 }  // namespace cv::verify

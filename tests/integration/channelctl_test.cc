@@ -123,6 +123,7 @@ constexpr char kPassSnapshot[] =
     "  ✓ smtp.tls         TLSv1.3, certificate verified\n"
     "  ✓ smtp.ehlo        AUTH LOGIN PLAIN\n"
     "  ✓ smtp.auth        PLAIN · 235 2.7.0 Authentication successful\n"
+    "  ✓ smtp.mail_from   jobs@t.test · 250 OK\n"
     "\n"
     "✓ PASS: the channel works\n";
 
@@ -154,7 +155,8 @@ TEST_F(ChannelctlTest, VerifyWrongPasswordSaysWhatToDoAndExits2) {
                           "\n"
                           "✗ The access data was not accepted\n"
                           "  INVALID_CREDENTIALS · credentials · probe smtp.auth\n"
-                          "  What to do: The email server rejected the username or password."));
+                          "  What to do: While you change the channel, first switch the sending"));
+    EXPECT_THAT(r.out, HasSubstr("The email server rejected the username or password."));
     EXPECT_THAT(r.out, HasSubstr("  Evidence:\n    AUTH: 535 5.7.8"));
     EXPECT_THAT(r.out + r.err, Not(HasSubstr(kWrongPassword)));
   }
@@ -289,6 +291,10 @@ TEST_F(ChannelctlTest, Diagnoses) {
   CtlResult de = RunCtl(Remote({"diagnoses", "m365-smtp-auth", "--lang", "de"}));
   EXPECT_EQ(de.exit_code, 0);
   EXPECT_THAT(de.out, HasSubstr("Was tun: "));
+  // Every variant of the code, and the article's escalation path.
+  EXPECT_THAT(de.out, HasSubstr("  [tenant] SMTP AUTH ist für Ihre Microsoft-365-Organisation"));
+  EXPECT_THAT(de.out, HasSubstr("  [mailbox] SMTP AUTH ist für dieses Microsoft-365-Postfach"));
+  EXPECT_THAT(de.out, HasSubstr("  Wenn das nicht hilft: Wenn Sie weiterhin Probleme haben"));
   CtlResult json = RunCtl(Remote({"diagnoses", "--output", "json"}));
   v1::ListDiagnosesResponse catalog;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &catalog).ok());

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "channelverify/v1/channel_verifier.grpc.pb.h"
 #include "common/base64.h"
 #include "support/peers.h"
@@ -357,7 +358,19 @@ INSTANTIATE_TEST_SUITE_P(
         M("Aadsts50053", "aadsts-50053", v1::DIAGNOSIS_CODE_ACCOUNT_LOCKED, "oauth.token"),
         M("Aadsts90002", "aadsts-90002", v1::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "oauth.token"),
         M("Aadsts50020", "aadsts-50020", v1::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "oauth.token"),
-        M("Aadsts50034", "aadsts-50034", v1::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "oauth.token")),
+        M("Aadsts50034", "aadsts-50034", v1::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, "oauth.token"),
+        M("Aadsts500011", "aadsts-500011", v1::DIAGNOSIS_CODE_OAUTH_CONSENT_REQUIRED,
+          "oauth.token"),
+        M("Aadsts70000", "aadsts-70000", v1::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING, "oauth.token"),
+        M("Aadsts50126", "aadsts-50126", v1::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "oauth.token"),
+        // The code read where Microsoft put it: only in the description, or only in error_uri.
+        M("AadstsInDescriptionOnly", "aadsts-desc-50053", v1::DIAGNOSIS_CODE_ACCOUNT_LOCKED,
+          "oauth.token"),
+        M("AadstsInErrorUriOnly", "aadsts-uri-530035", v1::DIAGNOSIS_CODE_ENTRA_SECURITY_DEFAULTS,
+          "oauth.token"),
+        // An error no row knows gets OAuth words, not the SMTP protocol's.
+        M("UnknownTokenError", "aadsts-900144", v1::DIAGNOSIS_CODE_OAUTH_TOKEN_ERROR,
+          "oauth.token")),
     [](const auto& info) { return info.param.name; });
 
 INSTANTIATE_TEST_SUITE_P(
@@ -401,16 +414,50 @@ INSTANTIATE_TEST_SUITE_P(
           /*access=*/true)),
     [](const auto& info) { return info.param.name; });
 
-INSTANTIATE_TEST_SUITE_P(Xoauth2, OAuthCaseTest,
-                         ::testing::Values(
-                             // Google's 334 <base64 JSON> challenge, answered with an empty line.
-                             G("GoogleChallenge", "g-xo-bad",
-                               v1::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, "xoauth2.auth"),
-                             M("MicrosoftSmtpAuthDisabled", "m-smtpoff",
-                               v1::DIAGNOSIS_CODE_M365_SMTP_AUTH_DISABLED, "xoauth2.auth"),
-                             M("MicrosoftXoauth2Refused", "m-xo-bad",
-                               v1::DIAGNOSIS_CODE_INVALID_CREDENTIALS, "xoauth2.auth")),
-                         [](const auto& info) { return info.param.name; });
+// The XOAUTH2 check is information: the direct integration sends through the API, which works
+// in these scenarios, so the verdict passes, and the SMTP cause is named without advising the
+// integration the channel already is.
+struct Xoauth2Case {
+  std::string name;
+  v1::Provider provider;
+  std::string scenario;
+  std::string cause;    // the code the SMTP reply gave, named in the evidence
+  std::string variant;  // of SMTP_OAUTH_UNAVAILABLE
+};
+
+std::ostream& operator<<(std::ostream& os, const Xoauth2Case& c) { return os << c.name; }
+
+class Xoauth2InfoTest : public OAuthTest, public ::testing::WithParamInterface<Xoauth2Case> {};
+
+TEST_P(Xoauth2InfoTest, IsInformationAndTheVerdictFollowsTheApi) {
+  const Xoauth2Case& c = GetParam();
+  auto r = Verify(Target(c.provider, c.scenario));
+  EXPECT_EQ(r.verdict(), v1::VERDICT_PASS) << Names(r);
+  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_SMTP_OAUTH_UNAVAILABLE);
+  ASSERT_NE(d, nullptr) << Names(r);
+  EXPECT_EQ(d->severity(), v1::SEVERITY_INFO);
+  EXPECT_EQ(d->variant(), c.variant);
+  EXPECT_EQ(d->probe(), "xoauth2.auth");
+  EXPECT_THAT(absl::StrJoin(d->evidence(), "\n"), HasSubstr("over SMTP (XOAUTH2): " + c.cause));
+  EXPECT_THAT(d->remediation(), Not(HasSubstr("recommend")));
+  for (v1::DiagnosisCode advice :
+       {v1::DIAGNOSIS_CODE_DIRECT_INTEGRATION_RECOMMENDED,
+        v1::DIAGNOSIS_CODE_M365_SMTP_AUTH_DISABLED, v1::DIAGNOSIS_CODE_INVALID_CREDENTIALS}) {
+    EXPECT_EQ(Find(r, advice), nullptr) << Names(r);
+  }
+  EXPECT_EQ(FindProbe(r, "xoauth2.auth")->status(), v1::PROBE_STATUS_FAILED);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Xoauth2, Xoauth2InfoTest,
+    ::testing::Values(
+        // Google's 334 <base64 JSON> challenge, answered with an empty line.
+        Xoauth2Case{"GoogleChallenge", v1::PROVIDER_GOOGLE, "g-xo-bad", "OAUTH_GRANT_INVALID", ""},
+        Xoauth2Case{"MicrosoftSmtpAuthDisabled", v1::PROVIDER_MICROSOFT, "m-smtpoff",
+                    "M365_SMTP_AUTH_DISABLED", "smtp-auth-disabled"},
+        Xoauth2Case{"MicrosoftXoauth2Refused", v1::PROVIDER_MICROSOFT, "m-xo-bad",
+                    "INVALID_CREDENTIALS", ""}),
+    [](const auto& info) { return info.param.name; });
 
 // --- the account requirements named across probes
 
@@ -480,8 +527,13 @@ TEST_F(OAuthTest, MalformedJsonIsDiagnosed) {
   const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR);
   ASSERT_NE(d, nullptr) << Names(r);
   EXPECT_THAT(d->evidence(0), HasSubstr("not a JSON object"));
+  // An error page instead of the token endpoint's JSON: an OAuth error no row knows, in
+  // OAuth words rather than the SMTP protocol's.
   r = Verify(Target(v1::PROVIDER_MICROSOFT, "html"));
-  ASSERT_NE(Find(r, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR), nullptr) << Names(r);
+  const v1::Diagnosis* html = Find(r, v1::DIAGNOSIS_CODE_OAUTH_TOKEN_ERROR);
+  ASSERT_NE(html, nullptr) << Names(r);
+  EXPECT_THAT(html->evidence(0), HasSubstr("not a JSON object"));
+  EXPECT_EQ(Find(r, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR), nullptr) << Names(r);
 }
 
 TEST_F(OAuthTest, ExpiredCertificateGetsNoToken) {

@@ -289,6 +289,7 @@ struct Refusal {
   std::string probe;     // the step that was refused
   std::string evidence;  // the start of the evidence line: stage and reply
   bool username = true;
+  std::string variant;  // the diagnosis's variant ("" for the code's general text)
 };
 
 void PrintTo(const Refusal& r, std::ostream* os) { *os << r.name; }
@@ -313,7 +314,18 @@ TEST_P(SendTestRefusal, IsDiagnosedAtItsStageAndNotRetried) {
   // Throttling is a warning in the catalog (waiting helps); the verdict fails all the same.
   EXPECT_GE(d->severity(), v1::SEVERITY_WARNING);
   EXPECT_EQ(d->probe(), p.probe);
+  EXPECT_EQ(d->variant(), p.variant) << Describe(response);
   EXPECT_THAT(d->evidence(), Contains(StartsWith(p.evidence))) << Describe(response);
+  // An unknown 4xx is not read as throttling, nor any refusal as a rejected message when a
+  // row knows it better.
+  if (p.code != v1::DIAGNOSIS_CODE_SERVER_THROTTLING) {
+    EXPECT_EQ(FindDiagnosis(response, v1::DIAGNOSIS_CODE_SERVER_THROTTLING), nullptr)
+        << Describe(response);
+  }
+  if (p.code != v1::DIAGNOSIS_CODE_MESSAGE_REJECTED) {
+    EXPECT_EQ(FindDiagnosis(response, v1::DIAGNOSIS_CODE_MESSAGE_REJECTED), nullptr)
+        << Describe(response);
+  }
   const v1::Probe* probe = FindProbe(response, p.probe);
   ASSERT_NE(probe, nullptr) << Describe(response);
   EXPECT_EQ(probe->status(), v1::PROBE_STATUS_FAILED);
@@ -348,7 +360,8 @@ INSTANTIATE_TEST_SUITE_P(
                 R"({"data": "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded"})",
                 v1::DIAGNOSIS_CODE_SERVER_THROTTLING, "smtp.data", "DATA: 432 4.3.2"},
         Refusal{"M365QuotaAfterData", "m365-submission-quota", "",
-                v1::DIAGNOSIS_CODE_SERVER_THROTTLING, "smtp.data_end", "end of DATA: 554 5.2.0"},
+                v1::DIAGNOSIS_CODE_SERVER_THROTTLING, "smtp.data_end", "end of DATA: 554 5.2.0",
+                true, "sending-limit"},
         Refusal{"M365NotAuthenticatedWithoutUsername", "m365-client-not-authenticated", "",
                 v1::DIAGNOSIS_CODE_AUTH_REQUIRED, "smtp.mail_from", "MAIL FROM: 530 5.7.57", false},
         Refusal{"M365AnonymousMailFrom", "m365-anonymous-mail-from", "",
@@ -375,7 +388,55 @@ INSTANTIATE_TEST_SUITE_P(
         Refusal{
             "BasicAuthNotSupportedAtMailFrom", "m365-ok",
             R"({"mail": "550 5.7.30 Basic authentication is not supported for Client Submission."})",
-            v1::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING, "smtp.mail_from", "MAIL FROM: 550 5.7.30"},
+            v1::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING, "smtp.mail_from", "MAIL FROM: 550 5.7.30",
+            true, "basic-auth-disabled"},
+        // Issue 16: sending limits, block lists, relay and sender refusals, STARTTLS, 4xx.
+        Refusal{"GmailDailySendingLimitAfterData", "gmail-daily-sending-limit", "",
+                v1::DIAGNOSIS_CODE_SERVER_THROTTLING, "smtp.data_end",
+                "end of DATA: 550-5.4.5 Daily user sending limit exceeded", true, "sending-limit"},
+        Refusal{"M365Quota522AfterData", "m365-submission-quota-522", "",
+                v1::DIAGNOSIS_CODE_SERVER_THROTTLING, "smtp.data_end", "end of DATA: 554 5.2.2",
+                true, "sending-limit"},
+        Refusal{"ExchangeSubmissionRateAtMailFrom", "exchange-submission-rate", "",
+                v1::DIAGNOSIS_CODE_SERVER_THROTTLING, "smtp.mail_from", "MAIL FROM: 421 4.4.2",
+                true, "sending-limit"},
+        Refusal{"PostfixDnsblAtRcpt", "postfix-dnsbl", "", v1::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED,
+                "smtp.rcpt_to", "RCPT TO: 554 5.7.1 Service unavailable; Client host", true,
+                "blocklist"},
+        Refusal{"EximDnsblAtMailFrom", "exim-dnsbl", "", v1::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED,
+                "smtp.mail_from", "MAIL FROM: 550 Rejected because", true, "blocklist"},
+        Refusal{"CpanelRelayAtRcpt", "cpanel-relay-without-auth", "",
+                v1::DIAGNOSIS_CODE_RELAY_DENIED, "smtp.rcpt_to", "RCPT TO: 550-Please turn on"},
+        Refusal{"CpanelRelayWithoutUsernameIsAuthRequired", "cpanel-relay-without-auth", "",
+                v1::DIAGNOSIS_CODE_AUTH_REQUIRED, "smtp.rcpt_to", "RCPT TO: 550-Please turn on",
+                false},
+        Refusal{"PostfixRelayWithoutUsernameIsAuthRequired", "generic-relay-access-denied", "",
+                v1::DIAGNOSIS_CODE_AUTH_REQUIRED, "smtp.rcpt_to", "RCPT TO: 554 5.7.1", false},
+        Refusal{"M365UnableToRelayAtRcpt", "m365-unable-to-relay", "",
+                v1::DIAGNOSIS_CODE_RELAY_DENIED, "smtp.rcpt_to", "RCPT TO: 550 5.7.54"},
+        Refusal{"PostfixSenderLoginMismatch", "postfix-sender-login-mismatch", "",
+                v1::DIAGNOSIS_CODE_SEND_AS_DENIED, "smtp.mail_from", "MAIL FROM: 553 5.7.1"},
+        Refusal{"PostfixSenderNotLoggedIn", "postfix-sender-not-logged-in", "",
+                v1::DIAGNOSIS_CODE_AUTH_REQUIRED, "smtp.mail_from", "MAIL FROM: 553 5.7.1", false},
+        Refusal{"YandexSenderNotOwned", "yandex-sender-not-owned", "",
+                v1::DIAGNOSIS_CODE_SEND_AS_DENIED, "smtp.mail_from", "MAIL FROM: 553 5.7.1"},
+        Refusal{"GmxSenderNotAllowed", "gmx-sender-not-allowed", "",
+                v1::DIAGNOSIS_CODE_SEND_AS_DENIED, "smtp.mail_from", "MAIL FROM: 550 5.7.0"},
+        Refusal{"ZohoRelayingDisallowed", "zoho-relaying-disallowed", "",
+                v1::DIAGNOSIS_CODE_SEND_AS_DENIED, "smtp.mail_from", "MAIL FROM: 553 Relaying"},
+        Refusal{"SesUnverifiedSenderAfterData", "ses-unverified-sender", "",
+                v1::DIAGNOSIS_CODE_SEND_AS_DENIED, "smtp.data_end", "end of DATA: 554 Message"},
+        Refusal{"SendGridUnverifiedSender", "sendgrid-unverified-sender", "",
+                v1::DIAGNOSIS_CODE_SEND_AS_DENIED, "smtp.mail_from", "MAIL FROM: 550 The from"},
+        Refusal{"MailgunUnverifiedDomainAfterData", "mailgun-unverified-domain", "",
+                v1::DIAGNOSIS_CODE_SEND_AS_DENIED, "smtp.data_end", "end of DATA: 554 5.7.1"},
+        Refusal{"M365RestrictedSender", "m365-restricted-sender", "",
+                v1::DIAGNOSIS_CODE_SENDER_RESTRICTED, "smtp.rcpt_to", "RCPT TO: 550 5.1.8"},
+        Refusal{"M365StartTlsRequiredIsTlsMode", "m365-starttls-required", "",
+                v1::DIAGNOSIS_CODE_TLS_MODE_MISMATCH, "smtp.mail_from", "MAIL FROM: 451 5.7.3"},
+        // An unknown 4xx is a temporary failure, not throttling.
+        Refusal{"UnknownTemporaryRefusalIsTemporaryFailure", "generic-temporary-rcpt", "",
+                v1::DIAGNOSIS_CODE_TEMPORARY_FAILURE, "smtp.rcpt_to", "RCPT TO: 451 4.3.0"},
         // A refusal no rule knows is still named, with the server's words.
         Refusal{"UnknownRecipientIsMessageRejected", "generic-ok",
                 R"({"rcpt": "550 5.1.1 <{addr}>: Recipient address rejected: User unknown"})",

@@ -500,8 +500,9 @@ TEST_P(ProviderReplyTest, ReplyIsClassified) {
   auto peer = SmtpPeer::StartProfile(GetParam().profile, ca_);
   ASSERT_TRUE(peer.ok()) << peer.status();
   // A user of its own per case: most cases fail AUTH, and the cases share one server, whose
-  // limiter would stop trying a (host, user) after three failures.
-  const std::string user = absl::StrCat(GetParam().profile, "@t.test");
+  // limiter would stop trying a (host, user) after three failures, and which answers a password
+  // it saw rejected from memory (with the first finding only) instead of dialing again.
+  const std::string user = absl::StrCat(GetParam().profile, ".", GetParam().code, "@t.test");
   const auto r = Verify(Channel(GetParam().host, peer->port(), v1::TLS_MODE_STARTTLS, user));
   EXPECT_THAT(Codes(r), Contains(GetParam().code)) << Describe(r);
   const v1::Diagnosis* d = Find(r, GetParam().code);

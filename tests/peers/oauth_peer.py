@@ -79,6 +79,11 @@ AADSTS_ERRORS = {
     "90002": ("invalid_request", "AADSTS90002: Tenant 'contoso.invalid' not found."),
     "50020": ("invalid_grant", "AADSTS50020: User account from identity provider does not exist in tenant."),
     "50034": ("invalid_grant", "AADSTS50034: The user account does not exist in the directory."),
+    "500011": ("invalid_resource", "AADSTS500011: The resource principal named https://outlook.office.com was not found in the tenant named contoso. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant."),
+    "70000": ("invalid_grant", "AADSTS70000: The request was denied because one or more scopes requested are unauthorized or expired. The user must first sign in and grant the client application access to the requested scope."),
+    "50126": ("invalid_grant", "AADSTS50126: Error validating credentials due to invalid username or password."),
+    # No row knows it: the OAuth-worded fallback.
+    "900144": ("invalid_request", "AADSTS900144: The request body must contain the following parameter: 'grant_type'."),
 }
 GOOGLE_ERRORS = {
     "invalid_grant": (400, "Token has been expired or revoked."),
@@ -282,14 +287,21 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {"access_token": "at-" + scenario, "expires_in": 3599,
                                         "scope": scope, "token_type": "Bearer"})
         if scenario.startswith("aadsts-"):
-            code = scenario[7:]
+            # "aadsts-<code>": every field; "aadsts-desc-<code>": the code only in the
+            # description; "aadsts-uri-<code>": only in error_uri (not every answer has all).
+            code = scenario.rsplit("-", 1)[1]
             error, description = AADSTS_ERRORS[code]
-            return self.send_json(400, {
-                "error": error,
-                "error_description": description + "\r\nTrace ID: 0000\r\nCorrelation ID: 0000"
-                                     "\r\nTimestamp: 2024-01-01 00:00:00Z",
-                "error_codes": [int(code)], "timestamp": "2024-01-01 00:00:00Z",
-                "trace_id": "0000", "correlation_id": "0000"})
+            body = {"error": error, "timestamp": "2024-01-01 00:00:00Z", "trace_id": "0000",
+                    "correlation_id": "0000"}
+            if not scenario.startswith("aadsts-uri-"):
+                body["error_description"] = (description + "\r\nTrace ID: 0000\r\n"
+                                             "Correlation ID: 0000\r\nTimestamp: 2024-01-01 "
+                                             "00:00:00Z")
+            if scenario.startswith("aadsts-uri-"):
+                body["error_uri"] = "https://login.microsoftonline.com/error?code=" + code
+            if not scenario.startswith(("aadsts-desc-", "aadsts-uri-")):
+                body["error_codes"] = [int(code)]
+            return self.send_json(400, body)
         requested = form.get("scope", [""])[0]
         scope = MS_SCOPES
         if scenario == "m-noscope":

@@ -382,6 +382,83 @@ PROFILES = {
     "generic-temp-auth-failure": _generic(
         "Temporary authentication failure (SERVER_THROTTLING)",
         auth="454 4.7.0 Temporary authentication failure"),
+
+    # The send stages: sending limits, block lists, relay and sender refusals (issue 16). Each
+    # reply is the provider's published wording or one quoted in public reports.
+    "gmail-daily-sending-limit": _gmail(
+        "Daily sending limit at the end of DATA, 5.4.5 (SERVER_THROTTLING, sending limit)",
+        data_end=["550-5.4.5 Daily user sending limit exceeded. For more information on Gmail",
+                  "550-5.4.5 sending limits go to",
+                  "550 5.4.5  https://support.google.com/a/answer/166852 {gid} - gsmtp"]),
+    "m365-submission-quota-522": _m365(
+        "Submission quota, 5.2.2 (SERVER_THROTTLING, sending limit)",
+        data_end="554 5.2.2 mailbox full; STOREDRV.Submission.Exception:"
+                 "SubmissionQuotaExceededException; Failed to process message due to a permanent "
+                 "exception with message Cannot submit message. [Hostname={host}]"),
+    "exchange-submission-rate": _generic(
+        "Exchange message rate limit at MAIL FROM, 421 4.4.2 (SERVER_THROTTLING, sending limit)",
+        mail="421 4.4.2 Message submission rate for this client has exceeded the configured "
+             "limit"),
+    "postfix-dnsbl": _generic(
+        "Postfix reject_rbl_client at RCPT (IP_NOT_ALLOWLISTED, block list)",
+        rcpt="554 5.7.1 Service unavailable; Client host [{peer}] blocked using "
+             "zen.spamhaus.org; https://www.spamhaus.org/query/ip/{peer}"),
+    "exim-dnsbl": _exim(
+        "Exim dnslists at MAIL FROM (IP_NOT_ALLOWLISTED, block list)",
+        mail="550 Rejected because {peer} is in a black list at b.barracudacentral.org"),
+    "cpanel-relay-without-auth": _exim(
+        "cPanel's Exim refuses to relay without AUTH (RELAY_DENIED; AUTH_REQUIRED without a "
+        "username)",
+        rcpt=["550-Please turn on SMTP Authentication in your mail client. [{peer}]",
+              "550-{peer} is not permitted to relay through this server without",
+              "550 authentication."]),
+    "m365-unable-to-relay": _m365(
+        "Relay to a non-accepted domain, 5.7.54 (RELAY_DENIED)",
+        rcpt="550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain {ms}"),
+    "postfix-sender-login-mismatch": _generic(
+        "reject_sender_login_mismatch at MAIL FROM (SEND_AS_DENIED)",
+        mail="553 5.7.1 <{addr}>: Sender address rejected: not owned by user hr@sender.test"),
+    "postfix-sender-not-logged-in": _generic(
+        "reject_unauthenticated_sender_login_mismatch at MAIL FROM (AUTH_REQUIRED)",
+        mail="553 5.7.1 <{addr}>: Sender address rejected: not logged in"),
+    "yandex-sender-not-owned": _generic(
+        "Yandex refuses a sender of another account (SEND_AS_DENIED)",
+        hostname="smtp.yandex.test",
+        mail="553 5.7.1 Sender address rejected: not owned by auth user."),
+    "gmx-sender-not-allowed": _generic(
+        "GMX / WEB.DE refuse a sender of another account (SEND_AS_DENIED)",
+        hostname="mail.gmx.test",
+        mail="550 5.7.0 Sender address does not belong to logged in user {mp-us001}"),
+    "zoho-relaying-disallowed": _generic(
+        "Zoho refuses a sender of another account (SEND_AS_DENIED)",
+        hostname="smtp.zoho.test", mail="553 Relaying disallowed as {addr}"),
+    "ses-unverified-sender": _generic(
+        "Amazon SES refuses an unverified sender after DATA (SEND_AS_DENIED)",
+        hostname="email-smtp.eu-west-1.amazonaws.test",
+        data_end="554 Message rejected: Email address is not verified. The following identities "
+                 "failed the check in region EU-WEST-1: user@sender.test"),
+    "sendgrid-unverified-sender": _generic(
+        "SendGrid refuses a sender without a verified Sender Identity (SEND_AS_DENIED)",
+        hostname="smtp.sendgrid.test",
+        mail="550 The from address does not match a verified Sender Identity. Mail cannot be "
+             "sent until this error is resolved. Visit https://sendgrid.com/docs/"
+             "for-developers/sending-email/sender-identity/ to see the Sender Identity "
+             "requirements"),
+    "mailgun-unverified-domain": _generic(
+        "Mailgun refuses a domain it has not verified (SEND_AS_DENIED)",
+        hostname="smtp.mailgun.test",
+        data_end="554 5.7.1 Domain sender.test is not allowed to send: The domain is unverified "
+                 "and requires DNS configuration. Log in to your control panel to view "
+                 "required DNS records."),
+    "m365-restricted-sender": _m365(
+        "Account on Microsoft's restricted entities list, 5.1.8 (SENDER_RESTRICTED)",
+        rcpt="550 5.1.8 Access denied, bad outbound sender AS(42004) {ms}"),
+    "m365-starttls-required": _m365(
+        "STARTTLS required, 451 5.7.3 (TLS_MODE_MISMATCH)",
+        mail="451 5.7.3 STARTTLS is required to send mail {ms}"),
+    "generic-temporary-rcpt": _generic(
+        "A temporary refusal that names no limit (TEMPORARY_FAILURE)",
+        rcpt="451 4.3.0 <{addr}>: Temporary lookup failure"),
 }
 
 

@@ -15,11 +15,19 @@ namespace pb = channelverify::v1;
 
 std::string CodeName(DiagnosisCode code) { return pb::DiagnosisCode_Name(code); }
 
+// A remediation as rendered: the article's edit step first where the text changes the channel.
+std::string Rendered(DiagnosisCode code, std::string_view text, Lang lang) {
+  std::string out;
+  if (RemediationChangesChannel(code)) out.append(EditFirstStep(lang));
+  out.append(text);
+  return out;
+}
+
 TEST(CatalogTest, EveryDiagnosisCodeHasACompleteEntry) {
   const google::protobuf::EnumDescriptor* codes = pb::DiagnosisCode_descriptor();
-  // 0, the 41 codes of the contract, SendTest's two and AUTH_NOT_ATTEMPTED; a new code must get
-  // an entry (and this number).
-  ASSERT_EQ(codes->value_count(), 45);
+  // 0, the 41 codes of the contract, SendTest's two, issue 16's five and AUTH_NOT_ATTEMPTED; a
+  // new code must get an entry (and this number).
+  ASSERT_EQ(codes->value_count(), 50);
   for (int i = 0; i < codes->value_count(); ++i) {
     const auto code = static_cast<DiagnosisCode>(codes->value(i)->number());
     if (code == pb::DIAGNOSIS_CODE_UNSPECIFIED) continue;
@@ -140,15 +148,13 @@ TEST(CatalogTest, ProviderSmtpCasesRecommendTheDirectIntegration) {
         << CodeName(code);
     EXPECT_NE(entry->remediation_de.find("direkte"), std::string_view::npos) << CodeName(code);
   }
-  // Every variant for a password sign-in to Google or Microsoft; "ms-xoauth2" already is the
-  // OAuth way, a connection lost after DATA is no provider's sign-in at all, and the AUTH
-  // withheld on an unencrypted connection is about encryption, at any server.
+  // Every variant of those codes, and of a password sign-in to Google or Microsoft.
   for (const CatalogVariant& v : CatalogVariants()) {
-    if (v.variant == "ms-xoauth2" || v.code == pb::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR ||
-        v.code == pb::DIAGNOSIS_CODE_TLS_MODE_MISMATCH ||
-        v.code == pb::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION) {
-      continue;
-    }
+    const bool provider_code = v.code == pb::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED ||
+                               v.code == pb::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING ||
+                               v.code == pb::DIAGNOSIS_CODE_M365_SMTP_AUTH_DISABLED ||
+                               v.code == pb::DIAGNOSIS_CODE_ENTRA_SECURITY_DEFAULTS;
+    if (!provider_code && v.variant != "google" && v.variant != "ms-ambiguous") continue;
     EXPECT_NE(v.remediation_en.find("direct integration"), std::string_view::npos) << v.variant;
     EXPECT_NE(v.remediation_de.find("direkte"), std::string_view::npos) << v.variant;
   }
@@ -253,7 +259,11 @@ TEST(CatalogTest, RenderEntryFillsEveryField) {
   EXPECT_EQ(de.documented_case(), "m365-smtp-auth");
   EXPECT_EQ(de.severity(), pb::SEVERITY_ERROR);
   EXPECT_EQ(de.title(), entry->title_de);
-  EXPECT_EQ(de.remediation(), entry->remediation_de);
+  EXPECT_EQ(de.remediation(), Rendered(entry->code, entry->remediation_de, Lang::kDe));
+  EXPECT_EQ(de.escalation(), Escalation(Lang::kDe));
+  ASSERT_EQ(de.variants_size(), 2);
+  EXPECT_EQ(de.variants(0).variant(), "tenant");
+  EXPECT_EQ(de.variants(1).variant(), "mailbox");
 
   const CatalogEntry* guidance = FindCase("edit-needs-fallback");
   ASSERT_NE(guidance, nullptr);
@@ -275,8 +285,10 @@ TEST(CatalogTest, RenderPicksLanguageAndCopiesTheFinding) {
   const pb::Diagnosis en = Render(f, Lang::kEn, RenderContext{});
   EXPECT_EQ(en.code(), f.code);
   EXPECT_EQ(en.title(), entry->title_en);
-  EXPECT_EQ(en.remediation(), entry->remediation_en);
+  EXPECT_EQ(en.remediation(), Rendered(f.code, entry->remediation_en, Lang::kEn));
   EXPECT_EQ(en.documented_case(), "shared-mailbox");
+  EXPECT_EQ(en.escalation(), Escalation(Lang::kEn));
+  EXPECT_TRUE(en.variant().empty());
   EXPECT_EQ(en.severity(), entry->severity);  // finding left it unspecified
   EXPECT_DOUBLE_EQ(en.confidence(), 0.6);
   EXPECT_EQ(en.probe(), "smtp.send");
@@ -285,7 +297,8 @@ TEST(CatalogTest, RenderPicksLanguageAndCopiesTheFinding) {
 
   const pb::Diagnosis de = Render(f, Lang::kDe, RenderContext{});
   EXPECT_EQ(de.title(), entry->title_de);
-  EXPECT_EQ(de.remediation(), entry->remediation_de);
+  EXPECT_EQ(de.remediation(), Rendered(f.code, entry->remediation_de, Lang::kDe));
+  EXPECT_EQ(de.escalation(), Escalation(Lang::kDe));
 }
 
 TEST(CatalogTest, RenderPicksTheVariantAndItsSeverity) {
@@ -300,13 +313,14 @@ TEST(CatalogTest, RenderPicksTheVariantAndItsSeverity) {
   ASSERT_EQ(entry->severity, pb::SEVERITY_WARNING);
 
   const pb::Diagnosis de = Render(f, Lang::kDe, RenderContext{});
-  EXPECT_EQ(de.remediation(), v->remediation_de);
+  EXPECT_EQ(de.remediation(), Rendered(f.code, v->remediation_de, Lang::kDe));
   EXPECT_EQ(de.title(), v->title_de);
+  EXPECT_EQ(de.variant(), "basic-auth-disabled");
   EXPECT_EQ(de.severity(), pb::SEVERITY_ERROR);  // the finding's, not the default
   EXPECT_EQ(de.documented_case(), "provider-smtp-retiring");
 
   const pb::Diagnosis en = Render(f, Lang::kEn, RenderContext{});
-  EXPECT_EQ(en.remediation(), v->remediation_en);
+  EXPECT_EQ(en.remediation(), Rendered(f.code, v->remediation_en, Lang::kEn));
 
   // A variant without its own title keeps the entry's.
   Finding google;
@@ -317,7 +331,7 @@ TEST(CatalogTest, RenderPicksTheVariantAndItsSeverity) {
   ASSERT_TRUE(gv->title_en.empty());
   const pb::Diagnosis g = Render(google, Lang::kEn, RenderContext{});
   EXPECT_EQ(g.title(), FindEntry(google.code)->title_en);
-  EXPECT_EQ(g.remediation(), gv->remediation_en);
+  EXPECT_EQ(g.remediation(), Rendered(google.code, gv->remediation_en, Lang::kEn));
 }
 
 TEST(CatalogTest, RenderToleratesUnknownVariantsAndCodes) {
@@ -325,7 +339,8 @@ TEST(CatalogTest, RenderToleratesUnknownVariantsAndCodes) {
   f.code = pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS;
   f.variant = "no-such-variant";
   const pb::Diagnosis d = Render(f, Lang::kEn, RenderContext{});
-  EXPECT_EQ(d.remediation(), FindEntry(f.code)->remediation_en);
+  EXPECT_EQ(d.remediation(), Rendered(f.code, FindEntry(f.code)->remediation_en, Lang::kEn));
+  EXPECT_TRUE(d.variant().empty());  // only variants the catalog lists are named
 
   Finding unknown;
   unknown.evidence = {"x"};
@@ -333,6 +348,92 @@ TEST(CatalogTest, RenderToleratesUnknownVariantsAndCodes) {
   EXPECT_EQ(u.code(), pb::DIAGNOSIS_CODE_UNSPECIFIED);
   EXPECT_EQ(u.evidence_size(), 1);
   EXPECT_TRUE(u.title().empty());
+}
+
+// ListDiagnoses lists every variant, rendered exactly as a diagnosis with that variant is.
+TEST(CatalogTest, EntriesListEveryVariantAsDiagnosesRenderIt) {
+  size_t listed = 0;
+  for (Lang lang : {Lang::kEn, Lang::kDe}) {
+    for (const CatalogEntry& entry : Catalog()) {
+      const pb::CatalogEntry r = RenderEntry(entry, lang, RenderContext{});
+      for (const pb::CatalogVariant& v : r.variants()) {
+        ++listed;
+        Finding f;
+        f.code = entry.code;
+        f.variant = v.variant();
+        const pb::Diagnosis d = Render(f, lang, RenderContext{});
+        EXPECT_EQ(d.variant(), v.variant());
+        EXPECT_EQ(d.title(), v.title()) << v.variant();
+        EXPECT_EQ(d.remediation(), v.remediation()) << v.variant();
+      }
+    }
+  }
+  EXPECT_EQ(listed, 2 * CatalogVariants().size());
+}
+
+TEST(CatalogTest, EscalationIsTheArticlesInBothLanguages) {
+  EXPECT_NE(Escalation(Lang::kEn).find("support team"), std::string_view::npos);
+  EXPECT_NE(Escalation(Lang::kEn).find("already tried"), std::string_view::npos);
+  EXPECT_NE(Escalation(Lang::kDe).find("Support-Team"), std::string_view::npos);
+  EXPECT_NE(Escalation(Lang::kDe).find("bereits ausprobiert"), std::string_view::npos);
+  for (const CatalogEntry& entry : Catalog()) {
+    EXPECT_EQ(RenderEntry(entry, Lang::kDe, RenderContext{}).escalation(), Escalation(Lang::kDe));
+    EXPECT_EQ(RenderEntry(entry, Lang::kEn, RenderContext{}).escalation(), Escalation(Lang::kEn));
+  }
+}
+
+// The article's edit case: whatever asks to change the channel's settings or to connect it
+// again starts by switching to the platform's own email service meanwhile.
+TEST(CatalogTest, RemediationsThatChangeTheChannelSwitchToThePlatformServiceFirst) {
+  EXPECT_NE(EditFirstStep(Lang::kEn).find("own email service"), std::string_view::npos);
+  EXPECT_NE(EditFirstStep(Lang::kDe).find("E-Mail-Dienst der Recruiting-Plattform"),
+            std::string_view::npos);
+  auto edits = [](std::string_view en) {
+    for (std::string_view marker : {"recruiting email settings",
+                                    "connect the direct integration "
+                                    "again",
+                                    "connect the integration again", "Change port",
+                                    "Check the port", "Check the host name"}) {
+      if (en.find(marker) != std::string_view::npos) return true;
+    }
+    return false;
+  };
+  for (const CatalogEntry& entry : Catalog()) {
+    if (entry.code == pb::DIAGNOSIS_CODE_UNSPECIFIED) continue;
+    SCOPED_TRACE(CodeName(entry.code));
+    if (edits(entry.remediation_en)) EXPECT_TRUE(RemediationChangesChannel(entry.code));
+    for (Lang lang : {Lang::kEn, Lang::kDe}) {
+      const std::string r = RenderEntry(entry, lang, RenderContext{}).remediation();
+      EXPECT_EQ(r.starts_with(EditFirstStep(lang)), RemediationChangesChannel(entry.code));
+    }
+  }
+  for (const CatalogVariant& v : CatalogVariants()) {
+    if (edits(v.remediation_en)) EXPECT_TRUE(RemediationChangesChannel(v.code)) << v.variant;
+  }
+  // Waiting, or the server operator's work, changes nothing in the channel.
+  for (DiagnosisCode code :
+       {pb::DIAGNOSIS_CODE_SERVER_THROTTLING, pb::DIAGNOSIS_CODE_TEMPORARY_FAILURE,
+        pb::DIAGNOSIS_CODE_TLS_CERTIFICATE_EXPIRING, pb::DIAGNOSIS_CODE_SMTP_OAUTH_UNAVAILABLE}) {
+    EXPECT_FALSE(RemediationChangesChannel(code)) << CodeName(code);
+  }
+}
+
+TEST(CatalogTest, MicrosoftTextsNameTheStepsAndTheDefault) {
+  const CatalogVariant* mailbox =
+      FindVariant(pb::DIAGNOSIS_CODE_M365_SMTP_AUTH_DISABLED, "mailbox");
+  ASSERT_NE(mailbox, nullptr);
+  EXPECT_NE(mailbox->remediation_de.find("Aktive Benutzer > Benutzer auswählen > E-Mail"),
+            std::string_view::npos);
+  EXPECT_EQ(mailbox->remediation_de.find("> Nutzende >"), std::string_view::npos);
+  EXPECT_NE(mailbox->remediation_en.find("Active users > select the user > Mail"),
+            std::string_view::npos);
+  const CatalogVariant* ending =
+      FindVariant(pb::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING, "microsoft-basic-auth-ending");
+  ASSERT_NE(ending, nullptr);
+  EXPECT_NE(ending->remediation_en.find("off by default"), std::string_view::npos);
+  EXPECT_NE(ending->remediation_de.find("standardmäßig ab"), std::string_view::npos);
+  EXPECT_EQ(ending->remediation_en.find("can no longer send"), std::string_view::npos);
+  EXPECT_EQ(ending->remediation_de.find("nicht mehr gesendet"), std::string_view::npos);
 }
 
 }  // namespace

@@ -71,6 +71,8 @@ const DiagnosisCode kSendAs = pb::DIAGNOSIS_CODE_SEND_AS_DENIED;
 const DiagnosisCode kRelay = pb::DIAGNOSIS_CODE_RELAY_DENIED;
 const DiagnosisCode kAuthRequired = pb::DIAGNOSIS_CODE_AUTH_REQUIRED;
 const DiagnosisCode kShared = pb::DIAGNOSIS_CODE_SHARED_MAILBOX;
+const DiagnosisCode kRestricted = pb::DIAGNOSIS_CODE_SENDER_RESTRICTED;
+const DiagnosisCode kTemporary = pb::DIAGNOSIS_CODE_TEMPORARY_FAILURE;
 
 // Every reply the rule tables match, with the trailers real servers add (Microsoft: host,
 // timestamp and id in brackets; Google: "<id> - gsmtp"), multi-line where servers send it so.
@@ -255,7 +257,7 @@ const std::vector<ReplyCase>& Cases() {
        kMs,
        false,
        true,
-       {{kThrottle, ""}}},
+       {{kThrottle, "sending-limit"}}},
       {"Ms432ThreadLimit",
        Stage::kMailFrom,
        432,
@@ -632,6 +634,221 @@ const std::vector<ReplyCase>& Cases() {
        false,
        true,
        {{kCreds, ""}}},
+
+      // ------------------------------------------------ The send stages (issue 16)
+      {"MsRestrictedSender",
+       Stage::kMailFrom,
+       550,
+       "5.1.8",
+       {"5.1.8 Access denied, bad outbound sender. AS(42004) "
+        "[AM6EUR05FT012.eop-eur05.prod.protection.outlook.com 2025-03-02T10:11:12.345Z "
+        "08DD5A0B1C2D3E4F]"},
+       kMs,
+       false,
+       true,
+       {{kRestricted, ""}}},
+      {"GmailDailySendingLimit",
+       Stage::kDataEnd,
+       550,
+       "5.4.5",
+       {"5.4.5 Daily user sending limit exceeded. For more information on Gmail",
+        "5.4.5 sending limits go to",
+        "5.4.5  https://support.google.com/a/answer/166852 d9443c01a7336-1fc5f7c1b2dsm1.2 - gsmtp"},
+       kGoogle,
+       true,
+       true,
+       {{kThrottle, "sending-limit"}}},
+      {"Ms522SubmissionQuota",
+       Stage::kDataEnd,
+       554,
+       "5.2.2",
+       {"5.2.2 mailbox full; STOREDRV.Submission.Exception:SubmissionQuotaExceededException; "
+        "Failed to process message due to a permanent exception with message Cannot submit "
+        "message. [Hostname=DB9PR05MB1234.eurprd05.prod.outlook.com]"},
+       kMs,
+       false,
+       true,
+       {{kThrottle, "sending-limit"}}},
+      {"ExchangeMessageSubmissionRate",
+       Stage::kMailFrom,
+       421,
+       "4.4.2",
+       {"4.4.2 Message submission rate for this client has exceeded the configured limit"},
+       kOther,
+       false,
+       true,
+       {{kThrottle, "sending-limit"}}},
+      {"PostfixTooMuchMail",
+       Stage::kMailFrom,
+       450,
+       "4.7.1",
+       {"4.7.1 Error: too much mail from 203.0.113.7"},
+       kOther,
+       false,
+       true,
+       {{kThrottle, "sending-limit"}}},
+      {"PostfixDnsblAtRcpt",
+       Stage::kRcptTo,
+       554,
+       "5.7.1",
+       {"5.7.1 Service unavailable; Client host [203.0.113.7] blocked using zen.spamhaus.org; "
+        "https://www.spamhaus.org/query/ip/203.0.113.7"},
+       kOther,
+       false,
+       true,
+       {{kIp, "blocklist"}}},
+      {"EximBlackListAtMailFrom",
+       Stage::kMailFrom,
+       550,
+       "",
+       {"Rejected because 203.0.113.7 is in a black list at b.barracudacentral.org"},
+       kOther,
+       false,
+       true,
+       {{kIp, "blocklist"}}},
+      {"MsStartTlsRequired451",
+       Stage::kMailFrom,
+       451,
+       "5.7.3",
+       {"5.7.3 STARTTLS is required to send mail [AM0PR02CA0021.eurprd02.prod.outlook.com "
+        "2025-01-09T08:00:00.000Z 08DD2F1A2B3C4D5E]"},
+       kMs,
+       false,
+       true,
+       {{pb::DIAGNOSIS_CODE_TLS_MODE_MISMATCH, ""}}},
+      {"PostfixSenderNotLoggedIn",
+       Stage::kMailFrom,
+       553,
+       "5.7.1",
+       {"5.7.1 <jobs@example.com>: Sender address rejected: not logged in"},
+       kOther,
+       false,
+       false,
+       {{kAuthRequired, ""}, {kShared, ""}}},
+      {"PostfixSenderNotOwned",
+       Stage::kMailFrom,
+       553,
+       "5.7.1",
+       {"5.7.1 <jobs@example.com>: Sender address rejected: not owned by user "
+        "hr@example.com"},
+       kOther,
+       false,
+       true,
+       {{kSendAs, ""}}},
+      {"YandexSenderNotOwned",
+       Stage::kMailFrom,
+       553,
+       "5.7.1",
+       {"5.7.1 Sender address rejected: not owned by auth user."},
+       kOther,
+       false,
+       true,
+       {{kSendAs, ""}}},
+      {"GmxSenderNotOfLoggedInUser",
+       Stage::kMailFrom,
+       550,
+       "5.7.0",
+       {"5.7.0 Sender address does not belong to logged in user {mp-us001}"},
+       kOther,
+       false,
+       true,
+       {{kSendAs, ""}}},
+      {"ZohoRelayingDisallowed",
+       Stage::kMailFrom,
+       553,
+       "",
+       {"Relaying disallowed as jobs@example.com"},
+       kOther,
+       false,
+       true,
+       {{kSendAs, ""}}},
+      {"SesAddressNotVerified",
+       Stage::kDataEnd,
+       554,
+       "",
+       {"Message rejected: Email address is not verified. The following identities failed the "
+        "check in region EU-CENTRAL-1: jobs@example.com"},
+       kOther,
+       false,
+       true,
+       {{kSendAs, ""}}},
+      {"SendGridSenderIdentity",
+       Stage::kMailFrom,
+       550,
+       "",
+       {"The from address does not match a verified Sender Identity. Mail cannot be sent until "
+        "this error is resolved."},
+       kOther,
+       false,
+       true,
+       {{kSendAs, ""}}},
+      {"CpanelRelayWithoutAuthNoUsername",
+       Stage::kRcptTo,
+       550,
+       "",
+       {"Please turn on SMTP Authentication in your mail client. 203.0.113.7 is not permitted "
+        "to relay through this server without authentication."},
+       kOther,
+       false,
+       false,
+       {{kAuthRequired, ""}, {kShared, ""}}},
+      {"CpanelRelayWithoutAuth",
+       Stage::kRcptTo,
+       550,
+       "",
+       {"Please turn on SMTP Authentication in your mail client. 203.0.113.7 is not permitted "
+        "to relay through this server without authentication."},
+       kOther,
+       false,
+       true,
+       {{kRelay, ""}}},
+      {"Ms5754UnableToRelay",
+       Stage::kRcptTo,
+       550,
+       "5.7.54",
+       {"5.7.54 SMTP; Unable to relay recipient in non-accepted domain "
+        "[AM0PR02CA0021.eurprd02.prod.outlook.com]"},
+       kMs,
+       false,
+       true,
+       {{kRelay, ""}}},
+      {"UnknownAuth5xx", Stage::kAuth, 550, "", {"Go away"}, kOther, false, true, {{kCreds, ""}}},
+      {"UnknownAuth4xx",
+       Stage::kAuth,
+       451,
+       "4.3.0",
+       {"4.3.0 Local error in processing"},
+       kOther,
+       false,
+       true,
+       {{kTemporary, ""}}},
+      {"UnknownMailFrom5xx",
+       Stage::kMailFrom,
+       535,
+       "",
+       {"odd"},
+       kOther,
+       false,
+       false,
+       {{pb::DIAGNOSIS_CODE_MESSAGE_REJECTED, "sender-refused"}}},
+      {"UnknownRcpt5xx",
+       Stage::kRcptTo,
+       550,
+       "5.1.1",
+       {"5.1.1 <nobody@example.net>: Recipient address rejected"},
+       kOther,
+       false,
+       true,
+       {{pb::DIAGNOSIS_CODE_MESSAGE_REJECTED, ""}}},
+      {"UnknownDataEnd4xx",
+       Stage::kDataEnd,
+       451,
+       "4.3.0",
+       {"4.3.0 Error: queue file write error"},
+       kOther,
+       false,
+       true,
+       {{kTemporary, ""}}},
   };
   return *cases;
 }
@@ -686,7 +903,14 @@ TEST(ClassifierRulesTest, RowsAreWellFormed) {
     }
     EXPECT_GT(rule.confidence, 0.0);
     EXPECT_LE(rule.confidence, 1.0);
-    EXPECT_TRUE(rule.reply_code == 0 || (rule.reply_code >= 400 && rule.reply_code < 600));
+    EXPECT_TRUE(rule.reply_code == 0 || rule.reply_code == 4 || rule.reply_code == 5 ||
+                (rule.reply_code >= 400 && rule.reply_code < 600));
+    // Alternatives are non-empty: "a||b" or a trailing "|" would match every reply.
+    if (!rule.pattern.empty()) {
+      EXPECT_EQ(rule.pattern.find("||"), std::string_view::npos);
+      EXPECT_NE(rule.pattern.front(), '|');
+      EXPECT_NE(rule.pattern.back(), '|');
+    }
     if (rule.kind == RuleKind::kFirst) {
       EXPECT_EQ(rule.requires_code, pb::DIAGNOSIS_CODE_UNSPECIFIED);
     }
@@ -773,11 +997,9 @@ TEST(ClassifierTest, RepliesThatAreNotKnownFailuresYieldNothing) {
          "LmNvbS8ifQ=="}}},
       // Answers STARTTLS; not the AUTH-time 454 4.7.0 that means "back off".
       {Stage::kStartTls, {454, "4.7.0", {"4.7.0 TLS not available due to local problem"}}},
-      {Stage::kRcptTo, {550, "5.1.1", {"5.1.1 <nobody@example.net>: Recipient address rejected"}}},
-      // A 554 after DATA is the message's fate, not the connecting IP's.
-      {Stage::kDataEnd, {554, "5.7.1", {"5.7.1 Message rejected as spam"}}},
-      // Only AUTH has a generic 535 fallback.
-      {Stage::kMailFrom, {535, "", {"odd"}}},
+      // Greeting and EHLO failures are the transport's to name (no fallback rows there).
+      {Stage::kEhlo, {550, "5.5.1", {"5.5.1 Go away"}}},
+      {Stage::kGreeting, {421, "4.3.2", {"4.3.2 System not accepting network messages"}}},
   };
   for (const auto& [stage, reply] : quiet) {
     SmtpEvidence e;
@@ -826,6 +1048,13 @@ TEST(ClassifyObservationTest, EveryObservationHasItsCode) {
       {Observation::kAuthWithheldStateStore, pb::DIAGNOSIS_CODE_AUTH_NOT_ATTEMPTED},
       {Observation::kPlaintextAuthStartTlsOffered, pb::DIAGNOSIS_CODE_TLS_MODE_MISMATCH},
       {Observation::kPlaintextAuthNotAllowed, pb::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION},
+      {Observation::kTokenEndpointError, pb::DIAGNOSIS_CODE_OAUTH_TOKEN_ERROR},
+      {Observation::kTlsCertificateExpiring, pb::DIAGNOSIS_CODE_TLS_CERTIFICATE_EXPIRING},
+      {Observation::kAppPasswordLikely, pb::DIAGNOSIS_CODE_EXTERNAL_APPS_BLOCKED},
+      {Observation::kSmtpOAuthUnavailable, pb::DIAGNOSIS_CODE_SMTP_OAUTH_UNAVAILABLE},
+      {Observation::kGooglePasswordSmtp, pb::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED},
+      {Observation::kGooglePasswordSmtpWorks, pb::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED},
+      {Observation::kMicrosoftPasswordSmtpWorks, pb::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING},
   };
   ASSERT_EQ(expected.size(), static_cast<size_t>(Observation::kMaxValue) + 1);
   for (size_t i = 0; i < expected.size(); ++i) {
@@ -847,6 +1076,53 @@ TEST(ClassifyObservationTest, WithheldPlaintextAuthIsAnErrorWithItsOwnText) {
     const Finding f = ClassifyObservation(o, {});
     EXPECT_EQ(f.severity, pb::SEVERITY_ERROR);
     EXPECT_NE(FindVariant(f.code, f.variant), nullptr) << f.variant;
+  }
+}
+
+// A Google SMTP channel that works is a warning that the switch is required, never an error.
+TEST(ClassifyObservationTest, WorkingPasswordSmtpAtProvidersIsAWarningWithItsOwnText) {
+  const Finding google = ClassifyObservation(Observation::kGooglePasswordSmtpWorks, {});
+  EXPECT_EQ(google.severity, pb::SEVERITY_WARNING);
+  EXPECT_EQ(google.variant, "working");
+  EXPECT_NE(FindVariant(google.code, google.variant), nullptr);
+  const Finding failed = ClassifyObservation(Observation::kGooglePasswordSmtp, {});
+  EXPECT_EQ(failed.severity, pb::SEVERITY_UNSPECIFIED);  // the catalog's error
+  const Finding microsoft = ClassifyObservation(Observation::kMicrosoftPasswordSmtpWorks, {});
+  EXPECT_EQ(microsoft.severity, pb::SEVERITY_WARNING);
+  EXPECT_NE(FindVariant(microsoft.code, microsoft.variant), nullptr);
+  const Finding apps = ClassifyObservation(Observation::kAppPasswordLikely, {});
+  EXPECT_EQ(apps.variant, "app-password");
+  EXPECT_LT(apps.confidence, 1.0);
+}
+
+// The XOAUTH2 check's findings fold into one information finding that names each cause and
+// never advises the integration the channel already is.
+TEST(SmtpOAuthInformationTest, FoldsEveryCauseIntoOneInfo) {
+  EXPECT_TRUE(SmtpOAuthInformation({}).empty());
+  Finding m365;
+  m365.code = pb::DIAGNOSIS_CODE_M365_SMTP_AUTH_DISABLED;
+  m365.variant = "tenant";
+  m365.evidence = {
+      "AUTH XOAUTH2: 535 5.7.139 Authentication unsuccessful, "
+      "SmtpClientAuthentication is disabled for the Tenant."};
+  Finding creds;
+  creds.code = kCreds;
+  creds.evidence = {"AUTH XOAUTH2: 535 5.7.3 Authentication unsuccessful"};
+  const std::vector<Finding> out = SmtpOAuthInformation({creds, m365});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].code, pb::DIAGNOSIS_CODE_SMTP_OAUTH_UNAVAILABLE);
+  EXPECT_EQ(out[0].variant, "smtp-auth-disabled");
+  EXPECT_EQ(
+      out[0].evidence,
+      (std::vector<std::string>{"over SMTP (XOAUTH2): INVALID_CREDENTIALS", creds.evidence[0],
+                                "over SMTP (XOAUTH2): M365_SMTP_AUTH_DISABLED", m365.evidence[0]}));
+  for (Lang lang : {Lang::kEn, Lang::kDe}) {
+    const pb::Diagnosis d = Render(out[0], lang, {});
+    EXPECT_EQ(d.severity(), pb::SEVERITY_INFO);
+    EXPECT_EQ(d.variant(), "smtp-auth-disabled");
+    for (const char* advice : {"recommend", "empfehlen", "set up the direct", "einrichten"}) {
+      EXPECT_EQ(d.remediation().find(advice), std::string::npos) << d.remediation();
+    }
   }
 }
 

@@ -147,6 +147,37 @@ TEST(TokenTest, MicrosoftErrorEvidenceNamesCodesWithoutTraceNoise) {
   EXPECT_THAT(r.evidence, Not(HasSubstr("Trace ID")));
 }
 
+// Not every answer carries the code in all three places: each one alone is enough, and a code
+// named in several places counts once.
+TEST(TokenTest, AadstsCodeIsReadFromCodesDescriptionAndUri) {
+  struct Case {
+    const char* json;
+    std::vector<std::string> codes;
+  };
+  const Case cases[] = {
+      {R"({"error":"invalid_grant","error_description":"AADSTS50053: The account is locked."})",
+       {"50053"}},
+      {R"({"error":"invalid_grant","error_uri":"https://login.microsoftonline.com/error?code=530035"})",
+       {"530035"}},
+      {R"({"error":"invalid_grant","error_codes":[700082],"error_description":"AADSTS700082: x",)"
+       R"("error_uri":"https://login.microsoftonline.com/error?code=700082"})",
+       {"700082"}},
+      {R"({"error":"invalid_grant","error_codes":[50076],"error_description":"AADSTS53003: y"})",
+       {"50076", "53003"}},
+      // Not codes: a description that only mentions one later, a uri without "code=".
+      {R"({"error":"invalid_grant","error_description":"Sign-in failed (AADSTS50126).",)"
+       R"("error_uri":"https://login.microsoftonline.com/error?xcode=1"})",
+       {}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.json);
+    auto json = oauth::ParseJsonObject(c.json);
+    ASSERT_TRUE(json.has_value());
+    auto r = oauth::ReadTokenResponse(pb::PROVIDER_MICROSOFT, 400, json);
+    EXPECT_EQ(r.error.error_codes, c.codes);
+  }
+}
+
 TEST(TokenTest, Requests) {
   verify::Config config;
   config.google.client_id = "gid";
