@@ -213,8 +213,10 @@ class Bench:
             "--allow_cidrs=127.0.0.0/8", f"--trusted_ca_file={self.ca}",
             f"--dns_servers=127.0.0.1:{peer.dns_port}", "--ehlo_name=verifier.bench.test",
             # The bench sends everything to one host, with a new username each time: lift the
-            # caps a production server keeps per host and in total.
+            # caps a production server keeps per host, per caller and in total.
             f"--max_in_flight={max(in_flight * 2, 20000)}",
+            # ... and the bench is one caller: its fair share is the whole server.
+            f"--max_in_flight_per_caller={max(in_flight * 2, 20000)}",
             f"--max_in_flight_per_host={max(in_flight * 2, 20000)}",
             f"--max_concurrent_streams={max(in_flight, 1000)}",
             "--max_deadline_ms=300000", *store_flags

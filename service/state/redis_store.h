@@ -30,6 +30,9 @@ class RedisStore final : public Store {
   const char* kind() const override { return "redis"; }
 
  private:
+  // Runs one of state/redis_scripts.h's scripts with `keys` keys first in `keys_and_args`.
+  void Eval(const char* script, std::vector<std::string> keys_and_args, size_t keys,
+            RedisClient::Done done);
   std::vector<std::string> AccountKeys(const std::string& account,
                                        const std::string& password_mac) const;
 
