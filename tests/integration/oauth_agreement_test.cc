@@ -55,15 +55,25 @@ class OAuthAgreement : public ::testing::Test {
     const std::string secret_file = (dir_->path() / "client_secret").string();
     std::ofstream(secret_file) << kClientSecret << "\n";
     const std::string base = absl::StrCat("https://127.0.0.1:", https);
-    auto server = ServerProcess::Start(
-        {"--allow_cidrs=127.0.0.0/8", "--trusted_ca_file=" + ca_->ca().string(),
-         "--google_client_id=test-google-client", "--google_client_secret_file=" + secret_file,
-         "--microsoft_client_id=test-microsoft-client",
-         "--microsoft_client_secret_file=" + secret_file, "--google_token_url=" + base + "/token",
-         "--gmail_api_base=" + base, "--google_directory_api_base=" + base,
-         "--microsoft_login_base=" + base, "--microsoft_graph_base=" + base,
-         absl::StrCat("--google_smtp_host=127.0.0.1:", smtp_google),
-         absl::StrCat("--microsoft_smtp_host=127.0.0.1:", smtp_microsoft), "--io_threads=2"});
+    std::vector<std::string> flags = {
+        "--allow_cidrs=127.0.0.0/8",
+        "--trusted_ca_file=" + ca_->ca().string(),
+        "--google_client_id=test-google-client",
+        "--google_client_secret_file=" + secret_file,
+        "--microsoft_client_id=test-microsoft-client",
+        "--microsoft_client_secret_file=" + secret_file,
+        "--google_token_url=" + base + "/token",
+        "--gmail_api_base=" + base,
+        "--google_directory_api_base=" + base,
+        "--microsoft_login_base=" + base,
+        "--microsoft_graph_base=" + base,
+        absl::StrCat("--google_smtp_host=127.0.0.1:", smtp_google),
+        absl::StrCat("--microsoft_smtp_host=127.0.0.1:", smtp_microsoft),
+        "--io_threads=2"};
+    // Every scenario sends to the same recipient through one server (one process per suite
+    // under the sanitizers): the quotas have tests of their own.
+    for (auto& f : ServerProcess::LiftedSendQuotas()) flags.push_back(std::move(f));
+    auto server = ServerProcess::Start(flags);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = new ServerProcess(std::move(*server));
   }
