@@ -323,10 +323,10 @@ int Main(int argc, char** argv) {
     local.timeout = std::chrono::milliseconds(timeout_ms);
     ctx.backend = MakeLocalBackend(local, &status);
   } else {
-    std::vector<std::string> local_flags = {
-        "allow-cidrs", "allow-plaintext-auth-cidrs", "dns-servers",
-        "trusted-ca-file", "smtp-ports", "egress-ips",
-        "ehlo-name", "cert-expiry-warning-days"};
+    std::vector<std::string> local_flags = {"allow-cidrs", "allow-plaintext-auth-cidrs",
+                                            "dns-servers", "trusted-ca-file",
+                                            "smtp-ports",  "egress-ips",
+                                            "ehlo-name",   "cert-expiry-warning-days"};
     for (std::string_view option : LocalOAuthOptions()) local_flags.push_back(Dashed(option));
     for (const std::string& flag : local_flags) {
       if (args.Has(flag)) {

@@ -47,7 +47,7 @@ struct SmtpRule {
   std::string_view enhanced;  // "": any; else equal to the reply's enhanced code
   // "": any; else case-insensitive substrings of Reply::Text(), "a|b": either will do.
   std::string_view pattern;
-  Provider provider;          // PROVIDER_UNSPECIFIED: any
+  Provider provider;  // PROVIDER_UNSPECIFIED: any
   RuleCondition condition;
   DiagnosisCode requires_code;  // kAddOn only: an earlier finding must have this code
   // The finding.

@@ -239,7 +239,8 @@ TEST_F(OAuthTest, XOAuth2BlobEchoedBackIsRedacted) {
   const std::string text = r.DebugString();
   EXPECT_THAT(text, HasSubstr("<redacted>")) << text;
   EXPECT_THAT(text, Not(HasSubstr("at-ok"))) << text;
-  const std::string blob = Base64Encode(absl::StrCat("user=", kAccount, "\x01auth=Bearer at-ok\x01\x01"));
+  const std::string blob =
+      Base64Encode(absl::StrCat("user=", kAccount, "\x01auth=Bearer at-ok\x01\x01"));
   EXPECT_THAT(text, Not(HasSubstr(blob.substr(0, 16)))) << text;
   EXPECT_THAT(text, Not(HasSubstr(Base64Encode("Bearer at-ok").substr(0, 12)))) << text;
 }
