@@ -65,7 +65,11 @@ std::string ServerIdentity(std::string_view host) {
 }
 
 std::string AccountKey(std::string_view host, std::string_view username) {
-  return absl::StrCat(ServerIdentity(host), "/", CanonicalUsername(username));
+  return AccountKeyAt(ServerIdentity(host), username);
+}
+
+std::string AccountKeyAt(std::string_view server, std::string_view username) {
+  return absl::StrCat(Av(server), "/", CanonicalUsername(username));
 }
 
 }  // namespace cv::rpc

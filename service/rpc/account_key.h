@@ -19,5 +19,8 @@ std::string ServerIdentity(std::string_view host);
 // "server/username", e.g. "microsoft/jobs@example.com": the budget's key (the store only ever
 // sees an HMAC of it) and what the AUTH_RATE_LIMITED error names.
 std::string AccountKey(std::string_view host, std::string_view username);
+// The same for a server identity already worked out (ServerIdentity, or what an IP literal is
+// known to belong to).
+std::string AccountKeyAt(std::string_view server, std::string_view username);
 
 }  // namespace cv::rpc

@@ -62,7 +62,7 @@ AuthGate::AuthGate(std::shared_ptr<state::Store> store,
 
 void AuthGate::Reserve(const verify::SmtpTarget& target, const std::string& server,
                        std::chrono::milliseconds lease, std::function<void(Decision)> done) {
-  const std::string account = absl::StrCat(server, "/", CanonicalUsername(target.username));
+  const std::string account = AccountKeyAt(server, target.username);
   // 128 bits name the account in the store; the password's MAC is bound to the account, so
   // one password used by two accounts gives two unrelated digests.
   std::string digest = keyring_->Mac("account", {account}, 32);

@@ -60,10 +60,6 @@ class AuthGate {
   void Settle(const Decision& decision, const verify::AuthReport& report,
               std::function<void()> done);
 
-  const state::AuthBudget& budget() const { return budget_; }
-  state::Store& store() { return *store_; }
-  const state::Keyring& keyring() const { return *keyring_; }
-
  private:
   void SettleAttempt(std::string account, std::string mac, state::Settlement settlement,
                      std::string record, int attempts_left, std::function<void()> done);

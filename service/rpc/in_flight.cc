@@ -58,7 +58,6 @@ void InFlight::Acquire(const std::string& host, const std::string& caller,
   // waiting is bounded by the same caps as running.
   ++mine;
   ++total_;
-  ++waiting_;
   if (options_.waiting_changed) options_.waiting_changed(host, 1);
   auto waiter = std::make_shared<Waiter>();
   waiter->host = host;
@@ -82,7 +81,6 @@ void InFlight::Expire(const std::string& host, const std::shared_ptr<Waiter>& wa
     q.erase(std::remove(q.begin(), q.end(), waiter), q.end());
     if (h->second.running == 0 && q.empty()) per_host_.erase(h);
   }
-  --waiting_;
   if (options_.waiting_changed) options_.waiting_changed(host, -1);
   --total_;
   if (auto c = per_caller_.find(waiter->caller); c != per_caller_.end() && --c->second == 0) {
@@ -111,7 +109,6 @@ void InFlight::Release(const std::string& host, const std::string& caller) {
     next->finished = true;
     next->timer->cancel();
     ++h->second.running;
-    --waiting_;
     if (options_.waiting_changed) options_.waiting_changed(host, -1);
     Done done = std::move(next->done);
     const auto waited = Clock::now() - next->queued;
@@ -126,11 +123,6 @@ void InFlight::Release(const std::string& host, const std::string& caller) {
 size_t InFlight::total() const {
   std::lock_guard lock(mu_);
   return total_;
-}
-
-size_t InFlight::waiting() const {
-  std::lock_guard lock(mu_);
-  return waiting_;
 }
 
 }  // namespace cv::rpc

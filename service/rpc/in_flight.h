@@ -57,7 +57,6 @@ class InFlight {
                Done done);
 
   size_t total() const;
-  size_t waiting() const;
   const Options& options() const { return options_; }
 
  private:
@@ -73,8 +72,7 @@ class InFlight {
   boost::asio::any_io_executor executor_;
   Options options_;
   mutable std::mutex mu_;
-  size_t total_ = 0;  // running and waiting calls
-  size_t waiting_ = 0;
+  size_t total_ = 0;                                    // running and waiting calls
   std::unordered_map<std::string, size_t> per_caller_;  // running and waiting calls
   std::unordered_map<std::string, Host> per_host_;
 };

@@ -500,11 +500,10 @@ void ChannelVerifierService::SendAdmitted(UnaryCall* call, v1::SendTestResponse*
   // request can be sent once the quota allows). From then on the id is spent, whatever the
   // send's outcome.
   const std::string caller = call->caller();
-  const std::string channel = checked.smtp
-                                  ? absl::StrCat(ServerOf(checked.smtp->host), "/",
-                                                 CanonicalUsername(checked.smtp->username))
-                                  : absl::StrCat(v1::Provider_Name(checked.oauth->provider), "/",
-                                                 CanonicalUsername(checked.oauth->account));
+  const std::string channel =
+      checked.smtp
+          ? AccountKeyAt(ServerOf(checked.smtp->host), checked.smtp->username)
+          : AccountKeyAt(v1::Provider_Name(checked.oauth->provider), checked.oauth->account);
   auto before_send = [this, caller, channel, recipient = CanonicalUsername(checked.recipient),
                       request_id](std::function<void(grpc::Status)> go) {
     ClaimRequestId(caller, request_id,

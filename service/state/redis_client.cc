@@ -147,18 +147,6 @@ void RedisClient::Start() {
   });
 }
 
-void RedisClient::Stop() {
-  asio::post(strand_, [self = shared_from_this()] {
-    self->state_ = State::kStopped;
-    if (self->conn_) self->conn_->Close();
-    self->conn_.reset();
-    self->wake_.cancel();
-    self->reconnect_.cancel();
-    self->FailAll(&self->queue_, "the store client stopped");
-    self->SetUp(false, "stopped");
-  });
-}
-
 void RedisClient::Command(std::vector<std::string> args, Done done) {
   std::string bytes = FormatRedisCommand(args);
   asio::post(strand_, [self = shared_from_this(), bytes = std::move(bytes),
@@ -200,7 +188,6 @@ void RedisClient::GoDown(const std::string& why) {
   if (conn_) conn_->Close();
   conn_.reset();
   reader_.reset();
-  if (state_ == State::kStopped) return;
   state_ = State::kDown;
   SetUp(false, why);
   FailAll(&queue_, why);
@@ -311,10 +298,6 @@ asio::awaitable<void> RedisClient::Connect() {
   if (options_.observe) {
     options_.observe(std::chrono::duration<double>(net::Clock::now() - started).count(),
                      why.empty() && conn != nullptr);
-  }
-  if (state_ == State::kStopped) {
-    if (conn) conn->Close();
-    co_return;
   }
   if (!conn || !why.empty()) {
     if (conn) conn->Close();

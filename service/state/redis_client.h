@@ -70,8 +70,6 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   // Runs `args` (e.g. {"SET", key, "1", "NX", "PX", "600000"}); `done` runs on the client's
   // strand with the reply (a Redis error reply is a value of type kError) or UNAVAILABLE.
   void Command(std::vector<std::string> args, Done done);
-  // Closes the connection and stops reconnecting; queued commands fail.
-  void Stop();
   bool up() const { return up_.load(); }
 
  private:
@@ -80,7 +78,7 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
     Done done;
     net::Clock::time_point deadline;
   };
-  enum class State { kIdle, kConnecting, kUp, kDown, kStopped };
+  enum class State { kIdle, kConnecting, kUp, kDown };
 
   RedisClient(boost::asio::any_io_executor strand, Options options,
               std::shared_ptr<boost::asio::ssl::context> tls);
