@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "diagnosis/catalog.h"
 #include "diagnosis/rules.h"
 
 namespace cv::diagnosis {
@@ -227,6 +228,17 @@ std::vector<Finding> SmtpOAuthInformation(const std::vector<Finding>& causes) {
     for (const std::string& e : cause.evidence) out.evidence.push_back(e);
   }
   return {out};
+}
+
+void CapAtWarning(std::vector<Finding>& findings) {
+  for (Finding& f : findings) {
+    Severity severity = f.severity;
+    if (severity == pb::SEVERITY_UNSPECIFIED) {
+      const CatalogEntry* entry = FindEntry(f.code);
+      if (entry != nullptr) severity = entry->severity;
+    }
+    if (severity == pb::SEVERITY_ERROR) f.severity = pb::SEVERITY_WARNING;
+  }
 }
 
 namespace {

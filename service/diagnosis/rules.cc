@@ -306,8 +306,11 @@ constexpr ObservationRule kObservationRules[] = {
     {Observation::kProviderMismatch, pb::DIAGNOSIS_CODE_PROVIDER_MISMATCH, kDefault, 1.0, "dns.mx"},
     {Observation::kDirectIntegrationRecommended, pb::DIAGNOSIS_CODE_DIRECT_INTEGRATION_RECOMMENDED,
      kDefault, 1.0, ""},
-    // No username: the article's shared-mailbox case is the usual reason, but only likely.
-    {Observation::kSharedMailboxLikely, pb::DIAGNOSIS_CODE_SHARED_MAILBOX, kDefault, 0.6, ""},
+    // No username: the article's shared-mailbox case is the usual reason, but only likely, and
+    // a server that relays by IP needs none: a warning. Only a server that demands AUTH at MAIL
+    // FROM (530 5.7.57) makes it an error, through the SMTP rows.
+    {Observation::kSharedMailboxLikely, pb::DIAGNOSIS_CODE_SHARED_MAILBOX, pb::SEVERITY_WARNING,
+     0.6, ""},
     // The integration-account case of the article: own mailbox and login, admin, licence.
     {Observation::kMailboxPurposeShared, pb::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX, kDefault,
      1.0, "graph.mailbox_settings"},
@@ -330,7 +333,7 @@ constexpr ObservationRule kObservationRules[] = {
     {Observation::kOAuthClientNotConfigured, pb::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED,
      kDefault, 1.0, "oauth.token"},
     {Observation::kTokenForOtherAccount, pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, kDefault, 0.9,
-     "gmail.profile"},
+     "gmail.profile", "token-other-account"},
     // Fail closed: without a reservation from the budget store no AUTH is sent.
     {Observation::kAuthWithheldStateStore, pb::DIAGNOSIS_CODE_AUTH_NOT_ATTEMPTED, kDefault, 1.0,
      "smtp.auth"},
@@ -363,6 +366,32 @@ constexpr ObservationRule kObservationRules[] = {
     // Password AUTH to Microsoft 365 works today; Microsoft turns it off by default.
     {Observation::kMicrosoftPasswordSmtpWorks, pb::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING,
      pb::SEVERITY_WARNING, 1.0, "smtp.auth", "microsoft-basic-auth-ending"},
+    // Refused on every usual port of a host that exists: a firewall that only admits listed IPs
+    // answers exactly like this (the article's ip-allowlist case), but so does a host with no
+    // mail server: half sure.
+    {Observation::kRefusedOnEveryPort, pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED, pb::SEVERITY_ERROR,
+     0.5, "smtp.tcp"},
+    // Accepted, then closed before a word: how many servers turn away addresses not on a list.
+    {Observation::kClosedBeforeGreeting, pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED, pb::SEVERITY_ERROR,
+     0.6, "smtp.greeting"},
+    // RFC 6531: a non-ASCII local part needs the server's SMTPUTF8. The probe is the step where
+    // the dialog stood ("": the engine names it).
+    {Observation::kSmtpUtf8NotOffered, pb::DIAGNOSIS_CODE_SMTPUTF8_UNSUPPORTED, kDefault, 1.0, ""},
+    // RFC 1870: a message over the advertised SIZE would be refused; it is not sent at all.
+    {Observation::kMessageOverSizeLimit, pb::DIAGNOSIS_CODE_MESSAGE_REJECTED, kDefault, 1.0, ""},
+    // The whole message was handed over and the answer never came: it may or may not exist.
+    {Observation::kDroppedAfterHandOver, pb::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, kDefault, 1.0,
+     "", "dropped-after-data"},
+    // Google's XOAUTH2 error challenge: 400 / 401 say the token itself was refused; another
+    // status (or none) makes that only likely.
+    {Observation::kAccessTokenRefused, pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, kDefault, 0.8,
+     "xoauth2.auth", "access-token"},
+    {Observation::kAccessTokenRefusedUnclear, pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, kDefault, 0.6,
+     "xoauth2.auth", "access-token"},
+    // Microsoft: a disabled account without licences is the shape of a shared mailbox, also when
+    // its mailbox settings could not be read.
+    {Observation::kDisabledWithoutLicense, pb::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX, kDefault,
+     0.8, "graph.user"},
 };
 
 // Columns: the cause found over SMTP, the SMTP_OAUTH_UNAVAILABLE variant that explains it.

@@ -238,7 +238,6 @@ asio::awaitable<AccountFacts> CheckGoogleAccount(const verify::Run& run,
               Observation::kTokenForOtherAccount,
               {absl::StrCat("Gmail API: the token belongs to ", *facts.token_account,
                             ", the channel's address is ", who)});
-          f.variant = "token-other-account";
           f.probe = "gmail.profile";
           run.recorder->Add(std::move(f));
         }

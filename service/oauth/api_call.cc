@@ -55,11 +55,10 @@ void RecordTransportFailure(const verify::Run& run, const net::HttpExchange& ex,
     // between handing over and the answer. A timeout or the caller's deadline says so as well.
     if (ex.cut_by_caller) Observe(run, Observation::kDeadlineTooShort, evidence, probe);
     auto f = diagnosis::ClassifyObservation(
-        Observation::kProtocolError,
+        Observation::kDroppedAfterHandOver,
         {ex.failure == HttpFailure::kTimedOut ? absl::StrCat(what, ": no complete response in time")
                                               : evidence,
          std::string(kMaybeSent)});
-    f.variant = "dropped-after-data";
     f.probe = probe;
     run.recorder->Add(std::move(f));
     return;

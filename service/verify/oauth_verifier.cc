@@ -52,15 +52,12 @@ void ClassifyChallenge(const Run& run, const std::string& challenge,
   std::string status = json ? oauth::GetString(*json, "status").value_or("") : "";
   std::string scope = json ? oauth::GetString(*json, "scope").value_or("") : "";
   const std::string evidence = absl::StrCat("AUTH XOAUTH2 challenge: ", challenge);
-  diagnosis::Finding f;
-  if (!scope.empty() && !scopes.empty() && !oauth::HasScope(scopes, scope)) {
-    f = diagnosis::ClassifyObservation(Observation::kScopeMissing, {evidence});
-  } else {
-    f.code = v1::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID;
-    f.variant = "access-token";
-    f.confidence = status == "401" || status == "400" ? 0.8 : 0.6;
-    f.evidence = {evidence};
-  }
+  const Observation observation =
+      !scope.empty() && !scopes.empty() && !oauth::HasScope(scopes, scope)
+          ? Observation::kScopeMissing
+      : status == "401" || status == "400" ? Observation::kAccessTokenRefused
+                                           : Observation::kAccessTokenRefusedUnclear;
+  diagnosis::Finding f = diagnosis::ClassifyObservation(observation, {evidence});
   f.probe = "xoauth2.auth";
   run.recorder->Add(std::move(f));
 }
@@ -141,18 +138,12 @@ void AdviseAcrossProbes(const Run& run, const OAuthTarget& target, bool token_wo
       absl::StrCat("the sign-in of ", target.account,
                    " works (the provider issued and accepted a token), so the account itself "
                    "lacks what the integration needs: ");
-  // Microsoft: a disabled account without licences is the shape of a shared mailbox, also
-  // when its mailbox settings could not be read.
   if (target.provider == v1::PROVIDER_MICROSOFT && facts.enabled == false && facts.licenses == 0 &&
       !rec.Has(v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX)) {
-    diagnosis::Finding f;
-    f.code = v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX;
-    f.confidence = 0.8;
-    f.probe = "graph.user";
-    f.evidence = {absl::StrCat("Microsoft Graph: ", target.account,
-                               " is disabled for sign-in and has no licence, as a shared "
-                               "mailbox is")};
-    rec.Add(std::move(f));
+    rec.Add(diagnosis::ClassifyObservation(
+        Observation::kDisabledWithoutLicense,
+        {absl::StrCat("Microsoft Graph: ", target.account,
+                      " is disabled for sign-in and has no licence, as a shared mailbox is")}));
   }
   for (auto& f : rec.mutable_findings()) {
     if (IsIntegrationCode(f.code))

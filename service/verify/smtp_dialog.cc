@@ -318,12 +318,10 @@ asio::awaitable<bool> Dialog::Authenticate() {
     co_return false;
   }
   if (target_.username.empty()) {
-    // Likely, not proven: a server that relays by IP accepts mail without AUTH. Only a server
-    // that demands AUTH at MAIL FROM (530 5.7.57) makes it an error, through the rule table.
+    // Likely, not proven: a server that relays by IP accepts mail without AUTH.
     auto finding = diagnosis::ClassifyObservation(
         Observation::kSharedMailboxLikely,
         {"the channel has no username and password, as a shared mailbox has none"});
-    finding.severity = v1::SEVERITY_WARNING;
     finding.probe = absl::StrCat(plan_.probe_prefix, ".auth");
     run_.recorder->Add(std::move(finding));
     if (!target_.from_address.empty()) co_await CheckSender();
@@ -497,13 +495,11 @@ bool Dialog::SendStepOk(const StepResult& r, Stage stage, bool want_354) {
         {absl::StrCat(stage_name, ": the caller's deadline ended the send: ", r.detail)}));
   }
   if (stage == Stage::kDataEnd) {
-    auto f = diagnosis::ClassifyObservation(
-        Observation::kProtocolError,
+    Diagnose(diagnosis::ClassifyObservation(
+        Observation::kDroppedAfterHandOver,
         {absl::StrCat(stage_name, ": ", r.detail),
          "the whole message had been handed to the server, but no final reply came: the server "
-         "may or may not have queued it; it was not sent again"});
-    f.variant = "dropped-after-data";
-    Diagnose(std::move(f));
+         "may or may not have queued it; it was not sent again"}));
   } else if (!out_.cut_by_caller) {
     Diagnose(diagnosis::ClassifyObservation(
         Observation::kProtocolError,
@@ -519,24 +515,21 @@ asio::awaitable<void> Dialog::SendMessage() {
   const SendPlan& send = *plan_.send;
   const smtp::Capabilities& caps = out_.capabilities;
   if (send.needs_smtputf8 && !caps.smtputf8) {
-    diagnosis::Finding f;
-    f.code = v1::DIAGNOSIS_CODE_SMTPUTF8_UNSUPPORTED;
-    f.evidence.push_back(
-        absl::StrCat("an address has characters outside ASCII before the @, and EHLO did not "
-                     "offer SMTPUTF8; it offered: ",
-                     absl::StrJoin(caps.keywords, " ")));
-    Diagnose(std::move(f));
+    Diagnose(diagnosis::ClassifyObservation(
+        Observation::kSmtpUtf8NotOffered,
+        {absl::StrCat("an address has characters outside ASCII before the @, and EHLO did not "
+                      "offer SMTPUTF8; it offered: ",
+                      absl::StrJoin(caps.keywords, " "))}));
     out_.send.skip_reason = "not sent: the server does not offer SMTPUTF8";
     co_return;
   }
   std::optional<uint64_t> size;
   if (caps.size) {
     if (*caps.size > 0 && send.size > *caps.size) {
-      diagnosis::Finding f;
-      f.code = v1::DIAGNOSIS_CODE_MESSAGE_REJECTED;
-      f.evidence.push_back(absl::StrCat("the message has ", send.size,
-                                        " octets; the server's SIZE limit is ", *caps.size));
-      Diagnose(std::move(f));
+      Diagnose(diagnosis::ClassifyObservation(
+          Observation::kMessageOverSizeLimit,
+          {absl::StrCat("the message has ", send.size, " octets; the server's SIZE limit is ",
+                        *caps.size)}));
       out_.send.skip_reason = "not sent: larger than the server's SIZE limit";
       co_return;
     }

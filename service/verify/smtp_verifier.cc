@@ -133,24 +133,18 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
                     "alt.smtp"));
   }
   if (primary.failure == TransportFailure::kConnectRefused && !working) {
-    // Refused on every usual port of a host that exists: a firewall that only admits listed
-    // IPs answers exactly like this.
-    auto f = Observe(Observation::kConnectRefused, primary.evidence, "smtp.tcp");
-    f.code = v1::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED;
-    f.severity = v1::SEVERITY_ERROR;
-    f.confidence = 0.5;
-    f.evidence = {absl::StrCat("every connection to ", target.host,
-                               " was refused at once, on the usual ports too, though the name "
-                               "resolves: a firewall that only admits listed IPs looks like this")};
-    rec.Add(std::move(f));
+    rec.Add(
+        Observe(Observation::kRefusedOnEveryPort,
+                absl::StrCat("every connection to ", target.host,
+                             " was refused at once, on the usual ports too, though the name "
+                             "resolves: a firewall that only admits listed IPs looks like this"),
+                "smtp.tcp"));
   }
   if (primary.failure == TransportFailure::kClosedEarly) {
-    auto f = Observe(Observation::kProtocolError, primary.evidence, "smtp.greeting", 0.6);
-    f.code = v1::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED;
-    f.severity = v1::SEVERITY_ERROR;
-    f.evidence = {
-        absl::StrCat("the server closed the connection before its greeting: ", primary.evidence)};
-    rec.Add(std::move(f));
+    rec.Add(Observe(
+        Observation::kClosedBeforeGreeting,
+        absl::StrCat("the server closed the connection before its greeting: ", primary.evidence),
+        "smtp.greeting"));
   }
 
   const v1::Provider provider = host_provider != v1::PROVIDER_UNSPECIFIED ? host_provider

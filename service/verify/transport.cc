@@ -2,12 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/strings.h"
-#include "diagnosis/catalog.h"
 
 namespace cv::verify {
 namespace v1 = channelverify::v1;
 using diagnosis::Observation;
-using diagnosis::Severity;
 
 bool IsTransportFailure(TransportFailure f) {
   switch (f) {
@@ -20,11 +18,9 @@ bool IsTransportFailure(TransportFailure f) {
   }
 }
 
-diagnosis::Finding Observe(Observation observation, std::string evidence, std::string probe,
-                           double confidence) {
+diagnosis::Finding Observe(Observation observation, std::string evidence, std::string probe) {
   auto f = diagnosis::ClassifyObservation(observation, {std::move(evidence)});
   f.probe = std::move(probe);
-  if (confidence < 1.0) f.confidence = confidence;
   return f;
 }
 
@@ -151,14 +147,7 @@ void DiagnoseSmtpPolicy(const Run& run, const SmtpTarget& target, const DialogOu
 
 void CapAtWarningWhenSending(const Run& run, const DialogOutcome& primary) {
   if (!primary.auth_succeeded || !primary.sender_accepted) return;
-  for (auto& f : run.recorder->mutable_findings()) {
-    Severity severity = f.severity;
-    if (severity == v1::SEVERITY_UNSPECIFIED) {
-      const diagnosis::CatalogEntry* entry = diagnosis::FindEntry(f.code);
-      if (entry != nullptr) severity = entry->severity;
-    }
-    if (severity == v1::SEVERITY_ERROR) f.severity = v1::SEVERITY_WARNING;
-  }
+  diagnosis::CapAtWarning(run.recorder->mutable_findings());
 }
 
 }  // namespace cv::verify
