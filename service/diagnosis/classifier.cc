@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "diagnosis/catalog.h"
+#include "diagnosis/probe_names.h"
 #include "diagnosis/rules.h"
 
 namespace cv::diagnosis {
@@ -136,22 +137,22 @@ std::string_view StageName(Stage stage) {
 std::string_view StageProbe(Stage stage) {
   switch (stage) {
     case Stage::kGreeting:
-      return "smtp.greeting";
+      return probes::kSmtpGreeting;
     case Stage::kEhlo:
-      return "smtp.ehlo";
+      return probes::kSmtpEhlo;
     case Stage::kStartTls:
-      return "smtp.starttls";
+      return probes::kSmtpStartTls;
     case Stage::kAuth:
     case Stage::kXoauth2:
-      return "smtp.auth";
+      return probes::kSmtpAuth;
     case Stage::kMailFrom:
     case Stage::kRcptTo:
     case Stage::kData:
     case Stage::kDataEnd:
     case Stage::kQuit:
-      return "smtp.send";
+      return probes::kSmtpSend;
   }
-  return "smtp";
+  return probes::kSmtp;
 }
 
 std::vector<const SmtpRule*> MatchSmtpRules(const SmtpEvidence& evidence) {
@@ -288,13 +289,13 @@ std::vector<Finding> ClassifyTokenError(const TokenErrorEvidence& evidence, std:
   if (evidence.provider == pb::PROVIDER_MICROSOFT) {
     for (const MicrosoftTokenRule* rule : MatchMicrosoftTokenRules(evidence)) {
       Finding f = FromRow(*rule, rule->code, line);
-      f.probe = "oauth.token";
+      f.probe = probes::kOAuthToken;
       out.push_back(std::move(f));
     }
   } else if (evidence.provider == pb::PROVIDER_GOOGLE) {
     if (const GoogleTokenRule* rule = MatchGoogleTokenRule(evidence)) {
       Finding f = FromRow(*rule, rule->code, line);
-      f.probe = "oauth.token";
+      f.probe = probes::kOAuthToken;
       out.push_back(std::move(f));
     }
   }

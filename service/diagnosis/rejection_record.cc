@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/strings.h"
+#include "diagnosis/probe_names.h"
 
 namespace cv::diagnosis {
 namespace {
@@ -32,7 +33,7 @@ bool DecodeRejection(std::string_view record, Finding* finding) {
   finding->variant = std::string(record.substr(first + 1, second - first - 1));
   const std::string_view reply = record.substr(second + 1);
   if (!reply.empty()) finding->evidence.push_back(absl::StrCat("AUTH: ", Av(reply)));
-  finding->probe = "smtp.auth";
+  finding->probe = probes::kSmtpAuth;
   return true;
 }
 

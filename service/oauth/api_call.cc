@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/strings.h"
+#include "diagnosis/probe_names.h"
 #include "smtp/transcript.h"
 
 namespace cv::oauth {
@@ -188,14 +189,14 @@ asio::awaitable<ApiCall> CallApi(const verify::Run& run, std::string probe_name,
   ScrubExchange(*run.redactor, options.secret_response && ex.status >= 200 && ex.status < 300, &ex);
 
   auto& facts = *probe->mutable_facts();
-  if (!ex.addresses.empty()) facts["addresses"] = absl::StrJoin(ex.addresses, " ");
-  if (!ex.dialed.empty()) facts["address"] = ex.dialed;
+  if (!ex.addresses.empty()) facts[facts::kAddresses] = absl::StrJoin(ex.addresses, " ");
+  if (!ex.dialed.empty()) facts[facts::kAddress] = ex.dialed;
   if (ex.tls_done) {
-    facts["tls_version"] = ex.tls.version;
-    facts["cert_subject"] = ex.tls.cert_subject;
-    facts["cert_issuer"] = ex.tls.cert_issuer;
-    facts["cert_verified"] = ex.tls.verified ? "true" : "false";
-    if (!ex.tls.verified) facts["cert_error"] = ex.tls.verify_error;
+    facts[facts::kTlsVersion] = ex.tls.version;
+    facts[facts::kCertSubject] = ex.tls.cert_subject;
+    facts[facts::kCertIssuer] = ex.tls.cert_issuer;
+    facts[facts::kCertVerified] = ex.tls.verified ? "true" : "false";
+    if (!ex.tls.verified) facts[facts::kCertError] = ex.tls.verify_error;
   }
   for (auto& line : ex.transcript) probe->add_transcript(std::move(line));
   call.request_sent = ex.request_sent;
@@ -215,7 +216,7 @@ asio::awaitable<ApiCall> CallApi(const verify::Run& run, std::string probe_name,
   call.status = ex.status;
   call.reason = ex.reason;
   call.www_authenticate = ex.www_authenticate;
-  facts["http_status"] = std::to_string(ex.status);
+  facts[facts::kHttpStatus] = std::to_string(ex.status);
   const bool success = ex.status >= 200 && ex.status < 300;
   std::string parse_error;
   call.json = ParseJsonObject(ex.body, &parse_error);
@@ -258,7 +259,7 @@ asio::awaitable<ApiCall> CallApi(const verify::Run& run, std::string probe_name,
   diagnosis::ApiErrorEvidence error = ReadApiError(api, ex.status, call.json, ex.www_authenticate);
   const std::string line = DescribeApiError(
       error, absl::StrCat(Av(diagnosis::OAuthApiName(api)), " ", request.method, " ", path));
-  if (!error.code.empty()) facts["error"] = smtp::SanitizeForDisplay(error.code);
+  if (!error.code.empty()) facts[facts::kError] = smtp::SanitizeForDisplay(error.code);
   run.recorder->End(probe, v1::PROBE_STATUS_FAILED, line);
   if (options.api) {
     auto findings = diagnosis::ClassifyApiError(error, line);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "common/strings.h"
 #include "diagnosis/classifier.h"
+#include "diagnosis/probe_names.h"
 #include "oauth/account.h"
 #include "oauth/json.h"
 #include "oauth/send.h"
@@ -39,7 +40,7 @@ void CheckScopes(const Run& run, const OAuthTarget& target, const std::vector<st
       Observation::kScopeMissing,
       {absl::StrCat("granted scopes: ", absl::StrJoin(got, " "),
                     "; sending needs one of: ", absl::StrJoin(wanted, ", "))});
-  f.probe = "oauth.token";
+  f.probe = probes::kOAuthToken;
   run.recorder->Add(std::move(f));
 }
 
@@ -58,7 +59,7 @@ void ClassifyChallenge(const Run& run, const std::string& challenge,
       : status == "401" || status == "400" ? Observation::kAccessTokenRefused
                                            : Observation::kAccessTokenRefusedUnclear;
   diagnosis::Finding f = diagnosis::ClassifyObservation(observation, {evidence});
-  f.probe = "xoauth2.auth";
+  f.probe = probes::kXoauth2Auth;
   run.recorder->Add(std::move(f));
 }
 
@@ -73,7 +74,7 @@ asio::awaitable<SmtpOutcome> Xoauth2Probe(const Run& run, const OAuthTarget& tar
   if (!google && !target.refresh_token.empty()) {
     // Exchange Online wants a token for its own resource; the Graph token will not do.
     auto token = co_await oauth::RefreshTokenProbe(run, target, oauth::kMicrosoftSmtpScope,
-                                                   "oauth.token.smtp");
+                                                   probes::kOAuthTokenSmtp);
     if (!token.ok) co_return out;
     access_token = std::move(token.access_token);
     scopes = token.scopes;
@@ -93,7 +94,7 @@ asio::awaitable<SmtpOutcome> Xoauth2Probe(const Run& run, const OAuthTarget& tar
   plan.host = host;
   plan.port = port;
   plan.tls_mode = v1::TLS_MODE_STARTTLS;
-  plan.probe_prefix = "xoauth2";
+  plan.probe_prefix = probes::kXoauth2;
   plan.host_provider = target.provider;
   plan.auth_mechanism = "XOAUTH2";
   DialogOutcome dialog = co_await RunSmtpDialog(run, smtp, plan, std::move(addresses));
@@ -160,7 +161,7 @@ asio::awaitable<v1::VerifyChannelResponse> VerifyOAuth(Run run, OAuthTarget targ
   if (!target.refresh_token.empty()) {
     auto token = co_await oauth::RefreshTokenProbe(
         run, target, target.provider == v1::PROVIDER_MICROSOFT ? oauth::kMicrosoftGraphScope : "",
-        "oauth.token");
+        probes::kOAuthToken);
     if (token.ok) {
       token_works = true;
       access_token = std::move(token.access_token);
@@ -168,7 +169,7 @@ asio::awaitable<v1::VerifyChannelResponse> VerifyOAuth(Run run, OAuthTarget targ
       CheckScopes(run, target, scopes);
     }
   } else {
-    run.recorder->Skip("oauth.token", "", "an access token was given: nothing to refresh");
+    run.recorder->Skip(probes::kOAuthToken, "", "an access token was given: nothing to refresh");
   }
 
   oauth::AccountFacts facts;

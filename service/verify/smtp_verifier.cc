@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "diagnosis/classifier.h"
+#include "diagnosis/probe_names.h"
 #include "net/when_all.h"
 #include "verify/dns_probe.h"
 #include "verify/provider.h"
@@ -107,7 +108,7 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
         alt_plan.port = alt.port;
         alt_plan.tls_mode = alt.mode;
         alt_plan.primary = false;
-        alt_plan.probe_prefix = "alt.smtp";
+        alt_plan.probe_prefix = probes::kAltSmtp;
         tasks.push_back(RunSmtpDialog(run, target, alt_plan, {addresses.front()}));
       }
       auto results = co_await net::WhenAll(std::move(tasks));
@@ -130,7 +131,7 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
                     absl::StrCat("port ", working->port, " with ", ModeName(working->mode),
                                  " works; the channel is set to port ", target.port, " with ",
                                  ModeName(target.tls_mode)),
-                    "alt.smtp"));
+                    probes::kAltSmtp));
   }
   if (primary.failure == TransportFailure::kConnectRefused && !working) {
     rec.Add(
@@ -138,13 +139,13 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
                 absl::StrCat("every connection to ", target.host,
                              " was refused at once, on the usual ports too, though the name "
                              "resolves: a firewall that only admits listed IPs looks like this"),
-                "smtp.tcp"));
+                probes::kSmtpTcp));
   }
   if (primary.failure == TransportFailure::kClosedEarly) {
     rec.Add(Observe(
         Observation::kClosedBeforeGreeting,
         absl::StrCat("the server closed the connection before its greeting: ", primary.evidence),
-        "smtp.greeting"));
+        probes::kSmtpGreeting));
   }
 
   const v1::Provider provider = host_provider != v1::PROVIDER_UNSPECIFIED ? host_provider
@@ -166,7 +167,7 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
     rec.Add(Observe(Observation::kDirectIntegrationRecommended,
                     "password AUTH failed at Microsoft 365, which offers XOAUTH2, and the sender "
                     "domain's mail is hosted there",
-                    "smtp.auth"));
+                    probes::kSmtpAuth));
   }
   const v1::Provider smtp_provider =
       host_provider != v1::PROVIDER_UNSPECIFIED ? host_provider : primary.greeting_provider;
@@ -175,7 +176,7 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target
     rec.Add(Observe(Observation::kProviderMismatch,
                     absl::StrCat("MX of ", from_domain, ": ", mx.records.front().host,
                                  "; SMTP host: ", target.host),
-                    "dns.mx"));
+                    probes::kDnsMx));
   }
 
   CapAtWarningWhenSending(run, primary);
