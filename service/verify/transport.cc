@@ -25,8 +25,8 @@ diagnosis::Finding Observe(Observation observation, std::string evidence, std::s
   return f;
 }
 
-void DiagnoseTransport(const Run& run, const SmtpTarget& t, const DialogOutcome& primary,
-                       const std::optional<SmtpSetting>& working) {
+void DiagnoseTransport(const probe::Run& run, const probe::SmtpTarget& t,
+                       const DialogOutcome& primary, const std::optional<SmtpSetting>& working) {
   auto& rec = *run.recorder;
   if (primary.cut_by_caller) {
     rec.Add(Observe(Observation::kDeadlineTooShort, primary.evidence, probes::kSmtp));
@@ -83,7 +83,7 @@ void DiagnoseTransport(const Run& run, const SmtpTarget& t, const DialogOutcome&
   }
 }
 
-bool DiagnoseWithheldAuth(const Run& run, const DialogOutcome& primary,
+bool DiagnoseWithheldAuth(const probe::Run& run, const DialogOutcome& primary,
                           const std::optional<SmtpSetting>& working) {
   switch (primary.auth_withheld) {
     case AuthWithheld::kNo:
@@ -108,8 +108,8 @@ bool DiagnoseWithheldAuth(const Run& run, const DialogOutcome& primary,
   return false;
 }
 
-void DiagnoseSmtpPolicy(const Run& run, const SmtpTarget& target, const DialogOutcome& primary,
-                        v1::Provider provider, bool google,
+void DiagnoseSmtpPolicy(const probe::Run& run, const probe::SmtpTarget& target,
+                        const DialogOutcome& primary, v1::Provider provider, bool google,
                         std::string_view app_password_provider) {
   auto& rec = *run.recorder;
   const bool connected = primary.failure == TransportFailure::kNone;
@@ -146,7 +146,7 @@ void DiagnoseSmtpPolicy(const Run& run, const SmtpTarget& target, const DialogOu
   }
 }
 
-void CapAtWarningWhenSending(const Run& run, const DialogOutcome& primary) {
+void CapAtWarningWhenSending(const probe::Run& run, const DialogOutcome& primary) {
   if (!primary.auth_succeeded || !primary.sender_accepted) return;
   diagnosis::CapAtWarning(run.recorder->mutable_findings());
 }
