@@ -168,15 +168,12 @@ absl::StatusOr<std::shared_ptr<Config>> BuildConfig(const ConfigOptions& options
 
   for (absl::string_view ip : absl::StrSplit(options.egress_ips, ',', absl::SkipWhitespace())) {
     ip = absl::StripAsciiWhitespace(ip);
-    absl::string_view bare = ip.substr(0, ip.find('/'));
     boost::system::error_code ec;
-    boost::asio::ip::make_address(std::string(bare), ec);
+    boost::asio::ip::make_address(std::string(ip.substr(0, ip.find('/'))), ec);
     if (ec)
       return absl::InvalidArgumentError(absl::StrCat("--egress_ips: not an IP address: ", ip));
     config->render.egress_ips.push_back(
-        ip.find('/') == absl::string_view::npos
-            ? absl::StrCat(ip, bare.find(':') == absl::string_view::npos ? "/32" : "/128")
-            : std::string(ip));
+        diagnosis::EgressRange(std::string_view(ip.data(), ip.size())));
   }
 
   if (auto s = BuildOAuth(options, config.get()); !s.ok()) return s;

@@ -72,7 +72,7 @@ struct ConfigOptions {
   std::string https_ports = "443";
   std::string trusted_ca_file;
   std::string dns_servers;
-  std::string egress_ips = "3.121.59.239,3.65.146.216,18.158.122.164";
+  std::string egress_ips = diagnosis::kArticleEgressIps;
   std::string ehlo_name;
   int cert_expiry_warning_days = 14;
   // OAuth: client ids, files holding the client secrets, endpoint overrides (README,
