@@ -183,6 +183,18 @@ absl::StatusOr<std::shared_ptr<Config>> BuildConfig(const ConfigOptions& options
   }
   config->cert_expiry_warning_days = options.cert_expiry_warning_days;
 
+  for (auto [flag, ms, timeout] :
+       {std::tuple{"dns_timeout_ms", options.dns_timeout_ms, &config->timeouts.dns},
+        std::tuple{"connect_timeout_ms", options.connect_timeout_ms, &config->timeouts.connect},
+        std::tuple{"greeting_timeout_ms", options.greeting_timeout_ms, &config->timeouts.greeting},
+        std::tuple{"command_timeout_ms", options.command_timeout_ms, &config->timeouts.command},
+        std::tuple{"tls_timeout_ms", options.tls_timeout_ms, &config->timeouts.tls}}) {
+    if (ms <= 0) {
+      return absl::InvalidArgumentError(absl::StrCat("--", flag, ": must be positive, not ", ms));
+    }
+    *timeout = std::chrono::milliseconds(ms);
+  }
+
   config->ehlo_name = options.ehlo_name;
   if (config->ehlo_name.empty()) {
     char name[256] = {};
