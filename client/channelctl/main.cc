@@ -115,13 +115,6 @@ bool UseColor(const Args& args, bool* ok) {
   return isatty(STDOUT_FILENO);
 }
 
-// "google_client_id" -> "google-client-id": the server's spelling of a flag, channelctl's.
-std::string Dashed(std::string_view name) {
-  std::string out(name);
-  std::replace(out.begin(), out.end(), '_', '-');
-  return out;
-}
-
 // The server flags as the library's options. The library checks them too, but in its own
 // words (ca_file); here a mistake is named by the flag the engineer typed.
 std::string ServerOptions(const Args& args, channelverify::ClientOptions* client) {
@@ -293,6 +286,7 @@ int Main(int argc, char** argv) {
   }
 
   grpc::Status status;
+  const auto engine = EngineOptionsGiven(args);
   if (args.Has("local")) {
     for (const char* flag :
          {"server", "tls", "ca-file", "cert-file", "key-file", "tls-server-name"}) {
@@ -304,37 +298,15 @@ int Main(int argc, char** argv) {
       }
     }
     LocalOptions local;
-    local.allow_cidrs = args.Get("allow-cidrs");
-    local.allow_plaintext_auth_cidrs = args.Get("allow-plaintext-auth-cidrs");
-    local.dns_servers = args.Get("dns-servers");
-    local.trusted_ca_file = args.Get("trusted-ca-file");
-    local.smtp_ports = args.Get("smtp-ports", local.smtp_ports);
-    local.egress_ips = args.Get("egress-ips", local.egress_ips);
-    local.ehlo_name = args.Get("ehlo-name");
-    if (args.Has("cert-expiry-warning-days") &&
-        !absl::SimpleAtoi(args.Get("cert-expiry-warning-days"), &local.cert_expiry_warning_days)) {
-      return UsageError("--cert-expiry-warning-days takes a number of days", args.command);
-    }
-    for (std::string_view option : LocalOAuthOptions()) {
-      if (const std::string flag = Dashed(option); args.Has(flag)) {
-        local.oauth[std::string(option)] = args.Get(flag);
-      }
-    }
+    local.engine = engine;
     local.timeout = std::chrono::milliseconds(timeout_ms);
     ctx.backend = MakeLocalBackend(local, &status);
   } else {
-    std::vector<std::string> local_flags = {"allow-cidrs", "allow-plaintext-auth-cidrs",
-                                            "dns-servers", "trusted-ca-file",
-                                            "smtp-ports",  "egress-ips",
-                                            "ehlo-name",   "cert-expiry-warning-days"};
-    for (std::string_view option : LocalOAuthOptions()) local_flags.push_back(Dashed(option));
-    for (const std::string& flag : local_flags) {
-      if (args.Has(flag)) {
-        return UsageError("--" + flag +
-                              " configures the local engine: use it with --local (a server "
-                              "has its own flags)",
-                          args.command);
-      }
+    if (!engine.empty()) {
+      return UsageError("--" + Dashed(engine.begin()->first) +
+                            " configures the local engine: use it with --local (a server "
+                            "has its own flags)",
+                        args.command);
     }
     channelverify::ClientOptions client;
     if (std::string error = ServerOptions(args, &client); !error.empty()) {

@@ -192,6 +192,39 @@ TEST_F(ChannelctlTest, JsonOutputIsTheResponse) {
   }
 }
 
+// The step timeouts are engine options like the others: --local takes them, and they bite.
+TEST_F(ChannelctlTest, LocalTakesTheStepTimeouts) {
+  auto silent = SmtpPeer::StartSilent();
+  ASSERT_TRUE(silent.ok()) << silent.status();
+  const std::string channel =
+      "smtp://jobs%40t.test@smtp.t.test:" + std::to_string(silent->port()) + "?tls=starttls";
+  CtlResult r = RunCtl(Local({"--greeting-timeout-ms", "300", "--tls_timeout_ms=300", "verify",
+                              channel, "--from", kUser, "--output", "json"}),
+                       {{"CHANNELCTL_PASSWORD", kPassword}});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  v1::VerifyChannelResponse response;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &response).ok()) << r.out;
+  const v1::Probe* greeting = nullptr;
+  for (const auto& p : response.probes()) {
+    if (p.name() == "smtp.greeting" && greeting == nullptr) greeting = &p;
+  }
+  ASSERT_NE(greeting, nullptr) << r.out;
+  EXPECT_EQ(greeting->status(), v1::PROBE_STATUS_TIMED_OUT) << r.out;
+  // 300 ms instead of the default 10 s, with room for a loaded machine.
+  EXPECT_LT(greeting->duration().seconds(), 5) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("DIAGNOSIS_CODE_SERVER_UNREACHABLE"));
+
+  // Checked as the server checks its flag, and named as channelctl spells it.
+  CtlResult zero = RunCtl(Local({"--greeting-timeout-ms=0", "verify", channel, "--from", kUser}),
+                          {{"CHANNELCTL_PASSWORD", kPassword}});
+  EXPECT_EQ(zero.exit_code, 3);
+  EXPECT_THAT(zero.err, HasSubstr("--greeting-timeout-ms: must be positive"));
+  // An engine option configures the engine in this process, not a server's.
+  CtlResult remote = RunCtl(Remote({"--greeting-timeout-ms=300", "verify", channel}));
+  EXPECT_EQ(remote.exit_code, 3);
+  EXPECT_THAT(remote.err, HasSubstr("--greeting-timeout-ms configures the local engine"));
+}
+
 TEST_F(ChannelctlTest, ColourOnlyWhenAsked) {
   const std::vector<std::string> args = {"verify", Channel(), "--from", kUser};
   // Not a terminal: no colour by default.
