@@ -41,14 +41,14 @@
   X(Int, max_in_flight_per_host, 50, "N", "Admission",                                            \
     "... and at most this many to one host (canonical: one for every Microsoft or Google "        \
     "name); more wait for a slot while they could still start in time, and are refused with "     \
-    "HOST_BUSY after (README, Safety)")                                                           \
+    "HOST_BUSY after (see Safety in README.md)")                                                  \
   X(String, caller_identity_header, "", "NAME", "Admission",                                      \
     "Metadata header a trusted proxy sets with the caller's identity, used only without "         \
     "mutual TLS (empty: callers without a client certificate are 'anonymous')")                   \
   X(Int, auth_failures_per_window, 3, "N", "AUTH budget and SendTest",                            \
     "The AUTH budget: rejected plus in-flight AUTH attempts per account (canonical server and "   \
     "username) before the service answers RESOURCE_EXHAUSTED (AUTH_RATE_LIMITED) instead of "     \
-    "trying; rejected passwords are remembered for the window (README, Safety)")                  \
+    "trying; rejected passwords are remembered for the window (see Safety in README.md)")         \
   X(Int, auth_failure_window_s, 900, "S", "AUTH budget and SendTest",                             \
     "The window of --auth_failures_per_window")                                                   \
   X(Int, send_quota_per_recipient_per_hour, 10, "N", "AUTH budget and SendTest",                  \

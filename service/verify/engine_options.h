@@ -19,7 +19,7 @@
     "link-local, CGNAT and other special ranges")                                                 \
   X(String, allow_plaintext_auth_cidrs, "", "CIDR,...", "Egress policy",                          \
     "Ranges a password may be sent to without TLS (an internal relay); elsewhere AUTH over an "   \
-    "unencrypted connection is never attempted (README, Safety)")                                 \
+    "unencrypted connection is never attempted (see Safety in README.md)")                        \
   X(String, smtp_ports, "25,465,587,2525", "PORT,...", "Egress policy",                           \
     "SMTP ports allowed on public addresses")                                                     \
   X(String, https_ports, "443", "PORT,...", "Egress policy",                                      \

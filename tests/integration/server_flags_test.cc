@@ -5,25 +5,33 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "rpc/server_options.h"
 #include "support/process.h"
 
 namespace cv::testing {
 namespace {
 
-// absl's --helpfull prints each flag as `--name (help); default: VALUE;`, strings quoted, on
-// lines of its own indented by four spaces (continuation lines by six).
-std::string HelpFull() {
+// What the server prints for `flags`, exiting by itself.
+std::string ServerOutput(std::vector<std::string> flags) {
   ChildProcess::Options options;
-  options.argv = {std::string(CV_BINARY_DIR) + "/service/channel-verifier", "--helpfull"};
+  options.argv = {std::string(CV_BINARY_DIR) + "/service/channel-verifier"};
+  options.argv.insert(options.argv.end(), flags.begin(), flags.end());
   auto process = ChildProcess::Start(options);
   if (!process.ok()) return "";
   (void)process->Wait(absl::Seconds(10));
   return process->Output();
 }
+
+// absl's --helpfull prints each flag as `--name (help); default: VALUE;`, strings quoted, on
+// lines of its own indented by four spaces (continuation lines by six).
+std::string HelpFull() { return ServerOutput({"--helpfull"}); }
 
 // The flags of the server before its options became one table, with absl's rendering of their
 // defaults: a flag dropped, renamed, retyped or given another default fails here.
@@ -100,14 +108,47 @@ TEST(ServerFlags, EveryFlagKeepsItsNameTypeAndDefault) {
     const size_t at = help.find(start);
     ASSERT_NE(at, std::string::npos) << "--" << name << " is gone";
     // The entry ends where the next flag's or the section's does.
-    const size_t end = std::min(help.find("\n    --", at + start.size()),
-                                help.find("\n\n", at + start.size()));
-    const std::string entry = std::regex_replace(
-        help.substr(at, end == std::string::npos ? std::string::npos : end - at),
-        std::regex("\\s+"), " ");
+    const size_t end =
+        std::min(help.find("\n    --", at + start.size()), help.find("\n\n", at + start.size()));
+    const std::string entry =
+        std::regex_replace(help.substr(at, end == std::string::npos ? std::string::npos : end - at),
+                           std::regex("\\s+"), " ");
     EXPECT_THAT(entry, ::testing::EndsWith(std::string("; default: ") + default_value + ";"))
         << "--" << name;
   }
+}
+
+// --help lists every option of the tables under its group's heading.
+TEST(ServerFlags, HelpListsEveryOptionUnderItsGroup) {
+  const std::string help = ServerOutput({"--help"});
+  for (const OptionSpec& o : rpc::AllServerOptions()) {
+    // A group's section runs from its heading to the next blank line.
+    const size_t heading = help.find("\n" + std::string(o.group) + ":\n");
+    ASSERT_NE(heading, std::string::npos) << o.group;
+    const size_t end = help.find("\n\n", heading + 1);
+    const size_t at = help.find("\n  --" + std::string(o.name), heading);
+    EXPECT_LT(at, end) << "--" << o.name << " is not under " << o.group;
+  }
+}
+
+// README "Configuration" is the generated table: editing an option without regenerating fails
+// here, as the diagnosis table does in channelctl_test.cc.
+TEST(ServerFlags, ReadmeConfigurationMatchesTheOptionTables) {
+  const std::string generated = ServerOutput({"--help=markdown"});
+  ASSERT_FALSE(generated.empty());
+  std::ifstream in(std::string(CV_SOURCE_DIR) + "/README.md");
+  std::stringstream readme;
+  readme << in.rdbuf();
+  const std::string text = readme.str();
+  const std::string begin = "<!-- BEGIN options: channel-verifier --help=markdown -->\n";
+  const std::string end = "<!-- END options -->";
+  const size_t b = text.find(begin), e = text.find(end);
+  ASSERT_NE(b, std::string::npos) << "README.md lacks the marker " << begin;
+  ASSERT_NE(e, std::string::npos) << "README.md lacks the marker " << end;
+  ASSERT_LT(b, e);
+  EXPECT_EQ(text.substr(b + begin.size(), e - b - begin.size()), generated)
+      << "README.md's configuration table is stale: replace it with the output of "
+         "`channel-verifier --help=markdown`";
 }
 
 }  // namespace
