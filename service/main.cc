@@ -31,13 +31,13 @@
 #include "net/socket_budget.h"
 #include "observability/metrics_server.h"
 #include "observability/service_metrics.h"
+#include "probe/config.h"
+#include "probe/engine_options.h"
 #include "rpc/credentials.h"
 #include "rpc/health.h"
 #include "rpc/server_options.h"
 #include "rpc/service.h"
 #include "state/open.h"
-#include "verify/config.h"
-#include "verify/engine_options.h"
 #include "verify/verifier.h"
 
 // Every flag comes from the option tables: the server's own and the engine's, which
@@ -119,11 +119,11 @@ int main(int argc, char** argv) {
     return Fail("--send_dedup_window_s must be >= 0 and --send_dedup_max_entries >= 1");
   }
 
-  cv::verify::ConfigOptions options;
+  cv::probe::ConfigOptions options;
 #define CV_ENGINE_FLAG(type, name, ...) options.name = absl::GetFlag(FLAGS_##name);
   CV_ENGINE_OPTIONS(CV_ENGINE_FLAG)
 #undef CV_ENGINE_FLAG
-  auto config = cv::verify::BuildConfig(options);
+  auto config = cv::probe::BuildConfig(options);
   if (!config.ok()) return Fail(std::string(config.status().message()));
   for (int v :
        {absl::GetFlag(FLAGS_auth_failures_per_window), absl::GetFlag(FLAGS_auth_failure_window_s),

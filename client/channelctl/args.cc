@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "verify/engine_options.h"
+#include "probe/engine_options.h"
 
 namespace channelctl {
 namespace {
@@ -104,7 +104,7 @@ namespace {
 // The engine's options as flags of --local: the server's names, help and defaults.
 std::vector<FlagDef> EngineFlags() {
   std::vector<FlagDef> flags;
-  for (const cv::OptionSpec& o : cv::verify::EngineOptions()) {
+  for (const cv::OptionSpec& o : cv::probe::EngineOptions()) {
     std::string help = "--local: " + std::string(o.help);
     if (!o.default_text.empty()) help += " (default " + std::string(o.default_text) + ")";
     flags.push_back({Dashed(o.name), std::string(o.placeholder), std::move(help)});
@@ -145,7 +145,7 @@ const std::vector<FlagDef>& GlobalFlags() {
 
 std::map<std::string, std::string, std::less<>> EngineOptionsGiven(const Args& args) {
   std::map<std::string, std::string, std::less<>> given;
-  for (const cv::OptionSpec& o : cv::verify::EngineOptions()) {
+  for (const cv::OptionSpec& o : cv::probe::EngineOptions()) {
     if (const std::string flag = Dashed(o.name); args.Has(flag)) {
       given[std::string(o.name)] = args.Get(flag);
     }

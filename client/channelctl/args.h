@@ -10,7 +10,7 @@
 
 namespace channelctl {
 
-// Owned strings: the engine's flags are made from its options table (verify/engine_options.h).
+// Owned strings: the engine's flags are made from its options table (probe/engine_options.h).
 struct FlagDef {
   std::string name;        // without the leading "--"
   std::string value_name;  // "" for a switch

@@ -39,7 +39,7 @@ std::unique_ptr<Backend> MakeRemoteBackend(const channelverify::ClientOptions& o
                                            grpc::Status* error);
 
 struct LocalOptions {
-  // The engine's options by the server's names ("greeting_timeout_ms"; verify/engine_options.h),
+  // The engine's options by the server's names ("greeting_timeout_ms"; probe/engine_options.h),
   // as text; the ones not given keep their defaults.
   std::map<std::string, std::string, std::less<>> engine;
   std::chrono::milliseconds timeout{30000};

@@ -1,5 +1,5 @@
 // --local: the server's engine in this process, on an io_context of its own with one thread.
-// Validation and the egress policy are the server's (rpc/request_checks.h, verify/config.h), so
+// Validation and the egress policy are the server's (rpc/request_checks.h, probe/config.h), so
 // a local run refuses and probes exactly what the service would.
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
@@ -11,11 +11,11 @@
 #include "channelctl/backend.h"
 #include "common/lang.h"
 #include "diagnosis/catalog.h"
+#include "probe/config.h"
+#include "probe/engine_options.h"
 #include "rpc/request_checks.h"
 #include "rpc/status.h"
 #include "rpc/validate.h"
-#include "verify/config.h"
-#include "verify/engine_options.h"
 #include "verify/verifier.h"
 
 namespace channelctl {
@@ -25,7 +25,7 @@ namespace {
 
 class LocalBackend final : public Backend {
  public:
-  LocalBackend(std::shared_ptr<const cv::verify::Config> config, std::chrono::milliseconds timeout)
+  LocalBackend(std::shared_ptr<const cv::probe::Config> config, std::chrono::milliseconds timeout)
       : work_(boost::asio::make_work_guard(io_)),
         verifier_(io_, std::move(config)),
         timeout_(timeout),
@@ -132,12 +132,12 @@ class LocalBackend final : public Backend {
 };
 
 // The options as the engine's configuration; the errors name the engine's option.
-absl::StatusOr<std::shared_ptr<cv::verify::Config>> BuildConfig(const LocalOptions& options) {
-  cv::verify::ConfigOptions config_options;
+absl::StatusOr<std::shared_ptr<cv::probe::Config>> BuildConfig(const LocalOptions& options) {
+  cv::probe::ConfigOptions config_options;
   for (const auto& [name, text] : options.engine) {
-    if (auto s = cv::verify::SetEngineOption(name, text, &config_options); !s.ok()) return s;
+    if (auto s = cv::probe::SetEngineOption(name, text, &config_options); !s.ok()) return s;
   }
-  return cv::verify::BuildConfig(config_options);
+  return cv::probe::BuildConfig(config_options);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// One setting of the server, as a row of data. The option tables (verify/engine_options.h for
+// One setting of the server, as a row of data. The option tables (probe/engine_options.h for
 // the engine, rpc/server_options.h for the server alone) define every setting once, as an X-macro
 // list of rows
 //

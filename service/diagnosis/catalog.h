@@ -35,7 +35,7 @@ struct CatalogVariant {
 };
 
 // The IPs of the help article as --egress_ips takes them: that option's default
-// (verify/engine_options.h), and what "{egress_ips}" becomes when a RenderContext carries none
+// (probe/engine_options.h), and what "{egress_ips}" becomes when a RenderContext carries none
 // (an empty list would leave a sentence without its point).
 inline constexpr char kArticleEgressIps[] = "3.121.59.239,3.65.146.216,18.158.122.164";
 

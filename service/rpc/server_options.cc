@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "verify/engine_options.h"
+#include "probe/engine_options.h"
 
 namespace cv::rpc {
 namespace {
@@ -16,7 +16,7 @@ std::span<const OptionSpec> ServerOptions() { return kServerOptions; }
 std::span<const OptionSpec> AllServerOptions() {
   static const auto* all = [] {
     auto* out = new std::vector<OptionSpec>(std::begin(kServerOptions), std::end(kServerOptions));
-    const auto engine = verify::EngineOptions();
+    const auto engine = probe::EngineOptions();
     out->insert(out->end(), engine.begin(), engine.end());
     return out;
   }();

@@ -1,7 +1,7 @@
 // The server's own settings, each defined once: listening, TLS of the API, deadlines,
 // admission, quotas, the state store, gRPC limits, the process. Flags of channel-verifier only
 // (main.cc); the engine's settings, which channelctl --local shares, are in
-// verify/engine_options.h. Rows: X(Type, name, default, placeholder, group, help), see
+// probe/engine_options.h. Rows: X(Type, name, default, placeholder, group, help), see
 // common/option.h.
 #pragma once
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "verify/run.h"
+#include "probe/run.h"
 
 namespace cv::verify {
 
@@ -16,7 +16,7 @@ namespace cv::verify {
 // Finish() ends those still pending when the verification is done.
 class ConnectRace : public std::enable_shared_from_this<ConnectRace> {
  public:
-  ConnectRace(const Run& run, std::string host, uint16_t port, std::string probe_name);
+  ConnectRace(const probe::Run& run, std::string host, uint16_t port, std::string probe_name);
 
   // The first connection that succeeded, or nullptr when every address failed.
   boost::asio::awaitable<std::shared_ptr<net::Conn>> First(
@@ -32,7 +32,7 @@ class ConnectRace : public std::enable_shared_from_this<ConnectRace> {
  private:
   boost::asio::awaitable<void> Attempt(size_t index, boost::asio::ip::address address);
 
-  Run run_;
+  probe::Run run_;
   std::string host_;
   uint16_t port_;
   std::string probe_name_;

@@ -1,4 +1,4 @@
-// The option tables (verify/engine_options.h, rpc/server_options.h): well-formed rows, defaults
+// The option tables (probe/engine_options.h, rpc/server_options.h): well-formed rows, defaults
 // that mean what the typed fields hold, and an engine that builds from its defaults.
 #include <gtest/gtest.h>
 
@@ -7,9 +7,9 @@
 #include <string>
 
 #include "common/option.h"
+#include "probe/config.h"
+#include "probe/engine_options.h"
 #include "rpc/server_options.h"
-#include "verify/config.h"
-#include "verify/engine_options.h"
 
 namespace cv {
 namespace {
@@ -20,7 +20,7 @@ TEST(OptionsTest, NamesAreUniqueFlagNames) {
     EXPECT_TRUE(seen.insert(o.name).second) << "--" << o.name << " is defined twice";
     EXPECT_TRUE(std::regex_match(std::string(o.name), std::regex("[a-z][a-z0-9_]*"))) << o.name;
   }
-  EXPECT_EQ(seen.size(), rpc::ServerOptions().size() + verify::EngineOptions().size());
+  EXPECT_EQ(seen.size(), rpc::ServerOptions().size() + probe::EngineOptions().size());
 }
 
 TEST(OptionsTest, EveryOptionHasHelpGroupAndPlaceholder) {
@@ -47,20 +47,20 @@ TEST(OptionsTest, DefaultsParseAsTheirType) {
 
 // The text the README and --help show as the default is the default the engine starts from.
 TEST(OptionsTest, EngineDefaultTextsAreTheTypedDefaults) {
-  verify::ConfigOptions from_text;
-  for (const OptionSpec& o : verify::EngineOptions()) {
-    ASSERT_TRUE(verify::SetEngineOption(o.name, o.default_text, &from_text).ok()) << o.name;
+  probe::ConfigOptions from_text;
+  for (const OptionSpec& o : probe::EngineOptions()) {
+    ASSERT_TRUE(probe::SetEngineOption(o.name, o.default_text, &from_text).ok()) << o.name;
   }
-  const verify::ConfigOptions typed;
+  const probe::ConfigOptions typed;
 #define CV_EXPECT_SAME(type, name, ...) EXPECT_EQ(from_text.name, typed.name) << #name;
   CV_ENGINE_OPTIONS(CV_EXPECT_SAME)
 #undef CV_EXPECT_SAME
 }
 
 TEST(OptionsTest, EngineBuildsFromItsDefaultsWithTheStepTimeouts) {
-  verify::ConfigOptions options;
-  ASSERT_TRUE(verify::SetEngineOption("greeting_timeout_ms", "1500", &options).ok());
-  auto config = verify::BuildConfig(options);
+  probe::ConfigOptions options;
+  ASSERT_TRUE(probe::SetEngineOption("greeting_timeout_ms", "1500", &options).ok());
+  auto config = probe::BuildConfig(options);
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ((*config)->timeouts.greeting, std::chrono::milliseconds(1500));
   EXPECT_EQ((*config)->timeouts.dns, std::chrono::milliseconds(5000));
@@ -68,13 +68,13 @@ TEST(OptionsTest, EngineBuildsFromItsDefaultsWithTheStepTimeouts) {
 }
 
 TEST(OptionsTest, BadValuesNameTheOption) {
-  verify::ConfigOptions options;
-  const absl::Status word = verify::SetEngineOption("dns_timeout_ms", "soon", &options);
+  probe::ConfigOptions options;
+  const absl::Status word = probe::SetEngineOption("dns_timeout_ms", "soon", &options);
   EXPECT_EQ(word.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(word.message().find("--dns_timeout_ms=soon"), absl::string_view::npos) << word;
-  EXPECT_FALSE(verify::SetEngineOption("listen", "127.0.0.1:1", &options).ok());
+  EXPECT_FALSE(probe::SetEngineOption("listen", "127.0.0.1:1", &options).ok());
   options.tls_timeout_ms = 0;
-  auto config = verify::BuildConfig(options);
+  auto config = probe::BuildConfig(options);
   ASSERT_FALSE(config.ok());
   EXPECT_NE(config.status().message().find("--tls_timeout_ms"), absl::string_view::npos)
       << config.status();

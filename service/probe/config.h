@@ -12,9 +12,9 @@
 #include "net/egress.h"
 #include "net/http_client.h"
 #include "net/url.h"
-#include "verify/engine_options.h"
+#include "probe/engine_options.h"
 
-namespace cv::verify {
+namespace cv::probe {
 
 // The service's own OAuth client at a provider (the client secret read from a file).
 struct OAuthClient {
@@ -37,7 +37,7 @@ struct OAuthEndpoints {
 };
 
 // Everything a verification needs from the process, built once at start-up from the options
-// (verify/engine_options.h).
+// (probe/engine_options.h).
 struct Config {
   std::shared_ptr<net::DnsResolver> dns;
   net::EgressPolicy egress;
@@ -67,4 +67,4 @@ struct Config {
 // Checks every option (the error names the bad one) and builds the Config from them.
 absl::StatusOr<std::shared_ptr<Config>> BuildConfig(const ConfigOptions& options);
 
-}  // namespace cv::verify
+}  // namespace cv::probe

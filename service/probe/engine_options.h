@@ -70,9 +70,9 @@
     "Step timeout of each SMTP command's reply")                                                  \
   X(Int, tls_timeout_ms, 10000, "MS", "Step timeouts", "Step timeout of the TLS handshake")
 
-namespace cv::verify {
+namespace cv::probe {
 
-// The typed settings a Config is built from (verify/config.h), each holding its default.
+// The typed settings a Config is built from (probe/config.h), each holding its default.
 struct ConfigOptions {
   CV_ENGINE_OPTIONS(CV_OPTION_FIELD)
 };
@@ -84,4 +84,4 @@ std::span<const OptionSpec> EngineOptions();
 // would be; INVALID_ARGUMENT names the option.
 absl::Status SetEngineOption(std::string_view name, std::string_view text, ConfigOptions* options);
 
-}  // namespace cv::verify
+}  // namespace cv::probe

@@ -1,6 +1,6 @@
-#include "verify/engine_options.h"
+#include "probe/engine_options.h"
 
-namespace cv::verify {
+namespace cv::probe {
 namespace {
 
 constexpr OptionSpec kEngineOptions[] = {CV_ENGINE_OPTIONS(CV_OPTION_SPEC)};
@@ -17,4 +17,4 @@ absl::Status SetEngineOption(std::string_view name, std::string_view text, Confi
   return absl::InvalidArgumentError("--" + std::string(name) + ": not an option of the engine");
 }
 
-}  // namespace cv::verify
+}  // namespace cv::probe
