@@ -890,15 +890,10 @@ std::string Fill(std::string_view text, const RenderContext& ctx) {
     out.append(text.substr(pos, at == std::string_view::npos ? std::string_view::npos : at - pos));
     if (at == std::string_view::npos) break;
     bool first = true;
-    auto add = [&](std::string_view ip) {
+    for (const std::string& ip : EgressIps(ctx)) {
       if (!first) out.append(", ");
       out.append(ip);
       first = false;
-    };
-    if (ctx.egress_ips.empty()) {
-      for (std::string_view ip : kDefaultEgressIps) add(ip);
-    } else {
-      for (const std::string& ip : ctx.egress_ips) add(ip);
     }
     pos = at + kEgressIpsPlaceholder.size();
   }
@@ -935,6 +930,11 @@ std::string RenderRemediation(DiagnosisCode code, std::string_view text, Lang la
 }  // namespace
 
 std::span<const std::string_view> DefaultEgressIps() { return kDefaultEgressIps; }
+
+std::vector<std::string> EgressIps(const RenderContext& ctx) {
+  if (!ctx.egress_ips.empty()) return ctx.egress_ips;
+  return {kDefaultEgressIps.begin(), kDefaultEgressIps.end()};
+}
 
 std::span<const CatalogEntry> Catalog() { return kCatalog; }
 
