@@ -17,6 +17,7 @@
 #include "channelctl/channel.h"
 #include "channelctl/render.h"
 #include "channelctl/spinner.h"
+#include "channelctl/timeline_text.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
@@ -113,6 +114,15 @@ bool UseColor(const Args& args, bool* ok) {
   const char* term = std::getenv("TERM");
   if (term != nullptr && std::string(term) == "dumb") return false;
   return isatty(STDOUT_FILENO);
+}
+
+// The locale that decides the character set, as the C library would pick it.
+std::string Locale() {
+  for (const char* name : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return value;
+  }
+  return "";
 }
 
 // "google_client_id" -> "google-client-id": the server's spelling of a flag, channelctl's.
@@ -284,6 +294,14 @@ int Main(int argc, char** argv) {
   if (!color_ok) return UsageError("--color must be auto, always or never", args.command);
   ctx.style.timing = !args.Has("no-timing");
   ctx.style.german = ctx.lang == "de";
+  ctx.style.timeline = args.Has("timeline");
+  if (ctx.style.timeline && ctx.output != "human") {
+    return UsageError(
+        "--timeline draws on the terminal; it does not go with --output " + ctx.output,
+        args.command);
+  }
+  // Block characters need a UTF-8 terminal; the C locale (no LANG at all) is ASCII.
+  ctx.style.ascii = args.Has("ascii") || !LocaleIsUtf8(Locale());
 
   long long timeout_ms = 30000;
   if (args.Has("timeout")) {
