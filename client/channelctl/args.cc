@@ -23,6 +23,8 @@ const std::vector<FlagDef> kResultFlags = {
     {"timeline", "", "draw the probes as bars on one time axis (fits 80 columns)"},
     {"ascii", "",
      "draw the timeline with ASCII characters only (the default when the locale is not UTF-8)"},
+    {"report", "FILE",
+     "also write the result as one self-contained HTML page to FILE (no secrets in it)"},
 };
 
 std::vector<FlagDef> With(std::vector<FlagDef> flags, std::vector<FlagDef> more) {
@@ -53,8 +55,10 @@ const std::vector<CommandDef>& Defs() {
            "      --from jobs@example.com --password-file ~/.cv-pass\n"
            "  channelctl verify microsoft --account jobs@example.com --refresh-token-file t.txt\n"
            "  channelctl --local --allow-cidrs 127.0.0.0/8 verify smtp://127.0.0.1:2525?tls=none\n"
-           "  channelctl verify smtp://jobs%40example.com@smtp.example.com --timeline\n"
-           "\nExit status: 0 pass, 1 warn, 2 fail, 3 usage or connection error.\n",
+           "  channelctl verify smtp://jobs%40example.com@smtp.example.com --timeline \\\n"
+           "      --report check.html --lang de\n"
+           "\nExit status: 0 pass, 1 warn, 2 fail, 3 usage or connection error (or the report\n"
+           "could not be written).\n",
        With(kChannelFlags, kResultFlags), 1, 1},
       {"send-test", "CHANNEL", "send one real test message through a channel",
        "Sends one test message to --to through the channel and prints the server's answer.\n"

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -16,8 +17,10 @@
 #include "channelctl/backend.h"
 #include "channelctl/channel.h"
 #include "channelctl/render.h"
+#include "channelctl/report_file.h"
 #include "channelctl/spinner.h"
 #include "channelctl/timeline_text.h"
+#include "channelverify/report.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
@@ -162,7 +165,52 @@ struct Context {
   std::string output;  // human, json, markdown
   std::string lang;
   std::unique_ptr<Backend> backend;
+  std::string made_by;         // for the report: which server, or this machine
+  bool egress_unknown = true;  // --local without --egress-ips: the IPs of this machine are unknown
 };
+
+// --report FILE: the file is claimed before the call (a path that cannot be written is said
+// before anything runs or is sent) and written after it.
+struct Report {
+  bool wanted = false;
+  ReportFile file;
+  channelverify::ReportContext context;
+};
+
+int StartReport(Context& ctx, Report* report) {
+  report->wanted = ctx.args.Has("report");
+  if (!report->wanted) return 0;
+  std::string error;
+  if (!report->file.Claim(ctx.args.Get("report"), &error)) {
+    std::cerr << "channelctl: " << error << "\n";
+    return kExitUsage;
+  }
+  report->context.made_at = std::chrono::system_clock::now();
+  report->context.made_by = ctx.made_by;
+  return 0;
+}
+
+// Writes the page; the exit status is `status`, or kExitUsage when the file could not be
+// written (the result was printed already).
+int FinishReport(Report* report, const std::string& html, int status) {
+  std::string error;
+  if (!report->file.Write(html, &error)) {
+    std::cerr << "channelctl: " << error << "\n";
+    return kExitUsage;
+  }
+  return status;
+}
+
+// Where the check was made from, as the engine that made it says (ListDiagnoses.egress_ips).
+// Best effort: a server that does not say leaves the report saying "not known".
+std::vector<std::string> EgressIps(Context& ctx) {
+  if (ctx.egress_unknown) return {};
+  v1::ListDiagnosesRequest request;
+  request.set_language_code(ctx.lang);
+  v1::ListDiagnosesResponse catalog;
+  if (!ctx.backend->ListDiagnoses(request, &catalog).ok()) return {};
+  return {catalog.egress_ips().begin(), catalog.egress_ips().end()};
+}
 
 int Verify(Context& ctx) {
   v1::VerifyChannelRequest request;
@@ -173,16 +221,26 @@ int Verify(Context& ctx) {
   }
   request.set_language_code(ctx.lang);
   const std::string header = DescribeChannel(request.channel());
+  Report report;
+  if (int code = StartReport(ctx, &report); code != 0) return code;
   v1::VerifyChannelResponse response;
   grpc::Status status;
   {
     Spinner spinner(ctx.output == "human" && isatty(STDERR_FILENO), "verifying " + header);
     status = ctx.backend->VerifyChannel(request, &response);
   }
-  if (!status.ok()) return RpcError(status, *ctx.backend);
+  if (!status.ok()) {
+    report.file.Abandon();
+    return RpcError(status, *ctx.backend);
+  }
   std::cout << (ctx.output == "json" ? ToJson(response)
                                      : RenderVerify(response, header, ctx.style));
-  return ExitCodeFor(response.verdict());
+  const int code = ExitCodeFor(response.verdict());
+  if (!report.wanted) return code;
+  std::cout.flush();
+  report.context.egress_ips = EgressIps(ctx);
+  return FinishReport(&report, channelverify::RenderReport(request, response, report.context),
+                      code);
 }
 
 int SendTest(Context& ctx) {
@@ -197,6 +255,8 @@ int SendTest(Context& ctx) {
   request.set_language_code(ctx.lang);
   request.set_request_id(ctx.args.Get("request-id", channelverify::Client::NewRequestId()));
   const std::string header = DescribeChannel(request.channel()) + " → " + request.recipient();
+  Report report;
+  if (int code = StartReport(ctx, &report); code != 0) return code;
   v1::SendTestResponse response;
   grpc::Status status;
   {
@@ -204,6 +264,7 @@ int SendTest(Context& ctx) {
     status = ctx.backend->SendTest(request, &response);
   }
   if (!status.ok()) {
+    report.file.Abandon();
     const int code = RpcError(status, *ctx.backend);
     std::cerr << "  request id: " << request.request_id()
               << " (reuse it with --request-id to retry without sending twice)\n";
@@ -211,8 +272,12 @@ int SendTest(Context& ctx) {
   }
   std::cout << (ctx.output == "json" ? ToJson(response)
                                      : RenderSendTest(response, header, ctx.style));
-  if (!response.accepted()) return 2;
-  return response.verdict() == v1::VERDICT_WARN ? 1 : 0;
+  const int code = !response.accepted() ? 2 : response.verdict() == v1::VERDICT_WARN ? 1 : 0;
+  if (!report.wanted) return code;
+  std::cout.flush();
+  report.context.egress_ips = EgressIps(ctx);
+  return FinishReport(&report, channelverify::RenderReport(request, response, report.context),
+                      code);
 }
 
 int Diagnoses(Context& ctx) {
@@ -340,6 +405,11 @@ int Main(int argc, char** argv) {
     }
     local.timeout = std::chrono::milliseconds(timeout_ms);
     ctx.backend = MakeLocalBackend(local, &status);
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    ctx.made_by = std::string("channelctl --local on ") + host;
+    // The engine quotes --egress-ips in its texts; only when given are they this machine's.
+    ctx.egress_unknown = !args.Has("egress-ips");
   } else {
     std::vector<std::string> local_flags = {"allow-cidrs", "allow-plaintext-auth-cidrs",
                                             "dns-servers", "trusted-ca-file",
@@ -363,6 +433,8 @@ int Main(int argc, char** argv) {
     // rather than after the library's default of five attempts.
     client.retry.max_attempts = 3;
     ctx.backend = MakeRemoteBackend(client, &status);
+    ctx.made_by = "channel-verifier at " + client.target;
+    ctx.egress_unknown = false;
   }
   if (!status.ok()) return UsageError(status.error_message(), args.command);
 
