@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "ctl_support.h"
@@ -216,6 +217,41 @@ TEST_F(ChannelctlReportTest, FlagErrorsNameTheFlag) {
       {"--server=" + world_->server().address(), "verify", "smtp://smtp.t.test", "--report"});
   EXPECT_EQ(no_value.exit_code, 3);
   EXPECT_THAT(no_value.err, HasSubstr("--report needs a value (FILE)"));
+}
+
+// send-test --report against a fake service: the page says what the server answered, and a
+// service that names no egress IPs leaves them "not known" rather than guessed.
+TEST(ChannelctlSendTestReport, SaysWhatTheServerAnsweredAndNoSecret) {
+  FakeVerifier fake;
+  FakeServer server(&fake);
+  fake.send_response.set_accepted(true);
+  fake.send_response.set_verdict(v1::VERDICT_PASS);
+  fake.send_response.set_server_reply("250 2.0.0 Ok: queued as 4F1A2");
+  fake.send_response.set_message_id("<abc@verifier.test>");
+  TempDir dir("cv-report-");
+  const std::string path = (dir.path() / "sent.html").string();
+  CtlResult r =
+      RunCtl({"--server=" + server.address(), "send-test", "smtp://jobs%40t.test@smtp.t.test",
+              "--to", "me@t.test", "--report", path, "--lang", "de"},
+             {{"CHANNELCTL_PASSWORD", kCtlPassword}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(path);
+  std::stringstream page;
+  page << in.rdbuf();
+  EXPECT_THAT(page.str(), HasSubstr("Der Server hat die Testnachricht angenommen"));
+  EXPECT_THAT(page.str(), HasSubstr("250 2.0.0 Ok: queued as 4F1A2"));
+  EXPECT_THAT(page.str(), HasSubstr("<td>me@t.test</td>"));
+  EXPECT_THAT(page.str(), HasSubstr("<td>nicht bekannt</td>"));
+  EXPECT_THAT(page.str(), Not(HasSubstr(kCtlPassword)));
+
+  // A failed call leaves no empty page behind.
+  fake.fail_first = 1000;
+  const std::string failed = (dir.path() / "failed.html").string();
+  r = RunCtl({"--server=" + server.address(), "send-test", "smtp://jobs%40t.test@smtp.t.test",
+              "--to", "me@t.test", "--report", failed},
+             {{"CHANNELCTL_PASSWORD", kCtlPassword}});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_FALSE(std::filesystem::exists(failed));
 }
 
 }  // namespace
