@@ -28,11 +28,11 @@
 #include "net/socket_budget.h"
 #include "observability/metrics_server.h"
 #include "observability/service_metrics.h"
+#include "probe/config.h"
 #include "rpc/credentials.h"
 #include "rpc/health.h"
 #include "rpc/service.h"
 #include "state/open.h"
-#include "verify/config.h"
 #include "verify/verifier.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC address HOST:PORT");
@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
     return Fail("--send_dedup_window_s must be >= 0 and --send_dedup_max_entries >= 1");
   }
 
-  cv::verify::ConfigOptions options;
+  cv::probe::ConfigOptions options;
   options.allow_cidrs = absl::GetFlag(FLAGS_allow_cidrs);
   options.allow_plaintext_auth_cidrs = absl::GetFlag(FLAGS_allow_plaintext_auth_cidrs);
   options.max_addresses_per_name = absl::GetFlag(FLAGS_max_addresses_per_name);
@@ -204,7 +204,7 @@ int main(int argc, char** argv) {
   options.microsoft_graph_base = absl::GetFlag(FLAGS_microsoft_graph_base);
   options.google_smtp_host = absl::GetFlag(FLAGS_google_smtp_host);
   options.microsoft_smtp_host = absl::GetFlag(FLAGS_microsoft_smtp_host);
-  auto config = cv::verify::BuildConfig(options);
+  auto config = cv::probe::BuildConfig(options);
   if (!config.ok()) return Fail(std::string(config.status().message()));
   for (int ms : {absl::GetFlag(FLAGS_dns_timeout_ms), absl::GetFlag(FLAGS_connect_timeout_ms),
                  absl::GetFlag(FLAGS_greeting_timeout_ms), absl::GetFlag(FLAGS_command_timeout_ms),

@@ -12,10 +12,10 @@
 #include "channelctl/backend.h"
 #include "common/lang.h"
 #include "diagnosis/catalog.h"
+#include "probe/config.h"
 #include "rpc/request_checks.h"
 #include "rpc/status.h"
 #include "rpc/validate.h"
-#include "verify/config.h"
 #include "verify/verifier.h"
 
 namespace channelctl {
@@ -25,7 +25,7 @@ namespace {
 
 class LocalBackend final : public Backend {
  public:
-  LocalBackend(std::shared_ptr<const cv::verify::Config> config, std::chrono::milliseconds timeout)
+  LocalBackend(std::shared_ptr<const cv::probe::Config> config, std::chrono::milliseconds timeout)
       : work_(boost::asio::make_work_guard(io_)),
         verifier_(io_, std::move(config)),
         timeout_(timeout),
@@ -135,18 +135,18 @@ class LocalBackend final : public Backend {
 };
 
 // LocalOptions::oauth's keys and the settings they fill.
-constexpr std::pair<std::string_view, std::string cv::verify::ConfigOptions::*> kOAuthFields[] = {
-    {"google_client_id", &cv::verify::ConfigOptions::google_client_id},
-    {"google_client_secret_file", &cv::verify::ConfigOptions::google_client_secret_file},
-    {"microsoft_client_id", &cv::verify::ConfigOptions::microsoft_client_id},
-    {"microsoft_client_secret_file", &cv::verify::ConfigOptions::microsoft_client_secret_file},
-    {"google_token_url", &cv::verify::ConfigOptions::google_token_url},
-    {"gmail_api_base", &cv::verify::ConfigOptions::gmail_api_base},
-    {"google_directory_api_base", &cv::verify::ConfigOptions::google_directory_api_base},
-    {"microsoft_login_base", &cv::verify::ConfigOptions::microsoft_login_base},
-    {"microsoft_graph_base", &cv::verify::ConfigOptions::microsoft_graph_base},
-    {"google_smtp_host", &cv::verify::ConfigOptions::google_smtp_host},
-    {"microsoft_smtp_host", &cv::verify::ConfigOptions::microsoft_smtp_host},
+constexpr std::pair<std::string_view, std::string cv::probe::ConfigOptions::*> kOAuthFields[] = {
+    {"google_client_id", &cv::probe::ConfigOptions::google_client_id},
+    {"google_client_secret_file", &cv::probe::ConfigOptions::google_client_secret_file},
+    {"microsoft_client_id", &cv::probe::ConfigOptions::microsoft_client_id},
+    {"microsoft_client_secret_file", &cv::probe::ConfigOptions::microsoft_client_secret_file},
+    {"google_token_url", &cv::probe::ConfigOptions::google_token_url},
+    {"gmail_api_base", &cv::probe::ConfigOptions::gmail_api_base},
+    {"google_directory_api_base", &cv::probe::ConfigOptions::google_directory_api_base},
+    {"microsoft_login_base", &cv::probe::ConfigOptions::microsoft_login_base},
+    {"microsoft_graph_base", &cv::probe::ConfigOptions::microsoft_graph_base},
+    {"google_smtp_host", &cv::probe::ConfigOptions::google_smtp_host},
+    {"microsoft_smtp_host", &cv::probe::ConfigOptions::microsoft_smtp_host},
 };
 
 }  // namespace
@@ -161,7 +161,7 @@ const std::vector<std::string_view>& LocalOAuthOptions() {
 }
 
 std::unique_ptr<Backend> MakeLocalBackend(const LocalOptions& options, grpc::Status* error) {
-  cv::verify::ConfigOptions config_options;
+  cv::probe::ConfigOptions config_options;
   config_options.allow_cidrs = options.allow_cidrs;
   config_options.allow_plaintext_auth_cidrs = options.allow_plaintext_auth_cidrs;
   config_options.dns_servers = options.dns_servers;
@@ -179,7 +179,7 @@ std::unique_ptr<Backend> MakeLocalBackend(const LocalOptions& options, grpc::Sta
     }
     config_options.*(it->second) = value;
   }
-  auto config = cv::verify::BuildConfig(config_options);
+  auto config = cv::probe::BuildConfig(config_options);
   if (!config.ok()) {
     // The engine names the server's flags (--allow_cidrs); channelctl spells them with dashes.
     // Only the flag names change: a path or value after "=" keeps its underscores.

@@ -10,10 +10,10 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "common/display.h"
 #include "common/strings.h"
 #include "net/address_select.h"
 #include "net/socket_budget.h"
-#include "smtp/transcript.h"
 
 namespace cv::net {
 namespace asio = boost::asio;
@@ -59,7 +59,7 @@ namespace {
 // Header text from the server, made safe to show: control bytes escaped, length capped.
 std::string Clean(std::string_view s) {
   constexpr size_t kMax = 512;
-  return smtp::SanitizeForDisplay(s.substr(0, kMax));
+  return SanitizeForDisplay(s.substr(0, kMax));
 }
 
 bool HasLineBreakOrNul(std::string_view s) {

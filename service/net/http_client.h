@@ -82,7 +82,7 @@ struct HttpExchange {
   bool ok() const { return failure == HttpFailure::kNone; }
 };
 
-// What an exchange needs from the process (the verify::Config owns these).
+// What an exchange needs from the process (the probe::Config owns these).
 struct HttpEnv {
   DnsResolver* dns = nullptr;
   const EgressPolicy* egress = nullptr;

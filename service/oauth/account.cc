@@ -3,11 +3,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/display.h"
 #include "common/strings.h"
 #include "diagnosis/classifier.h"
 #include "net/when_all.h"
 #include "oauth/api_call.h"
-#include "smtp/transcript.h"
 
 namespace cv::oauth {
 namespace asio = boost::asio;
@@ -17,7 +17,7 @@ using diagnosis::Observation;
 
 namespace {
 
-void Observe(const verify::Run& run, Observation observation, std::string evidence,
+void Observe(const probe::Run& run, Observation observation, std::string evidence,
              std::string probe) {
   auto f = diagnosis::ClassifyObservation(observation, {std::move(evidence)});
   f.probe = std::move(probe);
@@ -39,7 +39,7 @@ bool IsMailboxFinding(v1::DiagnosisCode code) {
          code == v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX;
 }
 
-void NoteMailboxError(const verify::Run& run, const ApiCall& call, AccountFacts* facts) {
+void NoteMailboxError(const probe::Run& run, const ApiCall& call, AccountFacts* facts) {
   if (!call.answered || call.ok()) return;
   for (const auto& f : run.recorder->findings()) {
     if (f.probe == call.probe->name() && IsMailboxFinding(f.code)) facts->mailbox_error = true;
@@ -59,7 +59,7 @@ void ReadGraphUser(const JsonObject& user, AccountFacts* facts) {
 
 void ReadGraphMailboxSettings(const JsonObject& settings, AccountFacts* facts) {
   if (auto purpose = GetString(settings, "userPurpose")) {
-    facts->purpose = smtp::SanitizeForDisplay(Lower(*purpose).substr(0, 64));
+    facts->purpose = SanitizeForDisplay(Lower(*purpose).substr(0, 64));
   }
 }
 
@@ -71,7 +71,7 @@ std::vector<std::string> ReadGraphDirectoryRoles(const JsonObject& roles, Accoun
       if (item.kind_case() != JsonValue::kStructValue) continue;
       const JsonObject& role = item.struct_value();
       auto name = GetString(role, "displayName");
-      names.push_back(smtp::SanitizeForDisplay(name ? name->substr(0, 80) : "(unnamed role)"));
+      names.push_back(SanitizeForDisplay(name ? name->substr(0, 80) : "(unnamed role)"));
       auto id = GetString(role, "roleTemplateId");
       if (id && (Lower(*id) == kGlobalAdminRole || Lower(*id) == kExchangeAdminRole)) {
         admin = true;
@@ -93,12 +93,12 @@ void ReadGoogleDirectoryUser(const JsonObject& user, AccountFacts* facts) {
 
 void ReadGmailProfile(const JsonObject& profile, AccountFacts* facts) {
   if (auto email = GetString(profile, "emailAddress")) {
-    facts->token_account = smtp::SanitizeForDisplay(email->substr(0, 320));
+    facts->token_account = SanitizeForDisplay(email->substr(0, 320));
   }
 }
 
-asio::awaitable<AccountFacts> CheckMicrosoftAccount(const verify::Run& run,
-                                                    const verify::OAuthTarget& target,
+asio::awaitable<AccountFacts> CheckMicrosoftAccount(const probe::Run& run,
+                                                    const probe::OAuthTarget& target,
                                                     const Secret& access_token) {
   const net::Url& graph = run.config->oauth.microsoft_graph;
   const std::string user = net::EncodePathSegment(target.account);
@@ -206,8 +206,8 @@ asio::awaitable<AccountFacts> CheckMicrosoftAccount(const verify::Run& run,
   co_return facts;
 }
 
-asio::awaitable<AccountFacts> CheckGoogleAccount(const verify::Run& run,
-                                                 const verify::OAuthTarget& target,
+asio::awaitable<AccountFacts> CheckGoogleAccount(const probe::Run& run,
+                                                 const probe::OAuthTarget& target,
                                                  const Secret& access_token) {
   const auto& endpoints = run.config->oauth;
   std::vector<asio::awaitable<ApiCall>> tasks;

@@ -7,8 +7,8 @@
 
 #include "common/secret.h"
 #include "oauth/json.h"
-#include "verify/oauth_request.h"
-#include "verify/run.h"
+#include "probe/oauth_request.h"
+#include "probe/run.h"
 
 // The account checks of the direct integration (the article's "integration-account" case:
 // own mailbox and login, admin rights, a licence, not a shared mailbox), run side by side.
@@ -44,12 +44,12 @@ void ReadGmailProfile(const JsonObject& profile, AccountFacts* facts);
 
 // Graph: user, mailboxSettings, directory roles, and a send check that sends nothing (sendMail
 // with a message without recipients, which Graph refuses only after its permission checks).
-boost::asio::awaitable<AccountFacts> CheckMicrosoftAccount(const verify::Run& run,
-                                                           const verify::OAuthTarget& target,
+boost::asio::awaitable<AccountFacts> CheckMicrosoftAccount(const probe::Run& run,
+                                                           const probe::OAuthTarget& target,
                                                            const Secret& access_token);
 // Gmail profile and the Admin SDK Directory user.
-boost::asio::awaitable<AccountFacts> CheckGoogleAccount(const verify::Run& run,
-                                                        const verify::OAuthTarget& target,
+boost::asio::awaitable<AccountFacts> CheckGoogleAccount(const probe::Run& run,
+                                                        const probe::OAuthTarget& target,
                                                         const Secret& access_token);
 
 }  // namespace cv::oauth

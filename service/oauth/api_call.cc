@@ -3,8 +3,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/display.h"
 #include "common/strings.h"
-#include "smtp/transcript.h"
 
 namespace cv::oauth {
 namespace asio = boost::asio;
@@ -18,7 +18,7 @@ constexpr size_t kShownBody = 400;
 
 // `text` has passed the call's redactor already (CallApi scrubs what the server sent).
 std::string Shown(std::string_view text) {
-  std::string out = smtp::SanitizeForDisplay(text.substr(0, kShownBody));
+  std::string out = SanitizeForDisplay(text.substr(0, kShownBody));
   if (text.size() > kShownBody) out += "…";
   return out;
 }
@@ -34,7 +34,7 @@ void ScrubExchange(const Redactor& redactor, bool keep_body, net::HttpExchange* 
   if (!keep_body) ex->body = redactor.Scrub(ex->body);
 }
 
-void Observe(const verify::Run& run, Observation observation, std::string evidence,
+void Observe(const probe::Run& run, Observation observation, std::string evidence,
              const std::string& probe) {
   auto f = diagnosis::ClassifyObservation(observation, {std::move(evidence)});
   f.probe = probe;
@@ -47,7 +47,7 @@ constexpr std::string_view kMaybeSent =
 
 // What a failed exchange means for the channel. `handed_over`: the request carried a message
 // and went out whole, so whether the message exists is unknown.
-void RecordTransportFailure(const verify::Run& run, const net::HttpExchange& ex,
+void RecordTransportFailure(const probe::Run& run, const net::HttpExchange& ex,
                             const std::string& what, const std::string& probe, bool handed_over) {
   const std::string evidence = absl::StrCat(what, ": ", ex.detail);
   if (handed_over && ex.failure != HttpFailure::kCancelled) {
@@ -170,12 +170,12 @@ std::string DescribeApiError(const diagnosis::ApiErrorEvidence& e, std::string_v
   if (!e.code.empty()) absl::StrAppend(&out, " ", e.code);
   if (!e.status.empty() && e.status != e.code) absl::StrAppend(&out, " (", e.status, ")");
   if (!e.message.empty()) {
-    absl::StrAppend(&out, ": ", smtp::SanitizeForDisplay(e.message.substr(0, 300)));
+    absl::StrAppend(&out, ": ", SanitizeForDisplay(e.message.substr(0, 300)));
   }
   return out;
 }
 
-asio::awaitable<ApiCall> CallApi(const verify::Run& run, std::string probe_name,
+asio::awaitable<ApiCall> CallApi(const probe::Run& run, std::string probe_name,
                                  net::HttpRequest request, ApiCallOptions options) {
   ApiCall call;
   const std::string path = request.url.path + request.target;
@@ -259,7 +259,7 @@ asio::awaitable<ApiCall> CallApi(const verify::Run& run, std::string probe_name,
   diagnosis::ApiErrorEvidence error = ReadApiError(api, ex.status, call.json, ex.www_authenticate);
   const std::string line = DescribeApiError(
       error, absl::StrCat(Av(diagnosis::OAuthApiName(api)), " ", request.method, " ", path));
-  if (!error.code.empty()) facts["error"] = smtp::SanitizeForDisplay(error.code);
+  if (!error.code.empty()) facts["error"] = SanitizeForDisplay(error.code);
   run.recorder->End(probe, v1::PROBE_STATUS_FAILED, line);
   if (options.api) {
     auto findings = diagnosis::ClassifyApiError(error, line);

@@ -9,7 +9,7 @@
 #include "diagnosis/classifier.h"
 #include "net/http_client.h"
 #include "oauth/json.h"
-#include "verify/run.h"
+#include "probe/run.h"
 
 // One HTTPS call of the direct-integration checks as a probe: the exchange, its timing, facts
 // and redacted transcript, and the findings of what went wrong on the way (DNS, egress policy,
@@ -46,7 +46,7 @@ struct ApiCallOptions {
 // Parameters by value: the coroutine may start after the caller's temporaries are gone.
 // The request's bearer token and body never appear in the probe; response bodies of errors are
 // shown cut to a few hundred bytes, with every secret of the request replaced by <redacted>.
-boost::asio::awaitable<ApiCall> CallApi(const verify::Run& run, std::string probe_name,
+boost::asio::awaitable<ApiCall> CallApi(const probe::Run& run, std::string probe_name,
                                         net::HttpRequest request, ApiCallOptions options);
 
 // Reads an error payload: Graph's {"error":{"code","message"}}, Google's

@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/base64.h"
+#include "common/display.h"
 #include "oauth/api_call.h"
-#include "smtp/transcript.h"
 
 namespace cv::oauth {
 
@@ -46,12 +46,12 @@ JsonValue Header(std::string_view name, std::string_view value) {
 
 // Ids the API returns go into facts and replies: printable and short, or nothing.
 std::string Shown(std::string_view text) {
-  return smtp::SanitizeForDisplay(std::string(text.substr(0, 200)));
+  return SanitizeForDisplay(std::string(text.substr(0, 200)));
 }
 
 }  // namespace
 
-net::HttpRequest GmailSendRequest(const verify::Config& config, std::string_view account,
+net::HttpRequest GmailSendRequest(const probe::Config& config, std::string_view account,
                                   const mail::TestMessage& message, const Secret& access_token) {
   net::HttpRequest r;
   r.method = "POST";
@@ -103,7 +103,7 @@ std::string GraphSendMailBody(const mail::TestMessage& message, std::string_view
   return json;
 }
 
-net::HttpRequest GraphSendMailRequest(const verify::Config& config, std::string_view account,
+net::HttpRequest GraphSendMailRequest(const probe::Config& config, std::string_view account,
                                       const mail::TestMessage& message, std::string_view recipient,
                                       const Secret& access_token) {
   net::HttpRequest r;
@@ -128,8 +128,7 @@ GmailSent ReadGmailSent(const JsonObject& answer) {
   return out;
 }
 
-asio::awaitable<SendOutcome> SendThroughApi(const verify::Run& run,
-                                            const verify::OAuthTarget& target,
+asio::awaitable<SendOutcome> SendThroughApi(const probe::Run& run, const probe::OAuthTarget& target,
                                             mail::TestMessage message, std::string recipient,
                                             Secret access_token) {
   const bool google = target.provider == v1::PROVIDER_GOOGLE;

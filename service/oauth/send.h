@@ -9,9 +9,9 @@
 #include "mail/message.h"
 #include "net/http_client.h"
 #include "oauth/json.h"
-#include "verify/config.h"
-#include "verify/oauth_request.h"
-#include "verify/run.h"
+#include "probe/config.h"
+#include "probe/oauth_request.h"
+#include "probe/run.h"
 
 // SendTest's send through the direct integration: Gmail's users.messages.send with the RFC 5322
 // message as "raw", or Graph's sendMail with the same message as fields. Request building and
@@ -29,7 +29,7 @@ inline constexpr std::string_view kGraphSendProbe = "graph.send_mail";
 // POST <gmail_api_base>/gmail/v1/users/<account>/messages/send, {"raw": base64url(message)}.
 // The path names the channel's account rather than "me": a token of another user is refused
 // ("Delegation denied") instead of sending from that user's mailbox.
-net::HttpRequest GmailSendRequest(const verify::Config& config, std::string_view account,
+net::HttpRequest GmailSendRequest(const probe::Config& config, std::string_view account,
                                   const mail::TestMessage& message, const Secret& access_token);
 
 // The sendMail body: subject, text body, the one recipient, the Message-ID as
@@ -38,7 +38,7 @@ net::HttpRequest GmailSendRequest(const verify::Config& config, std::string_view
 // job for Exchange). saveToSentItems false: a test leaves nothing in the mailbox.
 std::string GraphSendMailBody(const mail::TestMessage& message, std::string_view recipient);
 // POST <graph_base>/v1.0/users/<account>/sendMail with GraphSendMailBody.
-net::HttpRequest GraphSendMailRequest(const verify::Config& config, std::string_view account,
+net::HttpRequest GraphSendMailRequest(const probe::Config& config, std::string_view account,
                                       const mail::TestMessage& message, std::string_view recipient,
                                       const Secret& access_token);
 
@@ -60,8 +60,8 @@ struct SendOutcome {
 // Exactly one request, whatever happens: no retry after an error, a timeout or a dropped
 // connection. Findings of refusals come from the API rows of diagnosis/rules.cc (kGmailSend,
 // kGraphSend), with the probe named.
-boost::asio::awaitable<SendOutcome> SendThroughApi(const verify::Run& run,
-                                                   const verify::OAuthTarget& target,
+boost::asio::awaitable<SendOutcome> SendThroughApi(const probe::Run& run,
+                                                   const probe::OAuthTarget& target,
                                                    mail::TestMessage message, std::string recipient,
                                                    Secret access_token);
 

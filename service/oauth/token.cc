@@ -6,9 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/display.h"
 #include "common/strings.h"
 #include "oauth/api_call.h"
-#include "smtp/transcript.h"
 
 namespace cv::oauth {
 namespace asio = boost::asio;
@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::string_view kForm = "application/x-www-form-urlencoded";
 
-Secret RefreshForm(const verify::OAuthClient& client, const Secret& refresh_token,
+Secret RefreshForm(const probe::OAuthClient& client, const Secret& refresh_token,
                    std::string_view scope) {
   std::vector<std::pair<std::string_view, std::string_view>> fields = {
       {"grant_type", "refresh_token"},
@@ -68,7 +68,7 @@ std::string_view AadstsOfUri(std::string_view uri) {
 
 }  // namespace
 
-net::HttpRequest GoogleTokenRequest(const verify::Config& config, const Secret& refresh_token) {
+net::HttpRequest GoogleTokenRequest(const probe::Config& config, const Secret& refresh_token) {
   net::HttpRequest r;
   r.method = "POST";
   r.url = config.oauth.google_token;
@@ -77,7 +77,7 @@ net::HttpRequest GoogleTokenRequest(const verify::Config& config, const Secret& 
   return r;
 }
 
-net::HttpRequest MicrosoftTokenRequest(const verify::Config& config, std::string_view tenant,
+net::HttpRequest MicrosoftTokenRequest(const probe::Config& config, std::string_view tenant,
                                        const Secret& refresh_token, std::string_view scope) {
   net::HttpRequest r;
   r.method = "POST";
@@ -127,7 +127,7 @@ TokenResponse ReadTokenResponse(v1::Provider provider, int http_status,
   }
   std::string description;
   if (json) {
-    if (auto error = GetString(*json, "error")) out.error.error = smtp::SanitizeForDisplay(*error);
+    if (auto error = GetString(*json, "error")) out.error.error = SanitizeForDisplay(*error);
     if (const auto* codes = GetList(*json, "error_codes")) {
       for (std::string& code : ListAsStrings(*codes)) AddAadsts(code, &out.error.error_codes);
     }
@@ -141,7 +141,7 @@ TokenResponse ReadTokenResponse(v1::Provider provider, int http_status,
       // Microsoft's description is "AADSTS700082: ... Trace ID: ... Timestamp: ...": the
       // first sentence says it; the rest is noise in evidence.
       description = d->substr(0, std::min(d->find("\r\n"), size_t{240}));
-      description = smtp::SanitizeForDisplay(description);
+      description = SanitizeForDisplay(description);
     }
   }
   out.evidence = absl::StrCat("token endpoint: HTTP ", http_status);
@@ -158,12 +158,12 @@ TokenResponse ReadTokenResponse(v1::Provider provider, int http_status,
   return out;
 }
 
-asio::awaitable<TokenOutcome> RefreshTokenProbe(const verify::Run& run,
-                                                const verify::OAuthTarget& target,
+asio::awaitable<TokenOutcome> RefreshTokenProbe(const probe::Run& run,
+                                                const probe::OAuthTarget& target,
                                                 std::string_view scope, std::string probe_name) {
   TokenOutcome outcome;
   const bool google = target.provider == v1::PROVIDER_GOOGLE;
-  const verify::OAuthClient& client = google ? run.config->google : run.config->microsoft;
+  const probe::OAuthClient& client = google ? run.config->google : run.config->microsoft;
   if (!client.configured()) {
     run.recorder->Skip(probe_name, google ? "Google" : "Microsoft",
                        "the service has no OAuth client for this provider");

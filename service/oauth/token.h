@@ -11,9 +11,9 @@
 #include "diagnosis/classifier.h"
 #include "net/http_client.h"
 #include "oauth/json.h"
-#include "verify/config.h"
-#include "verify/oauth_request.h"
-#include "verify/run.h"
+#include "probe/config.h"
+#include "probe/oauth_request.h"
+#include "probe/run.h"
 
 // The token probe: the channel's refresh token exchanged at the provider's token endpoint with
 // the service's own OAuth client. Request building and response reading are pure (tested
@@ -29,9 +29,9 @@ inline constexpr std::string_view kMicrosoftSmtpScope =
 
 // POST <google_token_url>, form grant_type=refresh_token, refresh_token, client_id,
 // client_secret.
-net::HttpRequest GoogleTokenRequest(const verify::Config& config, const Secret& refresh_token);
+net::HttpRequest GoogleTokenRequest(const probe::Config& config, const Secret& refresh_token);
 // POST <microsoft_login_base>/<tenant>/oauth2/v2.0/token, the same form plus scope.
-net::HttpRequest MicrosoftTokenRequest(const verify::Config& config, std::string_view tenant,
+net::HttpRequest MicrosoftTokenRequest(const probe::Config& config, std::string_view tenant,
                                        const Secret& refresh_token, std::string_view scope);
 
 struct TokenResponse {
@@ -60,8 +60,8 @@ struct TokenOutcome {
 
 // The "oauth.token" probe (or `probe_name`): refreshes, records facts (granted scopes, expiry;
 // never a token) and the findings of an error answer.
-boost::asio::awaitable<TokenOutcome> RefreshTokenProbe(const verify::Run& run,
-                                                       const verify::OAuthTarget& target,
+boost::asio::awaitable<TokenOutcome> RefreshTokenProbe(const probe::Run& run,
+                                                       const probe::OAuthTarget& target,
                                                        std::string_view scope,
                                                        std::string probe_name);
 

@@ -29,7 +29,7 @@ std::string UtcText(int64_t unix_ms) {
 
 }  // namespace
 
-std::string EncodeRejection(const verify::AuthReport& report) {
+std::string EncodeRejection(const probe::AuthReport& report) {
   return absl::StrCat(static_cast<int>(report.code), "|", report.variant, "|",
                       report.reply.substr(0, kMaxReplyInRecord));
 }
@@ -60,7 +60,7 @@ AuthGate::AuthGate(std::shared_ptr<state::Store> store,
       budget_(budget),
       executor_(std::move(executor)) {}
 
-void AuthGate::Reserve(const verify::SmtpTarget& target, const std::string& server,
+void AuthGate::Reserve(const probe::SmtpTarget& target, const std::string& server,
                        std::chrono::milliseconds lease, std::function<void(Decision)> done) {
   const std::string account = AccountKeyAt(server, target.username);
   // 128 bits name the account in the store; the password's MAC is bound to the account, so
@@ -126,7 +126,7 @@ void AuthGate::Reserve(const verify::SmtpTarget& target, const std::string& serv
       });
 }
 
-void AuthGate::Settle(const Decision& decision, const verify::AuthReport& report,
+void AuthGate::Settle(const Decision& decision, const probe::AuthReport& report,
                       std::function<void()> done) {
   if (decision.kind != Decision::Kind::kProceed) {
     done();
@@ -135,15 +135,15 @@ void AuthGate::Settle(const Decision& decision, const verify::AuthReport& report
   Settlement settlement = Settlement::kReleased;
   std::string record;
   switch (report.outcome) {
-    case verify::AuthReport::Outcome::kAccepted:
+    case probe::AuthReport::Outcome::kAccepted:
       settlement = Settlement::kAccepted;
       break;
-    case verify::AuthReport::Outcome::kRejected:
+    case probe::AuthReport::Outcome::kRejected:
       settlement = Settlement::kRejected;
       record = EncodeRejection(report);
       break;
-    case verify::AuthReport::Outcome::kNotSent:
-    case verify::AuthReport::Outcome::kNoVerdict:
+    case probe::AuthReport::Outcome::kNotSent:
+    case probe::AuthReport::Outcome::kNoVerdict:
       break;
   }
   SettleAttempt(decision.account_digest, decision.password_mac, settlement, std::move(record),

@@ -9,9 +9,9 @@
 #include <string>
 
 #include "diagnosis/finding.h"
+#include "probe/smtp_request.h"
 #include "state/keyring.h"
 #include "state/store.h"
-#include "verify/smtp_request.h"
 
 namespace cv::rpc {
 
@@ -51,13 +51,13 @@ class AuthGate {
   // empty). `lease`
   // bounds the reservation when this process dies before it settles. `done` runs on the
   // store's executor.
-  void Reserve(const verify::SmtpTarget& target, const std::string& server,
+  void Reserve(const probe::SmtpTarget& target, const std::string& server,
                std::chrono::milliseconds lease, std::function<void(Decision)> done);
   // Ends a kProceed reservation with what the run's AUTH did; `done` runs once the store has
   // answered the first attempt, so that the caller's next call already sees the outcome. A
   // failed attempt is retried in the background for a while, so that a rejection is not
   // forgotten while the store is briefly away.
-  void Settle(const Decision& decision, const verify::AuthReport& report,
+  void Settle(const Decision& decision, const probe::AuthReport& report,
               std::function<void()> done);
 
  private:
@@ -71,7 +71,7 @@ class AuthGate {
 };
 
 // The rejection record kept with a rejected password's hash: "code|variant|reply".
-std::string EncodeRejection(const verify::AuthReport& report);
+std::string EncodeRejection(const probe::AuthReport& report);
 // The finding a repeat of that password is answered with; false when `record` is not one.
 bool DecodeRejection(const std::string& record, diagnosis::Finding* finding);
 

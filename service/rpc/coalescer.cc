@@ -12,7 +12,7 @@ struct Run {
   size_t active = 0;
 };
 
-std::string Coalescer::Key(const verify::SmtpTarget& target, Lang lang) {
+std::string Coalescer::Key(const probe::SmtpTarget& target, Lang lang) {
   // A digest, so the key held in memory is not the password itself.
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);

@@ -48,7 +48,7 @@ class Coalescer {
   };
 
   // The key of a request: a digest of everything that decides its outcome.
-  static std::string Key(const verify::SmtpTarget& target, Lang lang);
+  static std::string Key(const probe::SmtpTarget& target, Lang lang);
 
   // Joins the run for `key`, or starts one with `start`. `joined` tells which happened.
   std::shared_ptr<Ticket> Join(const std::string& key, Done done, const Start& start,

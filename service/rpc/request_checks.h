@@ -9,8 +9,8 @@
 #include "channelverify/v1/channel_verifier.pb.h"
 #include "common/lang.h"
 #include "net/egress.h"
-#include "verify/oauth_request.h"
-#include "verify/smtp_request.h"
+#include "probe/oauth_request.h"
+#include "probe/smtp_request.h"
 
 // The checks VerifyChannel and SendTest make before anything is dialed or claimed, in one
 // order, shared by the server (rpc/service.cc) and channelctl --local so both refuse the same
@@ -23,8 +23,8 @@ namespace cv::rpc {
 // A request that passed the checks: exactly one of smtp / oauth is set.
 struct CheckedRequest {
   Lang lang = Lang::kEn;
-  std::optional<verify::SmtpTarget> smtp;
-  std::optional<verify::OAuthTarget> oauth;
+  std::optional<probe::SmtpTarget> smtp;
+  std::optional<probe::OAuthTarget> oauth;
   std::string recipient;  // SendTest only
 };
 

@@ -118,7 +118,7 @@ InFlight::Options WithWaitMetrics(InFlight::Options options) {
 // A call answered from the memory of rejected passwords: the diagnosis the rejection had,
 // and the AUTH probe as skipped. Nothing was dialed.
 template <typename Response>
-Response FromMemory(const AuthGate::Decision& decision, const verify::SmtpTarget& target, Lang lang,
+Response FromMemory(const AuthGate::Decision& decision, const probe::SmtpTarget& target, Lang lang,
                     const diagnosis::RenderContext& render) {
   Response response;
   *response.add_diagnoses() = diagnosis::Render(decision.known, lang, render);
@@ -189,7 +189,7 @@ void ChannelVerifierService::Admit(const std::string& host, const std::string& c
 
 template <typename Response>
 void ChannelVerifierService::GateThenRun(
-    std::shared_ptr<verify::SmtpTarget> target, Lang lang, Clock::time_point deadline,
+    std::shared_ptr<probe::SmtpTarget> target, Lang lang, Clock::time_point deadline,
     std::shared_ptr<PendingRun> pending,
     std::function<void(std::function<void(grpc::Status)>)> before_run,
     std::function<std::shared_ptr<verify::Handle>(std::function<void(Response)>)> run,
@@ -257,7 +257,7 @@ void ChannelVerifierService::GateThenRun(
                            start(nullptr);
                            return;
                          case AuthGate::Decision::Kind::kProceed: {
-                           auto report = std::make_shared<verify::AuthReport>();
+                           auto report = std::make_shared<probe::AuthReport>();
                            target->auth_report = report;
                            start([this, d = std::move(d), report](std::function<void()> settled) {
                              auth_gate_.Settle(d, *report, std::move(settled));
@@ -350,7 +350,7 @@ grpc::ServerUnaryReactor* ChannelVerifierService::VerifyChannel(
     return call;
   }
   const std::string key = Coalescer::Key(*checked.smtp, lang);
-  auto shared_target = std::make_shared<verify::SmtpTarget>(std::move(*checked.smtp));
+  auto shared_target = std::make_shared<probe::SmtpTarget>(std::move(*checked.smtp));
   const std::string caller = call->caller();
   auto start = [&](Coalescer::Done run_done) -> Coalescer::Cancel {
     auto pending = std::make_shared<PendingRun>();
@@ -522,7 +522,7 @@ void ChannelVerifierService::SendAdmitted(UnaryCall* call, v1::SendTestResponse*
   const Lang lang = checked.lang;
   std::string recipient = std::move(checked.recipient);
   if (checked.oauth) {
-    auto target = std::make_shared<verify::OAuthTarget>(std::move(*checked.oauth));
+    auto target = std::make_shared<probe::OAuthTarget>(std::move(*checked.oauth));
     before_send([this, pending, target, recipient, lang, deadline, done](grpc::Status ok) mutable {
       if (!ok.ok() || pending->cancelled()) {
         done(ok.ok() ? Error(grpc::StatusCode::CANCELLED, "CANCELLED", "cancelled") : ok, {});
@@ -535,7 +535,7 @@ void ChannelVerifierService::SendAdmitted(UnaryCall* call, v1::SendTestResponse*
     });
     return;
   }
-  auto target = std::make_shared<verify::SmtpTarget>(std::move(*checked.smtp));
+  auto target = std::make_shared<probe::SmtpTarget>(std::move(*checked.smtp));
   GateThenRun<v1::SendTestResponse>(
       target, lang, deadline, pending, before_send,
       [this, target, recipient, lang, deadline](std::function<void(v1::SendTestResponse)> d) {

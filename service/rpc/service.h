@@ -100,7 +100,7 @@ class ChannelVerifierService final
   // refuse. `done` is called exactly once, never inline.
   template <typename Response>
   void GateThenRun(
-      std::shared_ptr<verify::SmtpTarget> target, Lang lang,
+      std::shared_ptr<probe::SmtpTarget> target, Lang lang,
       std::chrono::steady_clock::time_point deadline, std::shared_ptr<class PendingRun> pending,
       std::function<void(std::function<void(grpc::Status)>)> before_run,
       std::function<std::shared_ptr<verify::Handle>(std::function<void(Response)>)> run,

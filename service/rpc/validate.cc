@@ -108,9 +108,9 @@ absl::Status ValidateAddress(std::string_view address, std::string_view field) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<verify::SmtpTarget> ValidateSmtpChannel(const v1::SmtpChannel& smtp,
-                                                       std::string_view field) {
-  verify::SmtpTarget target;
+absl::StatusOr<probe::SmtpTarget> ValidateSmtpChannel(const v1::SmtpChannel& smtp,
+                                                      std::string_view field) {
+  probe::SmtpTarget target;
   if (absl::Status s = ValidateHost(smtp.host(), Field(field, "host")); !s.ok()) return s;
   target.host = smtp.host();
   if (target.host.size() > 2 && target.host.front() == '[') {
@@ -168,9 +168,9 @@ absl::Status ValidateToken(std::string_view token, std::string_view field) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<verify::OAuthTarget> ValidateOAuthChannel(const v1::OAuthChannel& oauth,
-                                                         std::string_view field) {
-  verify::OAuthTarget target;
+absl::StatusOr<probe::OAuthTarget> ValidateOAuthChannel(const v1::OAuthChannel& oauth,
+                                                        std::string_view field) {
+  probe::OAuthTarget target;
   if (oauth.provider() != v1::PROVIDER_GOOGLE && oauth.provider() != v1::PROVIDER_MICROSOFT) {
     return FieldError(Field(field, "provider"), "must be PROVIDER_GOOGLE or PROVIDER_MICROSOFT");
   }

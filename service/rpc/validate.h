@@ -6,8 +6,8 @@
 #include "absl/status/statusor.h"
 #include "channelverify/v1/channel_verifier.pb.h"
 #include "common/lang.h"
-#include "verify/oauth_request.h"
-#include "verify/smtp_request.h"
+#include "probe/oauth_request.h"
+#include "probe/smtp_request.h"
 
 // Request validation: every field a caller sends is checked here, before anything is dialed,
 // and a bad one is an INVALID_ARGUMENT naming it (rpc::FieldError). The limits are the ones
@@ -35,8 +35,8 @@ absl::Status ValidateAddress(std::string_view address, std::string_view field);
 absl::Status ValidateText(std::string_view text, std::string_view field, size_t max, bool required);
 
 // The SMTP channel at `field` ("channel.smtp"), with the port resolved from the TLS mode.
-absl::StatusOr<verify::SmtpTarget> ValidateSmtpChannel(const channelverify::v1::SmtpChannel& smtp,
-                                                       std::string_view field);
+absl::StatusOr<probe::SmtpTarget> ValidateSmtpChannel(const channelverify::v1::SmtpChannel& smtp,
+                                                      std::string_view field);
 
 // A bearer or refresh token: required, at most Limits::kToken bytes, visible ASCII only (no
 // whitespace, no control characters), since it goes into a header or a form field as is.
@@ -45,7 +45,7 @@ absl::Status ValidateToken(std::string_view token, std::string_view field);
 // The OAuth channel at `field` ("channel.oauth"): provider Google or Microsoft, one address,
 // exactly one of refresh_token / access_token, a tenant (Microsoft only) that can go into a URL
 // path.
-absl::StatusOr<verify::OAuthTarget> ValidateOAuthChannel(
+absl::StatusOr<probe::OAuthTarget> ValidateOAuthChannel(
     const channelverify::v1::OAuthChannel& oauth, std::string_view field);
 
 }  // namespace cv::rpc

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/display.h"
 #include "common/redactor.h"
 #include "smtp/reply.h"
 
@@ -47,13 +48,5 @@ class Transcript {
   std::shared_ptr<const Redactor> redactor_;
   std::vector<std::string> lines_;
 };
-
-// Makes untrusted bytes safe to show and to put into a protobuf string: printable ASCII and
-// well-formed UTF-8 stay as they are; control bytes (including CR, LF, TAB, DEL) and bytes
-// that are not well-formed UTF-8 become "\xNN" (lower-case hex); C1 controls, the line and
-// paragraph separators and the bidirectional overrides (U+202A-U+202E, U+2066-U+2069), which
-// could make displayed evidence lie, become "\uXXXX" (lower-case hex). A backslash in the input
-// stays as it is, so the escaping is for reading, not reversible.
-std::string SanitizeForDisplay(std::string_view text);
 
 }  // namespace cv::smtp

@@ -22,8 +22,8 @@ std::string TargetName(const std::string& host, uint16_t port, const asio::ip::a
   return absl::StrCat(host, ":", port, " ", literal);
 }
 
-ConnectRace::ConnectRace(const Run& run, std::string host, uint16_t port, std::string probe_name,
-                         std::map<std::string, std::string> facts)
+ConnectRace::ConnectRace(const probe::Run& run, std::string host, uint16_t port,
+                         std::string probe_name, std::map<std::string, std::string> facts)
     : run_(run),
       host_(std::move(host)),
       port_(port),

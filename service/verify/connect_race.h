@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "verify/run.h"
+#include "probe/run.h"
 
 namespace cv::verify {
 
@@ -19,7 +19,7 @@ class ConnectRace : public std::enable_shared_from_this<ConnectRace> {
  public:
   // `facts` go on every attempt's probe (an alternative's TLS mode, so that a reader can tell
   // the alternatives on one port apart).
-  ConnectRace(const Run& run, std::string host, uint16_t port, std::string probe_name,
+  ConnectRace(const probe::Run& run, std::string host, uint16_t port, std::string probe_name,
               std::map<std::string, std::string> facts = {});
 
   // The first connection that succeeded, or nullptr when every address failed.
@@ -36,7 +36,7 @@ class ConnectRace : public std::enable_shared_from_this<ConnectRace> {
  private:
   boost::asio::awaitable<void> Attempt(size_t index, boost::asio::ip::address address);
 
-  Run run_;
+  probe::Run run_;
   std::string host_;
   uint16_t port_;
   std::string probe_name_;

@@ -26,7 +26,7 @@ v1::ProbeStatus StatusOf(net::DnsOutcome outcome) {
 // Addresses listed in a probe's facts at most: a hostile name may have thousands.
 constexpr size_t kMaxFactAddresses = 16;
 
-void AddDnsFinding(const Run& run, net::DnsOutcome outcome, net::Clock::time_point deadline,
+void AddDnsFinding(const probe::Run& run, net::DnsOutcome outcome, net::Clock::time_point deadline,
                    std::string evidence, const std::string& probe) {
   Observation observation = Observation::kDnsLookupFailed;
   if (outcome == net::DnsOutcome::kNameNotFound) observation = Observation::kDnsNameNotFound;
@@ -40,7 +40,7 @@ void AddDnsFinding(const Run& run, net::DnsOutcome outcome, net::Clock::time_poi
 
 }  // namespace
 
-asio::awaitable<net::HostLookup> LookupHostProbe(const Run& run, std::string host) {
+asio::awaitable<net::HostLookup> LookupHostProbe(const probe::Run& run, std::string host) {
   auto* probe = run.recorder->Begin("dns.host", host);
   const auto deadline = run.budget.Step(run.config->timeouts.dns);
   net::HostLookup lookup = co_await run.config->dns->ResolveHost(host, deadline);
@@ -64,7 +64,7 @@ asio::awaitable<net::HostLookup> LookupHostProbe(const Run& run, std::string hos
   co_return lookup;
 }
 
-asio::awaitable<net::MxLookup> LookupMxProbe(const Run& run, std::string domain) {
+asio::awaitable<net::MxLookup> LookupMxProbe(const probe::Run& run, std::string domain) {
   if (domain.empty()) co_return net::MxLookup{};
   auto* probe = run.recorder->Begin("dns.mx", domain);
   const auto deadline = run.budget.Step(run.config->timeouts.dns);
@@ -78,7 +78,7 @@ asio::awaitable<net::MxLookup> LookupMxProbe(const Run& run, std::string domain)
   co_return lookup;
 }
 
-std::vector<asio::ip::address> VetAddresses(const Run& run, const std::string& host,
+std::vector<asio::ip::address> VetAddresses(const probe::Run& run, const std::string& host,
                                             const std::vector<asio::ip::address>& all,
                                             uint16_t port, net::Purpose purpose) {
   auto* probe = run.recorder->Begin("egress", absl::StrCat(host, ":", port));
@@ -126,7 +126,7 @@ std::vector<asio::ip::address> VetAddresses(const Run& run, const std::string& h
   return allowed;
 }
 
-void ReportResolved(const SmtpTarget& target, const net::HostLookup& lookup) {
+void ReportResolved(const probe::SmtpTarget& target, const net::HostLookup& lookup) {
   if (!target.resolved || lookup.outcome != net::DnsOutcome::kOk) return;
   for (const auto& address : lookup.addresses) target.resolved->push_back(address.to_string());
 }

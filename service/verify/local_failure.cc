@@ -4,7 +4,7 @@ namespace cv::verify {
 namespace {
 
 template <typename Response>
-bool Mark(const Recorder& recorder, Response* r) {
+bool Mark(const probe::Recorder& recorder, Response* r) {
   if (recorder.local_failure().empty()) return false;
   r->Clear();  // verdict unspecified: nothing about the channel
   auto* probe = r->add_probes();
@@ -25,10 +25,11 @@ const std::string* Find(const Response& r) {
 
 }  // namespace
 
-bool MarkLocalFailure(const Recorder& recorder, channelverify::v1::VerifyChannelResponse* r) {
+bool MarkLocalFailure(const probe::Recorder& recorder,
+                      channelverify::v1::VerifyChannelResponse* r) {
   return Mark(recorder, r);
 }
-bool MarkLocalFailure(const Recorder& recorder, channelverify::v1::SendTestResponse* r) {
+bool MarkLocalFailure(const probe::Recorder& recorder, channelverify::v1::SendTestResponse* r) {
   return Mark(recorder, r);
 }
 const std::string* LocalFailure(const channelverify::v1::VerifyChannelResponse& r) {

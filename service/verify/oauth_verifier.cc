@@ -28,7 +28,8 @@ struct SmtpOutcome {
   std::string challenge;
 };
 
-void CheckScopes(const Run& run, const OAuthTarget& target, const std::vector<std::string>& got) {
+void CheckScopes(const probe::Run& run, const probe::OAuthTarget& target,
+                 const std::vector<std::string>& got) {
   if (got.empty()) return;  // not reported: nothing to judge
   for (std::string_view wanted : oauth::ApiSendScopes(target.provider)) {
     if (oauth::HasScope(got, wanted)) return;
@@ -46,7 +47,7 @@ void CheckScopes(const Run& run, const OAuthTarget& target, const std::vector<st
 // Google answers a refused token with 334 <base64 JSON>: {"status":"400"|"401",
 // "schemes":"Bearer","scope":"https://mail.google.com/"}. The scope it names is the one SMTP
 // needs: missing from the grant means the permission is missing, else the token is refused.
-void ClassifyChallenge(const Run& run, const std::string& challenge,
+void ClassifyChallenge(const probe::Run& run, const std::string& challenge,
                        const std::vector<std::string>& scopes) {
   auto json = oauth::ParseJsonObject(challenge);
   std::string status = json ? oauth::GetString(*json, "status").value_or("") : "";
@@ -65,7 +66,7 @@ void ClassifyChallenge(const Run& run, const std::string& challenge,
   run.recorder->Add(std::move(f));
 }
 
-asio::awaitable<SmtpOutcome> Xoauth2Probe(const Run& run, const OAuthTarget& target,
+asio::awaitable<SmtpOutcome> Xoauth2Probe(const probe::Run& run, const probe::OAuthTarget& target,
                                           Secret access_token, std::vector<std::string> scopes) {
   SmtpOutcome out;
   const auto& e = run.config->oauth;
@@ -86,7 +87,7 @@ asio::awaitable<SmtpOutcome> Xoauth2Probe(const Run& run, const OAuthTarget& tar
   if (lookup.outcome != net::DnsOutcome::kOk) co_return out;
   auto addresses = VetAddresses(run, host, lookup.addresses, port, net::Purpose::kSmtp);
   if (addresses.empty()) co_return out;
-  SmtpTarget smtp;
+  probe::SmtpTarget smtp;
   smtp.host = host;
   smtp.port = port;
   smtp.tls_mode = v1::TLS_MODE_STARTTLS;
@@ -106,7 +107,8 @@ asio::awaitable<SmtpOutcome> Xoauth2Probe(const Run& run, const OAuthTarget& tar
   co_return out;
 }
 
-asio::awaitable<oauth::AccountFacts> AccountProbes(const Run& run, const OAuthTarget& target,
+asio::awaitable<oauth::AccountFacts> AccountProbes(const probe::Run& run,
+                                                   const probe::OAuthTarget& target,
                                                    Secret access_token) {
   if (target.provider == v1::PROVIDER_GOOGLE) {
     co_return co_await oauth::CheckGoogleAccount(run, target, access_token);
@@ -133,7 +135,7 @@ std::string_view Requirement(v1::DiagnosisCode code) {
 
 // What single probes cannot say: the sign-in works, so the account is what fails, and which of
 // the article's requirements it misses.
-void AdviseAcrossProbes(const Run& run, const OAuthTarget& target, bool token_works,
+void AdviseAcrossProbes(const probe::Run& run, const probe::OAuthTarget& target, bool token_works,
                         const oauth::AccountFacts& facts) {
   if (!token_works) return;
   auto& rec = *run.recorder;
@@ -162,7 +164,7 @@ void AdviseAcrossProbes(const Run& run, const OAuthTarget& target, bool token_wo
 
 }  // namespace
 
-asio::awaitable<v1::VerifyChannelResponse> VerifyOAuth(Run run, OAuthTarget target) {
+asio::awaitable<v1::VerifyChannelResponse> VerifyOAuth(probe::Run run, probe::OAuthTarget target) {
   Secret access_token = target.access_token;
   std::vector<std::string> scopes;
   bool token_works = false;
@@ -185,8 +187,8 @@ asio::awaitable<v1::VerifyChannelResponse> VerifyOAuth(Run run, OAuthTarget targ
     // The XOAUTH2 check records on a recorder of its own: SendTest sends through the API, so
     // what SMTP says is information for the verdict, never an error (nor advice to set up the
     // integration the channel already is).
-    Run smtp_run = run;
-    smtp_run.recorder = std::make_shared<Recorder>(run.recorder->start());
+    probe::Run smtp_run = run;
+    smtp_run.recorder = std::make_shared<probe::Recorder>(run.recorder->start());
     auto [account, smtp] = co_await (AccountProbes(run, target, access_token) &&
                                      Xoauth2Probe(smtp_run, target, access_token, scopes));
     facts = std::move(account);

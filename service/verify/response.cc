@@ -21,7 +21,7 @@ namespace {
 // Renders the findings in the run's language, most severe and most certain first, and moves
 // the probes in.
 template <typename Response>
-void RenderInto(const Run& run, Response* response) {
+void RenderInto(const probe::Run& run, Response* response) {
   for (const auto& finding : run.recorder->findings()) {
     *response->add_diagnoses() = diagnosis::Render(finding, run.lang, run.config->render);
   }
@@ -36,13 +36,13 @@ void RenderInto(const Run& run, Response* response) {
 
 }  // namespace
 
-void FinishResponse(const Run& run, v1::VerifyChannelResponse* response) {
+void FinishResponse(const probe::Run& run, v1::VerifyChannelResponse* response) {
   RenderInto(run, response);
   response->set_verdict(VerdictOf(response->diagnoses()));
-  SetDuration(net::Clock::now() - run.recorder->start(), response->mutable_elapsed());
+  probe::SetDuration(net::Clock::now() - run.recorder->start(), response->mutable_elapsed());
 }
 
-void FinishSendResponse(const Run& run, v1::SendTestResponse* response) {
+void FinishSendResponse(const probe::Run& run, v1::SendTestResponse* response) {
   RenderInto(run, response);
   response->set_verdict(response->accepted() ? VerdictOf(response->diagnoses()) : v1::VERDICT_FAIL);
 }

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "channelverify/v1/channel_verifier.pb.h"
-#include "verify/run.h"
+#include "probe/run.h"
 
 namespace cv::verify {
 
@@ -11,9 +11,9 @@ channelverify::v1::Verdict VerdictOf(
 
 // Renders the run's findings in its language (errors first), moves its probes in, sets the
 // verdict and the elapsed time.
-void FinishResponse(const Run& run, channelverify::v1::VerifyChannelResponse* response);
+void FinishResponse(const probe::Run& run, channelverify::v1::VerifyChannelResponse* response);
 // The same for SendTest, whose verdict is FAIL whenever the message was not accepted (even if no
 // diagnosis is an error, e.g. the caller cancelled).
-void FinishSendResponse(const Run& run, channelverify::v1::SendTestResponse* response);
+void FinishSendResponse(const probe::Run& run, channelverify::v1::SendTestResponse* response);
 
 }  // namespace cv::verify

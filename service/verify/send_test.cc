@@ -29,7 +29,7 @@ std::string ModeLabel(v1::TlsMode mode) {
 
 }  // namespace
 
-asio::awaitable<v1::SendTestResponse> SendTestSmtp(Run run, SmtpTarget target,
+asio::awaitable<v1::SendTestResponse> SendTestSmtp(probe::Run run, probe::SmtpTarget target,
                                                    std::string recipient) {
   v1::SendTestResponse response;
 

@@ -15,7 +15,7 @@ namespace {
 
 // Asked only once the send failed: then a grant without a sending scope is the likely reason
 // (Graph's 403 to sendMail often names none), and its evidence joins the send's finding.
-void ExplainWithScopes(const Run& run, const OAuthTarget& target,
+void ExplainWithScopes(const probe::Run& run, const probe::OAuthTarget& target,
                        const std::vector<std::string>& granted) {
   if (granted.empty()) return;  // not reported: nothing to judge
   std::vector<std::string> wanted;
@@ -33,7 +33,7 @@ void ExplainWithScopes(const Run& run, const OAuthTarget& target,
 
 }  // namespace
 
-asio::awaitable<v1::SendTestResponse> SendTestOAuth(Run run, OAuthTarget target,
+asio::awaitable<v1::SendTestResponse> SendTestOAuth(probe::Run run, probe::OAuthTarget target,
                                                     std::string recipient) {
   const bool google = target.provider == v1::PROVIDER_GOOGLE;
   mail::TestMessage message =

@@ -55,7 +55,7 @@ v1::ProbeStatus StatusOf(const StepResult& r) {
 // The state of one dialog: which endpoint, where its probes go, what the server said.
 class Dialog {
  public:
-  Dialog(const Run& run, const SmtpTarget& target, const DialogPlan& plan,
+  Dialog(const probe::Run& run, const probe::SmtpTarget& target, const DialogPlan& plan,
          std::shared_ptr<net::Conn> conn)
       : run_(run),
         target_(target),
@@ -99,8 +99,8 @@ class Dialog {
   bool SendStepOk(const StepResult& r, Stage stage, bool want_354);
   void Diagnose(diagnosis::Finding f);
 
-  const verify::Run& run_;
-  const SmtpTarget& target_;
+  const probe::Run& run_;
+  const probe::SmtpTarget& target_;
   const DialogPlan& plan_;
   smtp::Session session_;
   std::string endpoint_;
@@ -392,11 +392,11 @@ asio::awaitable<bool> Dialog::Authenticate() {
   (*last_probe_->mutable_facts())["mechanism"] = mechanism;
   out_.auth_reply = r.reply;
   auto* report = plan_.auth_mechanism.empty() ? target_.auth_report.get() : nullptr;
-  if (report != nullptr) report->outcome = verify::AuthReport::Outcome::kNoVerdict;
+  if (report != nullptr) report->outcome = probe::AuthReport::Outcome::kNoVerdict;
   if (r.ok() && r.reply->code == 235) {
     out_.auth_succeeded = true;
     may_send_ = true;
-    if (report != nullptr) report->outcome = verify::AuthReport::Outcome::kAccepted;
+    if (report != nullptr) report->outcome = probe::AuthReport::Outcome::kAccepted;
     // SendTest's MAIL FROM does the same check for real; XOAUTH2 dialogs only test the token.
     if (plan_.send == nullptr && plan_.auth_mechanism.empty()) co_await CheckSender();
     co_return true;
@@ -424,7 +424,7 @@ asio::awaitable<bool> Dialog::Authenticate() {
     if (report != nullptr && r.reply->IsPermanentFailure() &&
         run_.recorder->findings().size() > findings_before) {
       const auto& finding = run_.recorder->findings()[findings_before];
-      report->outcome = verify::AuthReport::Outcome::kRejected;
+      report->outcome = probe::AuthReport::Outcome::kRejected;
       report->code = finding.code;
       report->variant = finding.variant;
       report->reply = r.reply->Raw();
@@ -584,7 +584,7 @@ asio::awaitable<void> Dialog::SendMessage() {
 
 }  // namespace
 
-asio::awaitable<DialogOutcome> RunSmtpDialog(const Run& run, const SmtpTarget& target,
+asio::awaitable<DialogOutcome> RunSmtpDialog(const probe::Run& run, const probe::SmtpTarget& target,
                                              DialogPlan plan,
                                              std::vector<asio::ip::address> addrs) {
   auto race = std::make_shared<ConnectRace>(

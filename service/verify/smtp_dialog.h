@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "net/tls.h"
+#include "probe/run.h"
+#include "probe/smtp_request.h"
 #include "smtp/commands.h"
-#include "verify/run.h"
-#include "verify/smtp_request.h"
 
 namespace cv::verify {
 
@@ -103,7 +103,8 @@ struct DialogPlan {
 // AUTH, then either the sender check (MAIL FROM and RSET: never RCPT, never DATA) or, with
 // plan.send, MAIL FROM, RCPT TO, DATA and the message, then QUIT, recording a probe per step
 // and the findings of every server reply.
-boost::asio::awaitable<DialogOutcome> RunSmtpDialog(const Run& run, const SmtpTarget& target,
+boost::asio::awaitable<DialogOutcome> RunSmtpDialog(const probe::Run& run,
+                                                    const probe::SmtpTarget& target,
                                                     DialogPlan plan,
                                                     std::vector<boost::asio::ip::address> addrs);
 

@@ -35,7 +35,7 @@ using Alternative = SmtpSetting;
 
 // The usual settings worth trying when the configured one fails, most common first: the
 // same port with the other TLS mode (the classic mix-up), 587 STARTTLS, 465 implicit.
-std::vector<Alternative> AlternativesFor(const Run& run, const SmtpTarget& t) {
+std::vector<Alternative> AlternativesFor(const probe::Run& run, const probe::SmtpTarget& t) {
   std::vector<Alternative> all;
   // Without TLS, the same port with STARTTLS first: the server may offer it right there.
   if (t.tls_mode == v1::TLS_MODE_NONE) all.push_back({t.port, v1::TLS_MODE_STARTTLS});
@@ -56,7 +56,7 @@ std::vector<Alternative> AlternativesFor(const Run& run, const SmtpTarget& t) {
 
 }  // namespace
 
-asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(Run run, SmtpTarget target) {
+asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(probe::Run run, probe::SmtpTarget target) {
   auto& rec = *run.recorder;
   const std::string from_domain =
       target.from_address.empty()

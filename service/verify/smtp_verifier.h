@@ -3,8 +3,8 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "channelverify/v1/channel_verifier.pb.h"
-#include "verify/run.h"
-#include "verify/smtp_request.h"
+#include "probe/run.h"
+#include "probe/smtp_request.h"
 
 namespace cv::verify {
 
@@ -12,7 +12,7 @@ namespace cv::verify {
 // every address, TCP to every address at once, the dialog with one AUTH attempt, and, when the
 // configured port or TLS mode fails, the usual alternatives side by side. Then reasons across
 // the probes and renders the diagnoses.
-boost::asio::awaitable<channelverify::v1::VerifyChannelResponse> VerifySmtp(Run run,
-                                                                            SmtpTarget target);
+boost::asio::awaitable<channelverify::v1::VerifyChannelResponse> VerifySmtp(
+    probe::Run run, probe::SmtpTarget target);
 
 }  // namespace cv::verify

@@ -28,8 +28,8 @@ diagnosis::Finding Observe(Observation observation, std::string evidence, std::s
   return f;
 }
 
-void DiagnoseTransport(const Run& run, const SmtpTarget& t, const DialogOutcome& primary,
-                       const std::optional<SmtpSetting>& working) {
+void DiagnoseTransport(const probe::Run& run, const probe::SmtpTarget& t,
+                       const DialogOutcome& primary, const std::optional<SmtpSetting>& working) {
   auto& rec = *run.recorder;
   if (primary.cut_by_caller) {
     rec.Add(Observe(Observation::kDeadlineTooShort, primary.evidence, "smtp"));
@@ -86,7 +86,7 @@ void DiagnoseTransport(const Run& run, const SmtpTarget& t, const DialogOutcome&
   }
 }
 
-bool DiagnoseWithheldAuth(const Run& run, const DialogOutcome& primary,
+bool DiagnoseWithheldAuth(const probe::Run& run, const DialogOutcome& primary,
                           const std::optional<SmtpSetting>& working) {
   switch (primary.auth_withheld) {
     case AuthWithheld::kNo:
@@ -111,8 +111,8 @@ bool DiagnoseWithheldAuth(const Run& run, const DialogOutcome& primary,
   return false;
 }
 
-void DiagnoseSmtpPolicy(const Run& run, const SmtpTarget& target, const DialogOutcome& primary,
-                        v1::Provider provider, bool google,
+void DiagnoseSmtpPolicy(const probe::Run& run, const probe::SmtpTarget& target,
+                        const DialogOutcome& primary, v1::Provider provider, bool google,
                         std::string_view app_password_provider) {
   auto& rec = *run.recorder;
   const bool connected = primary.failure == TransportFailure::kNone;
@@ -149,7 +149,7 @@ void DiagnoseSmtpPolicy(const Run& run, const SmtpTarget& target, const DialogOu
   }
 }
 
-void CapAtWarningWhenSending(const Run& run, const DialogOutcome& primary) {
+void CapAtWarningWhenSending(const probe::Run& run, const DialogOutcome& primary) {
   if (!primary.auth_succeeded || !primary.sender_accepted) return;
   for (auto& f : run.recorder->mutable_findings()) {
     Severity severity = f.severity;

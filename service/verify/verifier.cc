@@ -4,9 +4,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "probe/run.h"
 #include "verify/local_failure.h"
 #include "verify/oauth_verifier.h"
-#include "verify/run.h"
 #include "verify/scrub.h"
 #include "verify/send_test.h"
 #include "verify/smtp_verifier.h"
@@ -24,8 +24,10 @@ namespace {
 // server sends throws: an exception here is our bug, and the caller still gets an answer (an
 // empty response, which the RPC layer maps to INTERNAL). Nothing is ever retried or resent.
 // The request's secrets, registered before anything is sent.
-void Register(Redactor& redactor, const SmtpTarget& target) { redactor.Add(target.password); }
-void Register(Redactor& redactor, const OAuthTarget& target, const Config& config) {
+void Register(Redactor& redactor, const probe::SmtpTarget& target) {
+  redactor.Add(target.password);
+}
+void Register(Redactor& redactor, const probe::OAuthTarget& target, const probe::Config& config) {
   redactor.Add(target.access_token);
   redactor.Add(target.refresh_token);
   redactor.Add(config.google.client_secret);
@@ -33,13 +35,14 @@ void Register(Redactor& redactor, const OAuthTarget& target, const Config& confi
 }
 
 template <typename Response, typename Done, typename Make>
-std::shared_ptr<Handle> Start(asio::io_context& io, const std::shared_ptr<const Config>& config,
-                              Lang lang, net::Clock::time_point deadline,
-                              std::shared_ptr<Redactor> redactor, Done done, Make make) {
+std::shared_ptr<Handle> Start(asio::io_context& io,
+                              const std::shared_ptr<const probe::Config>& config, Lang lang,
+                              net::Clock::time_point deadline, std::shared_ptr<Redactor> redactor,
+                              Done done, Make make) {
   asio::any_io_executor strand = asio::make_strand(io);
   auto scope = std::make_shared<net::CancelScope>();
-  auto recorder = std::make_shared<Recorder>(net::Clock::now());
-  Run run{config.get(), strand, net::Budget(deadline), scope, recorder, lang, redactor};
+  auto recorder = std::make_shared<probe::Recorder>(net::Clock::now());
+  probe::Run run{config.get(), strand, net::Budget(deadline), scope, recorder, lang, redactor};
   asio::co_spawn(strand, make(std::move(run)),
                  [done = std::move(done), config, redactor, recorder](std::exception_ptr error,
                                                                       Response response) {
@@ -53,59 +56,60 @@ std::shared_ptr<Handle> Start(asio::io_context& io, const std::shared_ptr<const 
 
 }  // namespace
 
-std::shared_ptr<Redactor> Verifier::Registered(const SmtpTarget& target) const {
+std::shared_ptr<Redactor> Verifier::Registered(const probe::SmtpTarget& target) const {
   auto redactor = std::make_shared<Redactor>();
   Register(*redactor, target);
   return redactor;
 }
 
-std::shared_ptr<Redactor> Verifier::Registered(const OAuthTarget& target) const {
+std::shared_ptr<Redactor> Verifier::Registered(const probe::OAuthTarget& target) const {
   auto redactor = std::make_shared<Redactor>();
   Register(*redactor, target, *config_);
   return redactor;
 }
 
-std::shared_ptr<Handle> Verifier::VerifySmtp(SmtpTarget target, Lang lang,
+std::shared_ptr<Handle> Verifier::VerifySmtp(probe::SmtpTarget target, Lang lang,
                                              net::Clock::time_point deadline, VerifyDone done) {
   // Before `target` is moved into the coroutine.
   auto redactor = Registered(target);
   return Start<channelverify::v1::VerifyChannelResponse>(
       io_, config_, lang, deadline, std::move(redactor), std::move(done),
-      [target = std::move(target)](Run run) mutable {
+      [target = std::move(target)](probe::Run run) mutable {
         return verify::VerifySmtp(std::move(run), std::move(target));
       });
 }
 
-std::shared_ptr<Handle> Verifier::VerifyOAuth(OAuthTarget target, Lang lang,
+std::shared_ptr<Handle> Verifier::VerifyOAuth(probe::OAuthTarget target, Lang lang,
                                               net::Clock::time_point deadline, VerifyDone done) {
   // Before `target` is moved into the coroutine.
   auto redactor = Registered(target);
   return Start<channelverify::v1::VerifyChannelResponse>(
       io_, config_, lang, deadline, std::move(redactor), std::move(done),
-      [target = std::move(target)](Run run) mutable {
+      [target = std::move(target)](probe::Run run) mutable {
         return verify::VerifyOAuth(std::move(run), std::move(target));
       });
 }
 
-std::shared_ptr<Handle> Verifier::SendTestSmtp(SmtpTarget target, std::string recipient, Lang lang,
-                                               net::Clock::time_point deadline, SendDone done) {
+std::shared_ptr<Handle> Verifier::SendTestSmtp(probe::SmtpTarget target, std::string recipient,
+                                               Lang lang, net::Clock::time_point deadline,
+                                               SendDone done) {
   // Before `target` is moved into the coroutine.
   auto redactor = Registered(target);
   return Start<channelverify::v1::SendTestResponse>(
       io_, config_, lang, deadline, std::move(redactor), std::move(done),
-      [target = std::move(target), recipient = std::move(recipient)](Run run) mutable {
+      [target = std::move(target), recipient = std::move(recipient)](probe::Run run) mutable {
         return verify::SendTestSmtp(std::move(run), std::move(target), std::move(recipient));
       });
 }
 
-std::shared_ptr<Handle> Verifier::SendTestOAuth(OAuthTarget target, std::string recipient,
+std::shared_ptr<Handle> Verifier::SendTestOAuth(probe::OAuthTarget target, std::string recipient,
                                                 Lang lang, net::Clock::time_point deadline,
                                                 SendDone done) {
   // Before `target` is moved into the coroutine.
   auto redactor = Registered(target);
   return Start<channelverify::v1::SendTestResponse>(
       io_, config_, lang, deadline, std::move(redactor), std::move(done),
-      [target = std::move(target), recipient = std::move(recipient)](Run run) mutable {
+      [target = std::move(target), recipient = std::move(recipient)](probe::Run run) mutable {
         return verify::SendTestOAuth(std::move(run), std::move(target), std::move(recipient));
       });
 }

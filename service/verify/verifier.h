@@ -9,9 +9,9 @@
 #include "common/lang.h"
 #include "common/redactor.h"
 #include "net/conn.h"
-#include "verify/config.h"
-#include "verify/oauth_request.h"
-#include "verify/smtp_request.h"
+#include "probe/config.h"
+#include "probe/oauth_request.h"
+#include "probe/smtp_request.h"
 
 namespace cv::verify {
 
@@ -33,33 +33,33 @@ class Verifier {
  public:
   using VerifyDone = std::function<void(channelverify::v1::VerifyChannelResponse)>;
 
-  Verifier(boost::asio::io_context& io, std::shared_ptr<const Config> config)
+  Verifier(boost::asio::io_context& io, std::shared_ptr<const probe::Config> config)
       : io_(io), config_(std::move(config)) {}
 
   using SendDone = std::function<void(channelverify::v1::SendTestResponse)>;
 
-  std::shared_ptr<Handle> VerifySmtp(SmtpTarget target, Lang lang, net::Clock::time_point deadline,
-                                     VerifyDone done);
+  std::shared_ptr<Handle> VerifySmtp(probe::SmtpTarget target, Lang lang,
+                                     net::Clock::time_point deadline, VerifyDone done);
   // Sends one test message to `recipient` through the channel (see verify/send_test.h). The
   // response's verdict is unspecified only when the engine itself failed.
-  std::shared_ptr<Handle> SendTestSmtp(SmtpTarget target, std::string recipient, Lang lang,
+  std::shared_ptr<Handle> SendTestSmtp(probe::SmtpTarget target, std::string recipient, Lang lang,
                                        net::Clock::time_point deadline, SendDone done);
-  std::shared_ptr<Handle> VerifyOAuth(OAuthTarget target, Lang lang,
+  std::shared_ptr<Handle> VerifyOAuth(probe::OAuthTarget target, Lang lang,
                                       net::Clock::time_point deadline, VerifyDone done);
   // SendTest through the direct integration (Gmail API, Microsoft Graph); as SendTestSmtp.
-  std::shared_ptr<Handle> SendTestOAuth(OAuthTarget target, std::string recipient, Lang lang,
+  std::shared_ptr<Handle> SendTestOAuth(probe::OAuthTarget target, std::string recipient, Lang lang,
                                         net::Clock::time_point deadline, SendDone done);
 
-  const Config& config() const { return *config_; }
+  const probe::Config& config() const { return *config_; }
   boost::asio::io_context& io() { return io_; }
 
  private:
   // A new call's redactor with the request's secrets (and, for OAuth, the clients') registered.
-  std::shared_ptr<Redactor> Registered(const SmtpTarget& target) const;
-  std::shared_ptr<Redactor> Registered(const OAuthTarget& target) const;
+  std::shared_ptr<Redactor> Registered(const probe::SmtpTarget& target) const;
+  std::shared_ptr<Redactor> Registered(const probe::OAuthTarget& target) const;
 
   boost::asio::io_context& io_;
-  std::shared_ptr<const Config> config_;
+  std::shared_ptr<const probe::Config> config_;
 };
 
 }  // namespace cv::verify

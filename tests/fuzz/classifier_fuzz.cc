@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <string>
 
+#include "common/display.h"
 #include "diagnosis/catalog.h"
 #include "diagnosis/classifier.h"
 #include "fuzz_input.h"
 #include "smtp/reply_parser.h"
-#include "smtp/transcript.h"
 
 namespace cv::fuzz {
 namespace {
@@ -60,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     parser.Feed(in.Rest());
     auto reply = parser.Next();
     if (!reply) return 0;
-    for (auto& line : reply->lines) line = cv::smtp::SanitizeForDisplay(line);
+    for (auto& line : reply->lines) line = cv::SanitizeForDisplay(line);
     evidence.reply = std::move(*reply);
   }
   for (const diagnosis::Finding& f : diagnosis::ClassifySmtpReply(evidence)) CheckFinding(f);

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "common/display.h"
 #include "fuzz_input.h"
 #include "smtp/commands.h"
 #include "smtp/reply_parser.h"
 #include "smtp/sasl.h"
-#include "smtp/transcript.h"
 
 namespace cv::fuzz {
 namespace {
@@ -124,7 +124,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& line : r.lines) {
       const std::string redacted = redactor.Scrub(line);
       if (checkable) CV_FUZZ_CHECK(redacted.find(secret) == std::string::npos);
-      CV_FUZZ_CHECK(IsValidUtf8(SanitizeForDisplay(redacted)));
+      CV_FUZZ_CHECK(IsValidUtf8(cv::SanitizeForDisplay(redacted)));
     }
   }
   return 0;

@@ -22,10 +22,10 @@
 #include "absl/strings/str_join.h"
 #include "channelverify/v1/channel_verifier.grpc.pb.h"
 #include "common/base64.h"
+#include "probe/config.h"
 #include "support/peers.h"
 #include "support/process.h"
 #include "support/server.h"
-#include "verify/config.h"
 #include "verify/verifier.h"
 
 namespace cv {
@@ -97,9 +97,9 @@ class OAuthTest : public ::testing::Test {
 
   static std::string Base(int port) { return absl::StrCat("https://127.0.0.1:", port); }
 
-  static verify::ConfigOptions Options(int https_port = 0) {
+  static probe::ConfigOptions Options(int https_port = 0) {
     if (https_port == 0) https_port = peers->https;
-    verify::ConfigOptions o;
+    probe::ConfigOptions o;
     o.allow_cidrs = "127.0.0.0/8";
     o.trusted_ca_file = peers->ca.ca().string();
     o.google_client_id = "test-google-client";
@@ -116,10 +116,10 @@ class OAuthTest : public ::testing::Test {
     return o;
   }
 
-  static v1::VerifyChannelResponse Verify(const verify::OAuthTarget& target,
-                                          verify::ConfigOptions options = Options(),
+  static v1::VerifyChannelResponse Verify(const probe::OAuthTarget& target,
+                                          probe::ConfigOptions options = Options(),
                                           milliseconds budget = milliseconds(10000)) {
-    auto config = verify::BuildConfig(options);
+    auto config = probe::BuildConfig(options);
     EXPECT_TRUE(config.ok()) << config.status();
     if (!config.ok()) return {};
     boost::asio::io_context io;
@@ -131,9 +131,9 @@ class OAuthTest : public ::testing::Test {
     return promise.get_future().get();
   }
 
-  static verify::OAuthTarget Target(v1::Provider provider, const std::string& scenario,
-                                    bool access = false) {
-    verify::OAuthTarget t;
+  static probe::OAuthTarget Target(v1::Provider provider, const std::string& scenario,
+                                   bool access = false) {
+    probe::OAuthTarget t;
     t.provider = provider;
     t.account = kAccount;
     (access ? t.access_token : t.refresh_token) =
@@ -230,7 +230,7 @@ TEST_F(OAuthTest, XOAuth2BlobEchoedBackIsRedacted) {
       R"( "auth": "535 5.7.8 rejected {arg} for {secret}"})";
   auto peer = cv::testing::SmtpPeer::Start(smtp);
   ASSERT_TRUE(peer.ok()) << peer.status();
-  verify::ConfigOptions o = Options();
+  probe::ConfigOptions o = Options();
   o.google_smtp_host = absl::StrCat("127.0.0.1:", peer->port());
   auto r = Verify(Target(v1::PROVIDER_GOOGLE, "ok", /*access=*/true), o);
   const v1::Probe* auth = FindProbe(r, "xoauth2.auth");
@@ -478,7 +478,7 @@ TEST_F(OAuthTest, WorkingSignInWithASharedMailboxSaysWhichRequirementIsMissing) 
 }
 
 TEST_F(OAuthTest, GermanRemediationFollowsTheArticle) {
-  auto config = verify::BuildConfig(Options());
+  auto config = probe::BuildConfig(Options());
   ASSERT_TRUE(config.ok());
   boost::asio::io_context io;
   verify::Verifier verifier(io, *config);

@@ -61,7 +61,7 @@ TEST(KeyringTest, MacsAreKeyedAndUnambiguous) {
 }
 
 TEST(RejectionRecordTest, RoundTripsTheDiagnosis) {
-  verify::AuthReport report;
+  probe::AuthReport report;
   report.code = channelverify::v1::DIAGNOSIS_CODE_M365_SMTP_AUTH_DISABLED;
   report.variant = "tenant";
   report.reply = "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled";

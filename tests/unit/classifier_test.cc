@@ -876,7 +876,7 @@ TEST_P(ClassifyReplyTest, EvidenceIsTheNamedStageAndTheRawReply) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(ClassifierDiagnosesMd, ClassifyReplyTest, testing::ValuesIn(Cases()),
+INSTANTIATE_TEST_SUITE_P(ClassifierRows, ClassifyReplyTest, testing::ValuesIn(Cases()),
                          [](const testing::TestParamInfo<ReplyCase>& info) {
                            return info.param.name;
                          });

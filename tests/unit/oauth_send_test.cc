@@ -14,7 +14,7 @@
 #include "oauth/api_call.h"
 #include "oauth/json.h"
 #include "oauth/send.h"
-#include "verify/config.h"
+#include "probe/config.h"
 
 namespace cv {
 namespace {
@@ -36,8 +36,8 @@ mail::TestMessage Message(Lang lang = Lang::kDe) {
   return mail::BuildTestMessage(p);
 }
 
-verify::Config Endpoints() {
-  verify::Config config;
+probe::Config Endpoints() {
+  probe::Config config;
   config.oauth.gmail_api = *net::ParseHttpsUrl("https://gmail.googleapis.com");
   config.oauth.microsoft_graph = *net::ParseHttpsUrl("https://graph.microsoft.com");
   return config;

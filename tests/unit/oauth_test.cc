@@ -13,8 +13,8 @@
 #include "oauth/api_call.h"
 #include "oauth/json.h"
 #include "oauth/token.h"
+#include "probe/config.h"
 #include "rpc/validate.h"
-#include "verify/config.h"
 
 namespace cv {
 namespace {
@@ -179,7 +179,7 @@ TEST(TokenTest, AadstsCodeIsReadFromCodesDescriptionAndUri) {
 }
 
 TEST(TokenTest, Requests) {
-  verify::Config config;
+  probe::Config config;
   config.google.client_id = "gid";
   config.google.client_secret = Secret("gsecret");
   config.microsoft.client_id = "mid";
@@ -500,13 +500,13 @@ TEST(ValidateOAuthTest, NamesTheBadField) {
 // --- config
 
 TEST(OAuthConfigTest, SecretFilesAreRequiredAndReadable) {
-  verify::ConfigOptions o;
+  probe::ConfigOptions o;
   o.google_client_id = "gid";
-  auto config = verify::BuildConfig(o);
+  auto config = probe::BuildConfig(o);
   ASSERT_FALSE(config.ok());
   EXPECT_THAT(std::string(config.status().message()), HasSubstr("google_client_secret_file"));
   o.google_client_secret_file = "/nonexistent/secret";
-  config = verify::BuildConfig(o);
+  config = probe::BuildConfig(o);
   ASSERT_FALSE(config.ok());
   EXPECT_THAT(std::string(config.status().message()),
               HasSubstr("--google_client_secret_file=/nonexistent/secret: cannot read"));
@@ -520,7 +520,7 @@ TEST(OAuthConfigTest, SecretFilesAreRequiredAndReadable) {
   o.gmail_api_base = "https://127.0.0.1:8443/";
   o.google_smtp_host = "127.0.0.1:2525";
   o.microsoft_smtp_host = "";
-  config = verify::BuildConfig(o);
+  config = probe::BuildConfig(o);
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ((*config)->google.client_secret.Reveal(), "s3cret-value");
   EXPECT_EQ((*config)->oauth.gmail_api.port, 8443);
@@ -528,7 +528,7 @@ TEST(OAuthConfigTest, SecretFilesAreRequiredAndReadable) {
   EXPECT_EQ((*config)->oauth.microsoft_smtp_host, "");
 
   o.microsoft_graph_base = "http://graph.microsoft.com";
-  config = verify::BuildConfig(o);
+  config = probe::BuildConfig(o);
   ASSERT_FALSE(config.ok());
   EXPECT_THAT(std::string(config.status().message()), HasSubstr("--microsoft_graph_base"));
 }

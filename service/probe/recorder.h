@@ -8,7 +8,7 @@
 #include "diagnosis/finding.h"
 #include "net/deadline.h"
 
-namespace cv::verify {
+namespace cv::probe {
 
 // Collects what one request found: a probe per step actually run, with timing and facts, and
 // the findings. One per request, used from its strand only.
@@ -50,4 +50,4 @@ class Recorder {
 // Sets a google.protobuf.Duration from a steady-clock duration.
 void SetDuration(net::Clock::duration d, google::protobuf::Duration* out);
 
-}  // namespace cv::verify
+}  // namespace cv::probe

@@ -8,7 +8,7 @@
 #include "channelverify/v1/channel_verifier.pb.h"
 #include "common/secret.h"
 
-namespace cv::verify {
+namespace cv::probe {
 
 // What became of a password AUTH attempt, typed, for the AUTH budget (rpc/auth_gate.h). The
 // primary dialog fills it; the caller reads it after the run's `done`.
@@ -45,4 +45,4 @@ struct SmtpTarget {
   std::shared_ptr<std::vector<std::string>> resolved;
 };
 
-}  // namespace cv::verify
+}  // namespace cv::probe

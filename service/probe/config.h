@@ -13,7 +13,7 @@
 #include "net/http_client.h"
 #include "net/url.h"
 
-namespace cv::verify {
+namespace cv::probe {
 
 // The service's own OAuth client at a provider (the client secret read from a file).
 struct OAuthClient {
@@ -93,4 +93,4 @@ struct ConfigOptions {
 
 absl::StatusOr<std::shared_ptr<Config>> BuildConfig(const ConfigOptions& options);
 
-}  // namespace cv::verify
+}  // namespace cv::probe

@@ -5,7 +5,7 @@
 #include "channelverify/v1/channel_verifier.pb.h"
 #include "common/secret.h"
 
-namespace cv::verify {
+namespace cv::probe {
 
 // A validated OAuth channel (see rpc/validate.h): the provider is Google or Microsoft, the
 // account one address, exactly one of the tokens set, both wrapped so they cannot be printed.
@@ -17,4 +17,4 @@ struct OAuthTarget {
   std::string tenant = "organizations";  // Microsoft only
 };
 
-}  // namespace cv::verify
+}  // namespace cv::probe

@@ -1,4 +1,4 @@
-#include "verify/config.h"
+#include "probe/config.h"
 
 #include <unistd.h>
 
@@ -15,7 +15,7 @@
 #include "absl/strings/strip.h"
 #include "net/tls.h"
 
-namespace cv::verify {
+namespace cv::probe {
 namespace {
 
 // A client secret from its file: surrounding whitespace (the newline editors add) dropped.
@@ -199,4 +199,4 @@ absl::StatusOr<std::shared_ptr<Config>> BuildConfig(const ConfigOptions& options
   return config;
 }
 
-}  // namespace cv::verify
+}  // namespace cv::probe

@@ -7,10 +7,10 @@
 #include "common/redactor.h"
 #include "net/conn.h"
 #include "net/deadline.h"
-#include "verify/config.h"
-#include "verify/recorder.h"
+#include "probe/config.h"
+#include "probe/recorder.h"
 
-namespace cv::verify {
+namespace cv::probe {
 
 // The state of one request: its strand, its share of the caller's deadline, the cancellation
 // every connection registers with, the recorder of what was found, and the call's one
@@ -25,4 +25,4 @@ struct Run {
   std::shared_ptr<Redactor> redactor = std::make_shared<Redactor>();
 };
 
-}  // namespace cv::verify
+}  // namespace cv::probe

@@ -1,10 +1,10 @@
-#include "verify/recorder.h"
+#include "probe/recorder.h"
 
 #include <algorithm>
 
 #include "observability/service_metrics.h"
 
-namespace cv::verify {
+namespace cv::probe {
 
 void SetDuration(net::Clock::duration d, google::protobuf::Duration* out) {
   const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
@@ -90,4 +90,4 @@ std::vector<Recorder::Probe> Recorder::TakeProbes() {
   return out;
 }
 
-}  // namespace cv::verify
+}  // namespace cv::probe

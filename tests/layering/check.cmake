@@ -1,0 +1,26 @@
+# cmake -DBUILD_DIR=... -DCASES="target|library|header|fail-or-ok;..." -P check.cmake
+# Builds each case's target; a "fail" case must fail because its header is not found from that
+# library (any other error would prove nothing), an "ok" case must compile.
+set(failures 0)
+foreach(case IN LISTS CASES)
+  string(REPLACE "|" ";" fields "${case}")
+  list(GET fields 0 target)
+  list(GET fields 1 lib)
+  list(GET fields 2 header)
+  list(GET fields 3 expect)
+  execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD_DIR} --target ${target}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  string(FIND "${out}" "${header}: No such file or directory" missing)
+  if(expect STREQUAL "fail" AND (rc EQUAL 0 OR missing EQUAL -1))
+    message(SEND_ERROR "cv_${lib} can include ${header} (or failed for another reason):\n${out}")
+    math(EXPR failures "${failures} + 1")
+  elseif(expect STREQUAL "ok" AND NOT rc EQUAL 0)
+    message(SEND_ERROR "cv_${lib} cannot include ${header}, which its layer allows:\n${out}")
+    math(EXPR failures "${failures} + 1")
+  else()
+    message(STATUS "cv_${lib} ${header}: ${expect} as it should")
+  endif()
+endforeach()
+if(failures GREATER 0)
+  message(FATAL_ERROR "${failures} layering case(s) wrong")
+endif()
