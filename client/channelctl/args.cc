@@ -20,6 +20,15 @@ const std::vector<FlagDef> kChannelFlags = {
     {"tenant", "ID", "Microsoft: the tenant id (default: organizations)"},
 };
 
+// How the result is shown besides the probe lines, for verify and send-test.
+const std::vector<FlagDef> kResultFlags = {
+    {"timeline", "", "draw the probes as bars on one time axis (fits 80 columns)"},
+    {"ascii", "",
+     "draw the timeline with ASCII characters only (the default when the locale is not UTF-8)"},
+    {"report", "FILE",
+     "also write the result as one self-contained HTML page to FILE (no secrets in it)"},
+};
+
 std::vector<FlagDef> With(std::vector<FlagDef> flags, std::vector<FlagDef> more) {
   flags.insert(flags.end(), more.begin(), more.end());
   return flags;
@@ -48,8 +57,11 @@ const std::vector<CommandDef>& Defs() {
            "      --from jobs@example.com --password-file ~/.cv-pass\n"
            "  channelctl verify microsoft --account jobs@example.com --refresh-token-file t.txt\n"
            "  channelctl --local --allow-cidrs 127.0.0.0/8 verify smtp://127.0.0.1:2525?tls=none\n"
-           "\nExit status: 0 pass, 1 warn, 2 fail, 3 usage or connection error.\n",
-       kChannelFlags, 1, 1},
+           "  channelctl verify smtp://jobs%40example.com@smtp.example.com --timeline \\\n"
+           "      --report check.html --lang de\n"
+           "\nExit status: 0 pass, 1 warn, 2 fail, 3 usage or connection error (or the report\n"
+           "could not be written).\n",
+       With(kChannelFlags, kResultFlags), 1, 1},
       {"send-test", "CHANNEL", "send one real test message through a channel",
        "Sends one test message to --to through the channel and prints the server's answer.\n"
        "Never retried automatically: every call that reaches the server sends a message. The\n"
@@ -63,8 +75,9 @@ const std::vector<CommandDef>& Defs() {
            "      --refresh-token-file t.txt --to me@example.com --lang de\n"
            "\nExit status: 0 accepted, 1 accepted with warnings, 2 not accepted, 3 usage or\n"
            "connection error.\n",
-       With(kChannelFlags, {{"to", "ADDR", "the one recipient of the test message (required)"},
-                            {"request-id", "ID", "idempotency key (default: a random one)"}}),
+       With(With(kChannelFlags, {{"to", "ADDR", "the one recipient of the test message (required)"},
+                                 {"request-id", "ID", "idempotency key (default: a random one)"}}),
+            kResultFlags),
        1, 1},
       {"diagnoses",
        "[CODE]",

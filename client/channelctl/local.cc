@@ -93,6 +93,9 @@ class LocalBackend final : public Backend {
     for (const auto& entry : cv::diagnosis::Catalog()) {
       *response->add_entries() = cv::diagnosis::RenderEntry(entry, lang, verifier_.config().render);
     }
+    for (auto& ip : cv::diagnosis::EgressIps(verifier_.config().render)) {
+      response->add_egress_ips(std::move(ip));
+    }
     return grpc::Status::OK;
   }
 

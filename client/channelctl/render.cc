@@ -8,6 +8,9 @@
 #include <map>
 #include <optional>
 
+#include "channelctl/timeline_text.h"
+#include "channelverify/timeline.h"
+
 namespace channelctl {
 namespace v1 = channelverify::v1;
 
@@ -212,11 +215,18 @@ std::string DiagnosisBlock(const v1::Diagnosis& d, const Style& style) {
 
 std::string ProbesAndDiagnoses(const google::protobuf::RepeatedPtrField<v1::Probe>& probes,
                                const google::protobuf::RepeatedPtrField<v1::Diagnosis>& diagnoses,
-                               const Style& style, std::string* tail) {
+                               int64_t elapsed_us, const Style& style, std::string* tail) {
   std::string out;
   size_t width = 15;
   for (const auto& p : probes) width = std::max(width, p.name().size() + 1);
   for (const auto& p : probes) out += ProbeLine(p, width, style);
+  if (style.timeline && !probes.empty()) {
+    TimelineStyle timeline;
+    timeline.ascii = style.ascii;
+    timeline.color = style.color;
+    timeline.german = style.german;
+    out += "\n" + RenderTimeline(probes, elapsed_us, timeline);
+  }
   // Errors first: the reader acts on the first thing they read.
   std::vector<const v1::Diagnosis*> sorted;
   for (const auto& d : diagnoses) sorted.push_back(&d);
@@ -331,6 +341,12 @@ std::string KeyFact(const v1::Probe& probe) {
     return it == facts.end() ? "" : it->second;
   };
   std::vector<std::string> parts;
+  if (auto v = get("tls_mode"); !v.empty()) {
+    // One of the alternatives tried beside the configured setting: which one.
+    const uint32_t port = channelverify::timeline::PortOf(probe.target());
+    parts.push_back((port != 0 ? "port " + std::to_string(port) + " " : "") +
+                    TlsModeName(channelverify::timeline::TlsModeOf(v)));
+  }
   if (probe.status() != v1::PROBE_STATUS_OK && !probe.detail().empty()) {
     parts.push_back(OneLine(probe.detail()));
   }
@@ -399,7 +415,8 @@ std::string KeyFact(const v1::Probe& probe) {
   if (auto v = get("addresses"); !v.empty()) parts.push_back(v);
   if (auto v = get("address"); !v.empty()) parts.push_back(v);
   if (auto v = get("mx"); !v.empty()) parts.push_back("MX " + v);
-  if (parts.empty() || (parts.size() == 1 && probe.status() != v1::PROBE_STATUS_OK)) {
+  const size_t said = parts.size() - (get("tls_mode").empty() ? 0 : 1);
+  if (said == 0 || (said == 1 && probe.status() != v1::PROBE_STATUS_OK)) {
     // Probes without the usual facts (egress: address -> decision) show them all, sorted so
     // the line is the same from run to run.
     std::map<std::string, std::string> sorted(facts.begin(), facts.end());
@@ -409,7 +426,7 @@ std::string KeyFact(const v1::Probe& probe) {
           "tls_version",   "cipher",     "cert_subject",    "cert_issuer", "cert_not_after",
           "cert_verified", "cert_error", "auth_mechanisms", "starttls",    "size_limit",
           "mechanism",     "reply",      "server",          "cname_chain", "addresses",
-          "address",       "mx",         "sender"};
+          "address",       "mx",         "sender",          "tls_mode"};
       if (std::find(std::begin(kShown), std::end(kShown), k) != std::end(kShown)) continue;
       if (!rest.empty()) rest += ", ";
       rest += k + " " + OneLine(v);
@@ -429,7 +446,8 @@ std::string RenderVerify(const v1::VerifyChannelResponse& response, const std::s
                          const Style& style) {
   std::string out = Paint(style, kBold, header) + "\n\n";
   std::string tail;
-  out += ProbesAndDiagnoses(response.probes(), response.diagnoses(), style, &tail);
+  out += ProbesAndDiagnoses(response.probes(), response.diagnoses(),
+                            channelverify::timeline::Micros(response.elapsed()), style, &tail);
   out += "\n" + VerdictLine(response.verdict(), response.diagnoses_size(),
                             response.has_elapsed() ? &response.elapsed() : nullptr, style);
   if (response.has_suggested_smtp_settings()) {
@@ -445,7 +463,7 @@ std::string RenderSendTest(const v1::SendTestResponse& response, const std::stri
                            const Style& style) {
   std::string out = Paint(style, kBold, header) + "\n\n";
   std::string tail;
-  out += ProbesAndDiagnoses(response.probes(), response.diagnoses(), style, &tail);
+  out += ProbesAndDiagnoses(response.probes(), response.diagnoses(), 0, style, &tail);
   out += "\n";
   if (response.accepted()) {
     out += Paint(style, kGreen, style.german ? "✓ Angenommen" : "✓ Accepted");

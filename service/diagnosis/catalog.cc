@@ -889,13 +889,10 @@ std::string Fill(std::string_view text, const RenderContext& ctx) {
     out.append(text.substr(pos, at == std::string_view::npos ? std::string_view::npos : at - pos));
     if (at == std::string_view::npos) break;
     bool first = true;
-    auto add = [&](std::string_view ip) {
+    for (const std::string& ip : EgressIps(ctx)) {
       if (!first) out.append(", ");
       out.append(ip);
       first = false;
-    };
-    for (const std::string& ip : ctx.egress_ips.empty() ? DefaultEgressIps() : ctx.egress_ips) {
-      add(ip);
     }
     pos = at + kEgressIpsPlaceholder.size();
   }
@@ -948,6 +945,12 @@ std::span<const std::string> DefaultEgressIps() {
     return out;
   }();
   return *ranges;
+}
+
+std::vector<std::string> EgressIps(const RenderContext& ctx) {
+  if (!ctx.egress_ips.empty()) return ctx.egress_ips;
+  const std::span<const std::string> defaults = DefaultEgressIps();
+  return {defaults.begin(), defaults.end()};
 }
 
 std::span<const CatalogEntry> Catalog() { return kCatalog; }

@@ -51,6 +51,9 @@ struct RenderContext {
   std::vector<std::string> egress_ips;  // "{egress_ips}": the IPs customers must allowlist
 };
 
+// The IPs that "{egress_ips}" becomes: the context's, else DefaultEgressIps().
+std::vector<std::string> EgressIps(const RenderContext& ctx);
+
 // Every entry, in code order, guidance entries last.
 std::span<const CatalogEntry> Catalog();
 std::span<const CatalogVariant> CatalogVariants();

@@ -1,6 +1,7 @@
 #include "verify/smtp_dialog.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -24,6 +25,21 @@ using Kind = StepResult::Kind;
 
 namespace {
 
+// An alternative's probes say which TLS mode it tried ("tls_mode": starttls, implicit, none, as
+// in channelctl's ?tls=): alternatives can share a port, and their probes interleave in time.
+// The primary dialog's setting is the request's own, so its probes carry nothing extra.
+std::map<std::string, std::string> SettingFacts(const DialogPlan& plan) {
+  if (plan.primary) return {};
+  switch (plan.tls_mode) {
+    case v1::TLS_MODE_IMPLICIT:
+      return {{"tls_mode", "implicit"}};
+    case v1::TLS_MODE_NONE:
+      return {{"tls_mode", "none"}};
+    default:
+      return {{"tls_mode", "starttls"}};
+  }
+}
+
 v1::ProbeStatus StatusOf(const StepResult& r) {
   switch (r.kind) {
     case Kind::kOk:
@@ -45,7 +61,8 @@ class Dialog {
         target_(target),
         plan_(plan),
         session_(conn, plan.host, run.config->ehlo_name, run.redactor),
-        endpoint_(TargetName(plan.host, plan.port, conn->remote().address())) {}
+        endpoint_(TargetName(plan.host, plan.port, conn->remote().address())),
+        setting_(SettingFacts(plan)) {}
 
   asio::awaitable<DialogOutcome> Run();
   smtp::Session& session() { return session_; }
@@ -55,6 +72,7 @@ class Dialog {
   template <typename Op>
   asio::awaitable<StepResult> Step(std::string_view name, net::Clock::duration timeout, Op op) {
     auto* probe = run_.recorder->Begin(absl::StrCat(plan_.probe_prefix, ".", Av(name)), endpoint_);
+    probe->mutable_facts()->insert(setting_.begin(), setting_.end());
     last_deadline_ = run_.budget.Step(timeout);
     StepResult result = co_await op(last_deadline_);
     for (auto& line : session_.TakeTranscript()) probe->add_transcript(std::move(line));
@@ -86,6 +104,7 @@ class Dialog {
   const DialogPlan& plan_;
   smtp::Session session_;
   std::string endpoint_;
+  std::map<std::string, std::string> setting_;  // SettingFacts(plan_)
   DialogOutcome out_;
   net::Clock::time_point last_deadline_;
   v1::Probe* last_probe_ = nullptr;
@@ -568,8 +587,8 @@ asio::awaitable<void> Dialog::SendMessage() {
 asio::awaitable<DialogOutcome> RunSmtpDialog(const probe::Run& run, const probe::SmtpTarget& target,
                                              DialogPlan plan,
                                              std::vector<asio::ip::address> addrs) {
-  auto race = std::make_shared<ConnectRace>(run, plan.host, plan.port,
-                                            absl::StrCat(plan.probe_prefix, ".tcp"));
+  auto race = std::make_shared<ConnectRace>(
+      run, plan.host, plan.port, absl::StrCat(plan.probe_prefix, ".tcp"), SettingFacts(plan));
   auto conn = co_await race->First(std::move(addrs));
   DialogOutcome out;
   if (conn == nullptr) {

@@ -332,6 +332,9 @@ TEST_F(ChannelctlTest, Diagnoses) {
   v1::ListDiagnosesResponse catalog;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &catalog).ok());
   EXPECT_GT(catalog.entries_size(), 40);
+  // Where the service connects from, as the texts quote it (the server's --egress_ips default).
+  EXPECT_THAT(std::vector<std::string>(catalog.egress_ips().begin(), catalog.egress_ips().end()),
+              ::testing::ElementsAre("3.121.59.239/32", "3.65.146.216/32", "18.158.122.164/32"));
   CtlResult all = RunCtl(Remote({"diagnoses"}));
   EXPECT_EQ(all.exit_code, 0);
   EXPECT_THAT(all.out, HasSubstr("M365_SMTP_AUTH_DISABLED"));

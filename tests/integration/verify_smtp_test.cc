@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -373,6 +374,21 @@ TEST_F(VerifySmtpTest, WhenPort587IsClosedThe465AlternativeIsFoundAndSuggested) 
   EXPECT_EQ(r.suggested_smtp_settings().tls_mode(), v1::TLS_MODE_IMPLICIT);
   // A working alternative rules out a firewall.
   EXPECT_EQ(Find(r, v1::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED), nullptr);
+  // Each alternative's probes say which TLS mode it tried (587 with implicit TLS, 465 with
+  // implicit TLS); the configured setting's probes need not.
+  std::set<std::string> tried;
+  for (const auto& p : r.probes()) {
+    const auto mode = p.facts().find("tls_mode");
+    if (!p.name().starts_with("alt.")) {
+      EXPECT_EQ(mode, p.facts().end()) << p.name();
+      continue;
+    }
+    ASSERT_NE(mode, p.facts().end()) << p.name();
+    tried.insert(absl::StrCat(p.target().substr(0, p.target().find(' ')), " ", mode->second));
+  }
+  EXPECT_EQ(tried,
+            (std::set<std::string>{"port465.t.test:587 implicit", "port465.t.test:465 implicit"}))
+      << Describe(r);
 }
 
 TEST_F(VerifySmtpTest, ANameWithThousandsOfAddressesIsDialedAtMostEightTimes) {
