@@ -15,6 +15,7 @@
 #include "ctl_support.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "support/find.h"
 #include "support/peers.h"
 #include "support/process.h"
 #include "support/server.h"
@@ -256,11 +257,8 @@ TEST_F(ChannelctlOAuthTest, SharedMailboxFailsNamingTheRequirementAndTheFix) {
     EXPECT_EQ(json.exit_code, 2) << json.err;
     const auto response = ParseJson(json);
     EXPECT_EQ(response.verdict(), v1::VERDICT_FAIL);
-    bool shared = false;
-    for (const auto& d : response.diagnoses()) {
-      shared |= d.code() == v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX;
-    }
-    EXPECT_TRUE(shared) << json.out;
+    EXPECT_NE(FindDiagnosis(response, v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX), nullptr)
+        << json.out;
     ExpectNoSecrets(json, "m-shared");
   }
 }

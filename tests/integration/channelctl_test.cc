@@ -11,6 +11,7 @@
 #include "ctl_support.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "support/find.h"
 #include "support/peers.h"
 #include "support/server.h"
 
@@ -182,11 +183,7 @@ TEST_F(ChannelctlTest, JsonOutputIsTheResponse) {
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &response).ok()) << r.out;
     EXPECT_EQ(response.verdict(), v1::VERDICT_PASS);
     EXPECT_THAT(r.out, HasSubstr("\"verdict\": \"VERDICT_PASS\""));
-    bool auth_ok = false;
-    for (const auto& p : response.probes()) {
-      auth_ok |= p.name() == "smtp.auth" && p.status() == v1::PROBE_STATUS_OK;
-    }
-    EXPECT_TRUE(auth_ok) << r.out;
+    EXPECT_EQ(ProbeOrFail(response, "smtp.auth").status(), v1::PROBE_STATUS_OK) << r.out;
     EXPECT_THAT(r.out, Not(HasSubstr(kPassword)));
     EXPECT_THAT(r.out, Not(HasSubstr("\033[")));
   }

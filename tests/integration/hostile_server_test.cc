@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/base64.h"
 #include "support/fault_proxy.h"
+#include "support/find.h"
 #include "support/peers.h"
 #include "support/server.h"
 
@@ -197,19 +198,6 @@ class HostileServerTest : public ::testing::Test {
     EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
     EXPECT_THAT(result.response.DebugString(), Not(HasSubstr(kPassword)));
     return result;
-  }
-
-  static std::vector<v1::DiagnosisCode> Codes(const v1::VerifyChannelResponse& r) {
-    std::vector<v1::DiagnosisCode> codes;
-    for (const auto& d : r.diagnoses()) codes.push_back(d.code());
-    return codes;
-  }
-
-  static const v1::Probe* FindProbe(const v1::VerifyChannelResponse& r, const std::string& name) {
-    for (const auto& p : r.probes()) {
-      if (p.name() == name) return &p;
-    }
-    return nullptr;
   }
 
   // The verdict is FAIL with `code`, the probe `name` ended with `status` and says `detail`,

@@ -13,7 +13,6 @@
 #include <future>
 #include <memory>
 #include <regex>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,6 +22,7 @@
 #include "channelverify/v1/channel_verifier.grpc.pb.h"
 #include "common/base64.h"
 #include "probe/config.h"
+#include "support/find.h"
 #include "support/peers.h"
 #include "support/process.h"
 #include "support/server.h"
@@ -32,7 +32,12 @@ namespace cv {
 namespace {
 
 namespace v1 = channelverify::v1;
+using cv::testing::Codes;
+using cv::testing::FindDiagnosis;
+using cv::testing::FindProbe;
+using cv::testing::ProbeOrFail;
 using std::chrono::milliseconds;
+using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -142,26 +147,6 @@ class OAuthTest : public ::testing::Test {
   }
 };
 
-std::set<v1::DiagnosisCode> Codes(const v1::VerifyChannelResponse& r) {
-  std::set<v1::DiagnosisCode> out;
-  for (const auto& d : r.diagnoses()) out.insert(d.code());
-  return out;
-}
-
-const v1::Diagnosis* Find(const v1::VerifyChannelResponse& r, v1::DiagnosisCode code) {
-  for (const auto& d : r.diagnoses()) {
-    if (d.code() == code) return &d;
-  }
-  return nullptr;
-}
-
-const v1::Probe* FindProbe(const v1::VerifyChannelResponse& r, const std::string& name) {
-  for (const auto& p : r.probes()) {
-    if (p.name() == name) return &p;
-  }
-  return nullptr;
-}
-
 std::string Names(const v1::VerifyChannelResponse& r) {
   std::string out;
   for (const auto& d : r.diagnoses()) {
@@ -197,7 +182,7 @@ TEST_F(OAuthTest, GoogleChannelPasses) {
     ASSERT_NE(p, nullptr) << name;
     EXPECT_EQ(p->status(), v1::PROBE_STATUS_OK) << name << ": " << p->detail();
   }
-  EXPECT_EQ(FindProbe(r, "google.directory")->facts().at("is_admin"), "true");
+  EXPECT_EQ(ProbeOrFail(r, "google.directory").facts().at("is_admin"), "true");
   EXPECT_EQ(r.detected_provider(), v1::PROVIDER_GOOGLE);
   ExpectNoSecrets(r, "ok");
 }
@@ -255,13 +240,13 @@ TEST_F(OAuthTest, MicrosoftChannelPasses) {
     ASSERT_NE(p, nullptr) << name;
     EXPECT_EQ(p->status(), v1::PROBE_STATUS_OK) << name << ": " << p->detail();
   }
-  EXPECT_EQ(FindProbe(r, "graph.mailbox_settings")->facts().at("user_purpose"), "user");
-  EXPECT_EQ(FindProbe(r, "graph.roles")->facts().at("roles"), "Global Administrator");
-  EXPECT_EQ(FindProbe(r, "graph.send_check")->facts().at("send_permitted"), "true");
-  EXPECT_THAT(FindProbe(r, "oauth.token.smtp")->facts().at("scopes"), HasSubstr("SMTP.Send"));
+  EXPECT_EQ(ProbeOrFail(r, "graph.mailbox_settings").facts().at("user_purpose"), "user");
+  EXPECT_EQ(ProbeOrFail(r, "graph.roles").facts().at("roles"), "Global Administrator");
+  EXPECT_EQ(ProbeOrFail(r, "graph.send_check").facts().at("send_permitted"), "true");
+  EXPECT_THAT(ProbeOrFail(r, "oauth.token.smtp").facts().at("scopes"), HasSubstr("SMTP.Send"));
   // The token request's body never shows; the transcript says there was one.
   bool saw_body_note = false;
-  for (const auto& line : FindProbe(r, "oauth.token")->transcript()) {
+  for (const auto& line : ProbeOrFail(r, "oauth.token").transcript()) {
     EXPECT_THAT(line, Not(HasSubstr("refresh_token=")));
     if (line.find("not shown") != std::string::npos) saw_body_note = true;
   }
@@ -272,9 +257,9 @@ TEST_F(OAuthTest, MicrosoftChannelPasses) {
 TEST_F(OAuthTest, AGivenAccessTokenIsUsedAsIs) {
   auto r = Verify(Target(v1::PROVIDER_MICROSOFT, "ok", /*access=*/true));
   EXPECT_EQ(r.verdict(), v1::VERDICT_PASS) << Names(r);
-  EXPECT_EQ(FindProbe(r, "oauth.token")->status(), v1::PROBE_STATUS_SKIPPED);
+  EXPECT_EQ(ProbeOrFail(r, "oauth.token").status(), v1::PROBE_STATUS_SKIPPED);
   EXPECT_EQ(FindProbe(r, "oauth.token.smtp"), nullptr);
-  EXPECT_EQ(FindProbe(r, "xoauth2.auth")->status(), v1::PROBE_STATUS_OK);
+  EXPECT_EQ(ProbeOrFail(r, "xoauth2.auth").status(), v1::PROBE_STATUS_OK);
   ExpectNoSecrets(r, "ok");
 }
 
@@ -297,7 +282,7 @@ TEST_P(OAuthCaseTest, ProducesItsCode) {
   const Case& c = GetParam();
   auto r = Verify(Target(c.provider, c.scenario, c.access_token));
   EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL) << Names(r);
-  const v1::Diagnosis* d = Find(r, c.code);
+  const v1::Diagnosis* d = FindDiagnosis(r, c.code);
   ASSERT_NE(d, nullptr) << "want " << v1::DiagnosisCode_Name(c.code) << ", got " << Names(r);
   // Concurrent probes: the first to see the code names it, so some cases allow several.
   EXPECT_THAT(absl::StrCat("|", c.probe, "|"), HasSubstr(absl::StrCat("|", d->probe(), "|")));
@@ -434,7 +419,7 @@ TEST_P(Xoauth2InfoTest, IsInformationAndTheVerdictFollowsTheApi) {
   const Xoauth2Case& c = GetParam();
   auto r = Verify(Target(c.provider, c.scenario));
   EXPECT_EQ(r.verdict(), v1::VERDICT_PASS) << Names(r);
-  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_SMTP_OAUTH_UNAVAILABLE);
+  const v1::Diagnosis* d = FindDiagnosis(r, v1::DIAGNOSIS_CODE_SMTP_OAUTH_UNAVAILABLE);
   ASSERT_NE(d, nullptr) << Names(r);
   EXPECT_EQ(d->severity(), v1::SEVERITY_INFO);
   EXPECT_EQ(d->variant(), c.variant);
@@ -444,9 +429,9 @@ TEST_P(Xoauth2InfoTest, IsInformationAndTheVerdictFollowsTheApi) {
   for (v1::DiagnosisCode advice :
        {v1::DIAGNOSIS_CODE_DIRECT_INTEGRATION_RECOMMENDED,
         v1::DIAGNOSIS_CODE_M365_SMTP_AUTH_DISABLED, v1::DIAGNOSIS_CODE_INVALID_CREDENTIALS}) {
-    EXPECT_EQ(Find(r, advice), nullptr) << Names(r);
+    EXPECT_EQ(FindDiagnosis(r, advice), nullptr) << Names(r);
   }
-  EXPECT_EQ(FindProbe(r, "xoauth2.auth")->status(), v1::PROBE_STATUS_FAILED);
+  EXPECT_EQ(ProbeOrFail(r, "xoauth2.auth").status(), v1::PROBE_STATUS_FAILED);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -464,7 +449,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST_F(OAuthTest, WorkingSignInWithASharedMailboxSaysWhichRequirementIsMissing) {
   auto r = Verify(Target(v1::PROVIDER_MICROSOFT, "m-shared"));
-  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX);
+  const v1::Diagnosis* d = FindDiagnosis(r, v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX);
   ASSERT_NE(d, nullptr) << Names(r);
   EXPECT_EQ(d->documented_case(), "integration-account");
   EXPECT_THAT(d->remediation(), HasSubstr("must not be a shared mailbox"));
@@ -474,7 +459,7 @@ TEST_F(OAuthTest, WorkingSignInWithASharedMailboxSaysWhichRequirementIsMissing) 
   EXPECT_THAT(evidence, HasSubstr("sign-in of jobs@example.com works"));
   EXPECT_THAT(evidence, HasSubstr("its own mailbox and login"));
   // Not an admin either: both requirements are named, each in its own diagnosis.
-  ASSERT_NE(Find(r, v1::DIAGNOSIS_CODE_INTEGRATION_NOT_ADMIN), nullptr);
+  ASSERT_NE(FindDiagnosis(r, v1::DIAGNOSIS_CODE_INTEGRATION_NOT_ADMIN), nullptr);
 }
 
 TEST_F(OAuthTest, GermanRemediationFollowsTheArticle) {
@@ -488,7 +473,7 @@ TEST_F(OAuthTest, GermanRemediationFollowsTheArticle) {
                        [&promise](v1::VerifyChannelResponse r) { promise.set_value(r); });
   io.run();
   auto r = promise.get_future().get();
-  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED);
+  const v1::Diagnosis* d = FindDiagnosis(r, v1::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED);
   ASSERT_NE(d, nullptr) << Names(r);
   EXPECT_THAT(d->remediation(), HasSubstr("lizenziert"));
   EXPECT_THAT(d->remediation(), HasSubstr("eigene Lizenz zuweisen"));
@@ -501,14 +486,14 @@ TEST_F(OAuthTest, SlowEndpointEndsAtTheCallersDeadline) {
   auto r = Verify(Target(v1::PROVIDER_GOOGLE, "slow"), Options(), milliseconds(1500));
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_LT(took, milliseconds(4000));
-  EXPECT_TRUE(Codes(r).count(v1::DIAGNOSIS_CODE_DEADLINE_TOO_SHORT)) << Names(r);
-  EXPECT_EQ(FindProbe(r, "oauth.token")->status(), v1::PROBE_STATUS_TIMED_OUT);
+  EXPECT_THAT(Codes(r), Contains(v1::DIAGNOSIS_CODE_DEADLINE_TOO_SHORT)) << Names(r);
+  EXPECT_EQ(ProbeOrFail(r, "oauth.token").status(), v1::PROBE_STATUS_TIMED_OUT);
 }
 
 TEST_F(OAuthTest, RedirectIsNotFollowed) {
   auto r = Verify(Target(v1::PROVIDER_MICROSOFT, "redirect"));
   EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
-  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR);
+  const v1::Diagnosis* d = FindDiagnosis(r, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR);
   ASSERT_NE(d, nullptr) << Names(r);
   EXPECT_THAT(d->evidence(0), HasSubstr("redirect to https://login.attacker.invalid/steal not "
                                         "followed"));
@@ -518,28 +503,28 @@ TEST_F(OAuthTest, RedirectIsNotFollowed) {
 
 TEST_F(OAuthTest, HugeBodyIsCapped) {
   auto r = Verify(Target(v1::PROVIDER_GOOGLE, "huge"));
-  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR);
+  const v1::Diagnosis* d = FindDiagnosis(r, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR);
   ASSERT_NE(d, nullptr) << Names(r);
   EXPECT_THAT(d->evidence(0), HasSubstr("body over 262144 bytes"));
 }
 
 TEST_F(OAuthTest, MalformedJsonIsDiagnosed) {
   auto r = Verify(Target(v1::PROVIDER_GOOGLE, "malformed"));
-  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR);
+  const v1::Diagnosis* d = FindDiagnosis(r, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR);
   ASSERT_NE(d, nullptr) << Names(r);
   EXPECT_THAT(d->evidence(0), HasSubstr("not a JSON object"));
   // An error page instead of the token endpoint's JSON: an OAuth error no row knows, in
   // OAuth words rather than the SMTP protocol's.
   r = Verify(Target(v1::PROVIDER_MICROSOFT, "html"));
-  const v1::Diagnosis* html = Find(r, v1::DIAGNOSIS_CODE_OAUTH_TOKEN_ERROR);
+  const v1::Diagnosis* html = FindDiagnosis(r, v1::DIAGNOSIS_CODE_OAUTH_TOKEN_ERROR);
   ASSERT_NE(html, nullptr) << Names(r);
   EXPECT_THAT(html->evidence(0), HasSubstr("not a JSON object"));
-  EXPECT_EQ(Find(r, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR), nullptr) << Names(r);
+  EXPECT_EQ(FindDiagnosis(r, v1::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR), nullptr) << Names(r);
 }
 
 TEST_F(OAuthTest, ExpiredCertificateGetsNoToken) {
   auto r = Verify(Target(v1::PROVIDER_GOOGLE, "ok"), Options(peers->https_expired));
-  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_TLS_CERTIFICATE_INVALID);
+  const v1::Diagnosis* d = FindDiagnosis(r, v1::DIAGNOSIS_CODE_TLS_CERTIFICATE_INVALID);
   ASSERT_NE(d, nullptr) << Names(r);
   EXPECT_THAT(d->evidence(0), HasSubstr("expired"));
   EXPECT_THAT(d->evidence(0), HasSubstr("nothing was sent"));
@@ -551,12 +536,12 @@ TEST_F(OAuthTest, WrongClientSecretIsTheServicesProblem) {
   auto options = Options();
   options.google_client_secret_file = wrong;
   auto r = Verify(Target(v1::PROVIDER_GOOGLE, "ok"), options);
-  EXPECT_TRUE(Codes(r).count(v1::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED)) << Names(r);
+  EXPECT_THAT(Codes(r), Contains(v1::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED)) << Names(r);
   options.google_client_id.clear();
   options.google_client_secret_file.clear();
   r = Verify(Target(v1::PROVIDER_GOOGLE, "ok"), options);
-  EXPECT_TRUE(Codes(r).count(v1::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED)) << Names(r);
-  EXPECT_EQ(FindProbe(r, "oauth.token")->status(), v1::PROBE_STATUS_SKIPPED);
+  EXPECT_THAT(Codes(r), Contains(v1::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED)) << Names(r);
+  EXPECT_EQ(ProbeOrFail(r, "oauth.token").status(), v1::PROBE_STATUS_SKIPPED);
 }
 
 // --- end to end through the running server
@@ -640,7 +625,7 @@ TEST_F(OAuthServerTest, EachAccountRequirementFailsEndToEnd) {
     grpc::Status s = Call(Channel(provider, scenario), &r);
     ASSERT_TRUE(s.ok()) << scenario << ": " << s.error_message();
     EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL) << scenario;
-    const v1::Diagnosis* d = Find(r, code);
+    const v1::Diagnosis* d = FindDiagnosis(r, code);
     ASSERT_NE(d, nullptr) << scenario << ": " << Names(r);
     EXPECT_EQ(d->documented_case(), "integration-account") << scenario;
     EXPECT_EQ(d->severity(), v1::SEVERITY_ERROR) << scenario;

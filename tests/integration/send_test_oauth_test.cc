@@ -482,7 +482,7 @@ TEST_F(SendTestOAuth, AGivenAccessTokenIsUsedAsIs) {
   grpc::Status status = Call(request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_TRUE(response.accepted()) << Describe(response);
-  EXPECT_EQ(FindProbe(response, "oauth.token")->status(), v1::PROBE_STATUS_SKIPPED);
+  EXPECT_EQ(ProbeOrFail(response, "oauth.token").status(), v1::PROBE_STATUS_SKIPPED);
 
   request.mutable_channel()->mutable_oauth()->set_access_token("expired-token-value");
   status = Call(request, &response);

@@ -191,7 +191,7 @@ TEST_P(VerifySenderRefusal, IsDiagnosedAtMailFromWithoutSending) {
   const v1::Probe* probe = FindProbe(r, "smtp.mail_from");
   ASSERT_NE(probe, nullptr);
   EXPECT_EQ(probe->status(), v1::PROBE_STATUS_FAILED);
-  EXPECT_EQ(FindProbe(r, "smtp.auth")->status(), v1::PROBE_STATUS_OK);
+  EXPECT_EQ(ProbeOrFail(r, "smtp.auth").status(), v1::PROBE_STATUS_OK);
   auto transcripts = peer.Transcripts();
   ASSERT_EQ(transcripts.size(), 1u);
   EXPECT_EQ(Count(transcripts[0], "C: AUTH"), 1) << transcripts[0];
@@ -235,8 +235,7 @@ TEST_F(VerifySender, WorkingChannelsAreNeverFail) {
     SmtpPeer peer = Start(c.profile);
     const auto r = Verify(Channel(c.host, peer.port(), "login@t.test", "jobs@t.test"));
     EXPECT_EQ(r.verdict(), c.verdict) << Describe(r);
-    ASSERT_NE(FindProbe(r, "smtp.mail_from"), nullptr) << Describe(r);
-    EXPECT_EQ(FindProbe(r, "smtp.mail_from")->status(), v1::PROBE_STATUS_OK);
+    EXPECT_EQ(ProbeOrFail(r, "smtp.mail_from").status(), v1::PROBE_STATUS_OK);
     for (const auto& d : r.diagnoses()) EXPECT_NE(d.severity(), v1::SEVERITY_ERROR) << d.code();
   }
 }
