@@ -23,6 +23,7 @@
 #include "common/base64.h"
 #include "probe/config.h"
 #include "support/find.h"
+#include "support/oauth_peer.h"
 #include "support/peers.h"
 #include "support/process.h"
 #include "support/server.h"
@@ -41,34 +42,16 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kClientSecret[] = "test-client-secret";
 constexpr char kAccount[] = "jobs@example.com";
-
-std::vector<std::string> PeerArgv(const std::string& ca_dir, const std::string& cert,
-                                  const std::string& key, std::vector<std::string> more = {}) {
-  std::vector<std::string> argv = {CV_PYTHON,
-                                   "-B",
-                                   std::string(CV_SOURCE_DIR) + "/tests/peers/oauth_peer.py",
-                                   "--cert",
-                                   cert,
-                                   "--key",
-                                   key,
-                                   "--slow_seconds",
-                                   "8"};
-  argv.insert(argv.end(), more.begin(), more.end());
-  return argv;
-}
+// How long the peers' "slow" scenarios hold their answer.
+constexpr int kSlowSeconds = 8;
 
 // The peers every test shares: started once for the suite.
 struct Peers {
+  explicit Peers(cv::testing::TestCa ca) : ca(std::move(ca)) {}
   cv::testing::TestCa ca;
-  cv::testing::TempDir dir{"cv-oauth-"};
-  std::vector<cv::testing::ChildProcess> processes;
-  int https = 0;          // token endpoints and APIs, valid certificate
-  int https_expired = 0;  // the same behind an expired certificate
-  int smtp_google = 0;
-  int smtp_microsoft = 0;
-  std::string secret_file;
+  std::unique_ptr<cv::testing::OAuthPeers> oauth;       // the APIs and XOAUTH2, valid certificate
+  std::optional<cv::testing::OAuthPeer> https_expired;  // the APIs behind an expired one
 };
 Peers* peers = nullptr;
 
@@ -77,47 +60,39 @@ class OAuthTest : public ::testing::Test {
   static void SetUpTestSuite() {
     auto ca = cv::testing::TestCa::Create();
     ASSERT_TRUE(ca.ok()) << ca.status();
-    peers = new Peers{*ca};
-    auto start = [](std::vector<std::string> argv, int* port) {
-      cv::testing::ChildProcess::Options o;
-      o.argv = std::move(argv);
-      o.stderr_path = peers->dir.path() / absl::StrCat("peer", peers->processes.size(), ".err");
-      auto p = cv::testing::ChildProcess::StartAndWaitReady(o, port);
-      ASSERT_TRUE(p.ok()) << p.status();
-      peers->processes.push_back(std::move(*p));
-    };
-    const auto valid = peers->ca.valid();
-    const auto expired = peers->ca.expired();
-    start(PeerArgv("", valid.cert, valid.key), &peers->https);
-    start(PeerArgv("", expired.cert, expired.key), &peers->https_expired);
-    start(PeerArgv("", valid.cert, valid.key, {"--smtp", "google"}), &peers->smtp_google);
-    start(PeerArgv("", valid.cert, valid.key, {"--smtp", "microsoft"}), &peers->smtp_microsoft);
-    peers->secret_file = (peers->dir.path() / "client_secret").string();
-    std::ofstream(peers->secret_file) << kClientSecret << "\n";
+    peers = new Peers(*ca);
+    cv::testing::OAuthPeerOptions options;
+    options.slow_seconds = kSlowSeconds;
+    auto oauth = cv::testing::OAuthPeers::Start(peers->ca, options);
+    ASSERT_TRUE(oauth.ok()) << oauth.status();
+    peers->oauth = std::move(*oauth);
+    auto expired = cv::testing::OAuthPeer::Start(peers->ca.expired(), options);
+    ASSERT_TRUE(expired.ok()) << expired.status();
+    peers->https_expired.emplace(std::move(*expired));
   }
   static void TearDownTestSuite() {
     delete peers;
     peers = nullptr;
   }
 
-  static std::string Base(int port) { return absl::StrCat("https://127.0.0.1:", port); }
-
-  static probe::ConfigOptions Options(int https_port = 0) {
-    if (https_port == 0) https_port = peers->https;
+  // The engine's settings for the peers, with the APIs at `https` (default: the valid one).
+  static probe::ConfigOptions Options(const cv::testing::OAuthPeer* https = nullptr) {
+    const cv::testing::OAuthPeers& oauth = *peers->oauth;
+    const std::string base = (https ? *https : *oauth.https).url();
     probe::ConfigOptions o;
     o.allow_cidrs = "127.0.0.0/8";
     o.trusted_ca_file = peers->ca.ca().string();
     o.google_client_id = "test-google-client";
-    o.google_client_secret_file = peers->secret_file;
+    o.google_client_secret_file = oauth.secret_file;
     o.microsoft_client_id = "test-microsoft-client";
-    o.microsoft_client_secret_file = peers->secret_file;
-    o.google_token_url = Base(https_port) + "/token";
-    o.gmail_api_base = Base(https_port);
-    o.google_directory_api_base = Base(https_port);
-    o.microsoft_login_base = Base(https_port);
-    o.microsoft_graph_base = Base(https_port);
-    o.google_smtp_host = absl::StrCat("127.0.0.1:", peers->smtp_google);
-    o.microsoft_smtp_host = absl::StrCat("127.0.0.1:", peers->smtp_microsoft);
+    o.microsoft_client_secret_file = oauth.secret_file;
+    o.google_token_url = base + "/token";
+    o.gmail_api_base = base;
+    o.google_directory_api_base = base;
+    o.microsoft_login_base = base;
+    o.microsoft_graph_base = base;
+    o.google_smtp_host = oauth.smtp_google->address();
+    o.microsoft_smtp_host = oauth.smtp_microsoft->address();
     return o;
   }
 
@@ -162,7 +137,7 @@ void ExpectNoSecrets(const v1::VerifyChannelResponse& r, const std::string& scen
   EXPECT_THAT(text, Not(HasSubstr("rt-" + scenario)));
   EXPECT_THAT(text, Not(HasSubstr("at-" + scenario + "\"")));
   EXPECT_THAT(text, Not(HasSubstr("Bearer at-")));
-  EXPECT_THAT(text, Not(HasSubstr(kClientSecret)));
+  EXPECT_THAT(text, Not(HasSubstr(cv::testing::kOAuthClientSecret)));
 }
 
 // --- passing channels
@@ -523,7 +498,7 @@ TEST_F(OAuthTest, MalformedJsonIsDiagnosed) {
 }
 
 TEST_F(OAuthTest, ExpiredCertificateGetsNoToken) {
-  auto r = Verify(Target(v1::PROVIDER_GOOGLE, "ok"), Options(peers->https_expired));
+  auto r = Verify(Target(v1::PROVIDER_GOOGLE, "ok"), Options(&*peers->https_expired));
   const v1::Diagnosis* d = FindDiagnosis(r, v1::DIAGNOSIS_CODE_TLS_CERTIFICATE_INVALID);
   ASSERT_NE(d, nullptr) << Names(r);
   EXPECT_THAT(d->evidence(0), HasSubstr("expired"));
@@ -531,7 +506,7 @@ TEST_F(OAuthTest, ExpiredCertificateGetsNoToken) {
 }
 
 TEST_F(OAuthTest, WrongClientSecretIsTheServicesProblem) {
-  const std::string wrong = (peers->dir.path() / "wrong_secret").string();
+  const std::string wrong = (peers->oauth->dir.path() / "wrong_secret").string();
   std::ofstream(wrong) << "not-the-secret\n";
   auto options = Options();
   options.google_client_secret_file = wrong;
@@ -550,19 +525,9 @@ class OAuthServerTest : public OAuthTest {
  protected:
   static void SetUpTestSuite() {
     OAuthTest::SetUpTestSuite();
-    const auto o = Options();
-    auto server = cv::testing::ServerProcess::Start(
-        {"--allow_cidrs=" + o.allow_cidrs, "--trusted_ca_file=" + o.trusted_ca_file,
-         "--google_client_id=" + o.google_client_id,
-         "--google_client_secret_file=" + o.google_client_secret_file,
-         "--microsoft_client_id=" + o.microsoft_client_id,
-         "--microsoft_client_secret_file=" + o.microsoft_client_secret_file,
-         "--google_token_url=" + o.google_token_url, "--gmail_api_base=" + o.gmail_api_base,
-         "--google_directory_api_base=" + o.google_directory_api_base,
-         "--microsoft_login_base=" + o.microsoft_login_base,
-         "--microsoft_graph_base=" + o.microsoft_graph_base,
-         "--google_smtp_host=" + o.google_smtp_host,
-         "--microsoft_smtp_host=" + o.microsoft_smtp_host, "--io_threads=2"});
+    std::vector<std::string> flags = peers->oauth->EngineFlags();
+    flags.push_back("--io_threads=2");
+    auto server = cv::testing::ServerProcess::Start(flags);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = new cv::testing::ServerProcess(std::move(*server));
     port_ = server_->port();

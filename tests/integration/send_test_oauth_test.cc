@@ -7,10 +7,8 @@
 // anything is sent. Only 127.0.0.0/8 is contacted.
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +20,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/find.h"
+#include "support/oauth_peer.h"
 #include "support/peers.h"
 #include "support/process.h"
 #include "support/received.h"
@@ -38,26 +37,13 @@ using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 
-constexpr char kClientSecret[] = "test-client-secret";
+// How long the peer's "slow" scenarios hold their answer.
+constexpr int kSlowSeconds = 6;
 constexpr char kAccount[] = "jobs@example.com";
 constexpr char kRecipient[] = "rcpt@sink.test";
 constexpr char kGermanSubject[] =
     "Testnachricht von channel-verifier \xe2\x80\x93 Ihre E-Mail-Verbindung funktioniert";
 constexpr char kEnglishSubject[] = "Test message from channel-verifier: your email channel works";
-
-// One send request as the peer kept it.
-struct Record {
-  std::map<std::string, std::string> meta;
-  std::string body;
-  std::filesystem::path body_path;
-};
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string Describe(const v1::SendTestResponse& r) { return r.DebugString(); }
 
@@ -71,45 +57,18 @@ class SendTestOAuth : public ::testing::Test {
     auto ca = TestCa::Create();
     ASSERT_TRUE(ca.ok()) << ca.status();
     ca_ = new TestCa(*ca);
-    dir_ = new TempDir("cv-sendtest-oauth-");
-    std::filesystem::create_directories(RecordDir());
-    ChildProcess::Options o;
-    o.argv = {CV_PYTHON,
-              "-B",
-              std::string(CV_SOURCE_DIR) + "/tests/peers/oauth_peer.py",
-              "--cert",
-              ca_->valid().cert.string(),
-              "--key",
-              ca_->valid().key.string(),
-              "--account",
-              kAccount,
-              "--slow_seconds",
-              "6",
-              "--record",
-              RecordDir().string()};
-    o.stderr_path = dir_->path() / "peer.err";
-    int port = 0;
-    auto peer = ChildProcess::StartAndWaitReady(o, &port);
-    ASSERT_TRUE(peer.ok()) << peer.status();
-    peer_ = new ChildProcess(std::move(*peer));
-    const std::string secret_file = (dir_->path() / "client_secret").string();
-    std::ofstream(secret_file) << kClientSecret << "\n";
-
-    const std::string base = absl::StrCat("https://127.0.0.1:", port);
-    std::vector<std::string> flags = {"--allow_cidrs=127.0.0.0/8",
-                                      "--trusted_ca_file=" + ca_->ca().string(),
-                                      "--google_client_id=test-google-client",
-                                      "--google_client_secret_file=" + secret_file,
-                                      "--microsoft_client_id=test-microsoft-client",
-                                      "--microsoft_client_secret_file=" + secret_file,
-                                      "--google_token_url=" + base + "/token",
-                                      "--gmail_api_base=" + base,
-                                      "--google_directory_api_base=" + base,
-                                      "--microsoft_login_base=" + base,
-                                      "--microsoft_graph_base=" + base,
-                                      "--send_dedup_window_s=600",
-                                      "--io_threads=2",
-                                      "--log_level=debug"};
+    // The APIs only: SendTest never takes the SMTP (XOAUTH2) way.
+    OAuthPeerOptions options;
+    options.account = kAccount;
+    options.slow_seconds = kSlowSeconds;
+    options.record = true;
+    auto peers = OAuthPeers::Start(*ca_, options, /*smtp=*/false);
+    ASSERT_TRUE(peers.ok()) << peers.status();
+    peers_ = peers->release();
+    std::vector<std::string> flags = peers_->EngineFlags();
+    for (const char* f : {"--send_dedup_window_s=600", "--io_threads=2", "--log_level=debug"}) {
+      flags.push_back(f);
+    }
     for (auto& f : ServerProcess::LiftedSendQuotas()) flags.push_back(std::move(f));
     auto server = ServerProcess::Start(flags);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -117,19 +76,15 @@ class SendTestOAuth : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     delete server_;
-    delete peer_;
-    delete dir_;
+    delete peers_;
     delete ca_;
     server_ = nullptr;
-    peer_ = nullptr;
-    dir_ = nullptr;
+    peers_ = nullptr;
     ca_ = nullptr;
   }
   void SetUp() override {
     if (server_ == nullptr) GTEST_SKIP() << "server not started";
   }
-
-  static std::filesystem::path RecordDir() { return dir_->path() / "sends"; }
 
   static v1::SendTestRequest Request(v1::Provider provider, const std::string& scenario,
                                      const std::string& language = "en") {
@@ -150,35 +105,10 @@ class SendTestOAuth : public ::testing::Test {
     return server_->Stub()->SendTest(&context, request, response);
   }
 
-  // Every send request the peer received, in order of arrival.
-  static std::vector<Record> AllRecords() {
-    std::vector<std::filesystem::path> metas;
-    for (const auto& entry : std::filesystem::directory_iterator(RecordDir())) {
-      if (entry.path().extension() == ".meta") metas.push_back(entry.path());
-    }
-    std::sort(metas.begin(), metas.end());
-    std::vector<Record> out;
-    for (const auto& meta : metas) {
-      Record r;
-      for (absl::string_view line : absl::StrSplit(ReadFile(meta), '\n', absl::SkipEmpty())) {
-        const size_t eq = line.find('=');
-        r.meta[std::string(line.substr(0, eq))] = std::string(line.substr(eq + 1));
-      }
-      r.body_path = meta;
-      r.body_path.replace_extension(".body");
-      r.body = ReadFile(r.body_path);
-      out.push_back(std::move(r));
-    }
-    return out;
-  }
-
-  // The send requests of one SendTest call: those whose message carries its correlation id.
-  static std::vector<Record> Sends(const std::string& correlation_id) {
-    std::vector<Record> out;
-    for (auto& r : AllRecords()) {
-      if (r.meta["correlation_id"] == correlation_id) out.push_back(std::move(r));
-    }
-    return out;
+  // Every send request the peer received, in order of arrival; those of one call.
+  static std::vector<OAuthSend> AllRecords() { return peers_->https->Sends(); }
+  static std::vector<OAuthSend> Sends(const std::string& correlation_id) {
+    return peers_->https->Sends(correlation_id);
   }
 
   // No refresh token, access token or client secret anywhere in what the caller gets back.
@@ -187,20 +117,13 @@ class SendTestOAuth : public ::testing::Test {
     EXPECT_THAT(text, Not(HasSubstr("rt-" + scenario)));
     EXPECT_THAT(text, Not(HasSubstr("at-" + scenario)));
     EXPECT_THAT(text, Not(HasSubstr("Bearer at-")));
-    EXPECT_THAT(text, Not(HasSubstr(kClientSecret)));
+    EXPECT_THAT(text, Not(HasSubstr(kOAuthClientSecret)));
   }
 
-  static TestCa* ca_;
-  static TempDir* dir_;
-  static ChildProcess* peer_;
-  static ServerProcess* server_;
-  TempDir tmp_{"cv-sendtest-oauth-parse-"};
+  static inline TestCa* ca_ = nullptr;
+  static inline OAuthPeers* peers_ = nullptr;
+  static inline ServerProcess* server_ = nullptr;
 };
-
-TestCa* SendTestOAuth::ca_ = nullptr;
-TempDir* SendTestOAuth::dir_ = nullptr;
-ChildProcess* SendTestOAuth::peer_ = nullptr;
-ServerProcess* SendTestOAuth::server_ = nullptr;
 
 // The whole way for Google: token refresh, then one users.messages.send whose raw message the
 // email package reads back header by header.
@@ -233,7 +156,7 @@ TEST_F(SendTestOAuth, GmailReceivesTheGermanMessageIntact) {
 
   const auto sends = Sends(response.correlation_id());
   ASSERT_THAT(sends, SizeIs(1));
-  Record record = sends[0];
+  OAuthSend record = sends[0];
   EXPECT_EQ(record.meta["api"], "gmail");
   EXPECT_EQ(record.meta["user"], kAccount);
   EXPECT_EQ(record.meta["scenario"], "ok");  // the refreshed token was the one used
@@ -294,7 +217,7 @@ TEST_F(SendTestOAuth, GraphReceivesWellFormedJson) {
 
   const auto sends = Sends(response.correlation_id());
   ASSERT_THAT(sends, SizeIs(1));
-  Record record = sends[0];
+  OAuthSend record = sends[0];
   EXPECT_EQ(record.meta["api"], "graph");
   EXPECT_EQ(record.meta["user"], kAccount);
   EXPECT_EQ(record.meta["content_type"], "application/json");
