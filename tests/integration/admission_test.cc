@@ -205,9 +205,8 @@ TEST_F(AdmissionTest, OversizedRequestIsRefusedByGrpc) {
 
 TEST_F(AdmissionTest, WithoutTrustedRangesOnlyPublicAddressesAndMailPortsAreDialed) {
   // No --allow_cidrs: loopback is as forbidden as any private range.
-  auto server =
-      ServerProcess::Start({"--trusted_ca_file=" + ca_->ca().string(),
-                            absl::StrCat("--dns_servers=", dns_->host(), ":", dns_->port())});
+  auto server = ServerProcess::Start(
+      {"--trusted_ca_file=" + ca_->ca().string(), "--dns_servers=" + Resolver()});
   ASSERT_TRUE(server.ok()) << server.status();
   v1::VerifyChannelResponse r;
   const grpc::Status port = Call(*server, Request(8025), &r);

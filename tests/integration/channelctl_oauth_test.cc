@@ -16,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/find.h"
+#include "support/loopback_suite.h"
 #include "support/oauth_peer.h"
 #include "support/peers.h"
 #include "support/process.h"
@@ -30,32 +31,22 @@ using ::testing::Not;
 constexpr char kClientSecret[] = "ctl-test-client-secret";
 constexpr char kAccount[] = "jobs@example.com";
 
-class ChannelctlOAuthTest : public ::testing::Test {
+class ChannelctlOAuthTest : public OAuthSuite {
  protected:
   static void SetUpTestSuite() {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_ = new TestCa(std::move(*ca));
     OAuthPeerOptions options;
     options.client_secret = kClientSecret;
     options.record = true;
-    auto peers = OAuthPeers::Start(*ca_, options);
-    ASSERT_TRUE(peers.ok()) << peers.status();
-    peers_ = peers->release();
+    StartOAuth(options);
+    if (HasFatalFailure()) return;
     dir_ = new TempDir("cv-ctl-oauth-");
-    auto server = ServerProcess::Start(peers_->EngineFlags('_'));
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = new ServerProcess(std::move(*server));
+    server_ = OAuthServer();
   }
   static void TearDownTestSuite() {
-    delete server_;
+    OAuthSuite::TearDownTestSuite();
     delete dir_;
-    delete peers_;
-    delete ca_;
-    server_ = nullptr;
     dir_ = nullptr;
-    peers_ = nullptr;
-    ca_ = nullptr;
+    server_ = nullptr;
   }
 
   enum class Mode { kServer, kLocal, kLocalUnderscores };
@@ -71,7 +62,7 @@ class ChannelctlOAuthTest : public ::testing::Test {
     }
     // channelctl takes the engine's flags spelled with dashes or, as the server spells them,
     // with underscores.
-    auto flags = peers_->EngineFlags(mode == Mode::kLocal ? '-' : '_');
+    auto flags = oauth_->EngineFlags(mode == Mode::kLocal ? '-' : '_');
     args.insert(args.begin(), flags.begin(), flags.end());
     args.insert(args.begin(), "--local");
     return args;
@@ -102,7 +93,7 @@ class ChannelctlOAuthTest : public ::testing::Test {
 
   // How many send requests the peer received carrying this correlation id.
   static size_t SendsWith(const std::string& correlation_id) {
-    return peers_->https->Sends(correlation_id).size();
+    return oauth_->https->Sends(correlation_id).size();
   }
 
   // The correlation id channelctl printed ("  X-Channel-Verifier-Test: <id>").
@@ -127,8 +118,6 @@ class ChannelctlOAuthTest : public ::testing::Test {
     return response;
   }
 
-  static inline TestCa* ca_ = nullptr;
-  static inline OAuthPeers* peers_ = nullptr;
   static inline TempDir* dir_ = nullptr;  // the token files channelctl reads
   static inline ServerProcess* server_ = nullptr;
 };
@@ -310,7 +299,7 @@ TEST_F(ChannelctlOAuthTest, OAuthEngineFlagsNeedLocal) {
 
 // Without a client secret the local engine cannot refresh the token, and says so.
 TEST_F(ChannelctlOAuthTest, LocalWithoutAClientIsTheServicesProblem) {
-  const std::string base = peers_->https->url();
+  const std::string base = oauth_->https->url();
   CtlResult r =
       RunCtl({"--local", "--allow-cidrs=127.0.0.0/8", "--trusted-ca-file=" + ca_->ca().string(),
               "--google-token-url=" + base + "/token", "--gmail-api-base=" + base,

@@ -21,6 +21,7 @@
 #include "common/base64.h"
 #include "support/fault_proxy.h"
 #include "support/find.h"
+#include "support/loopback_suite.h"
 #include "support/peers.h"
 #include "support/server.h"
 
@@ -95,31 +96,18 @@ FaultProxyOptions Trickle() {
   return options;
 }
 
-class HostileServerTest : public ::testing::Test {
+class HostileServerTest : public LoopbackSuite {
  protected:
   static void SetUpTestSuite() {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_ = new TestCa(std::move(*ca));
-    DnsPeerOptions records;
-    records.Host(kHost, kAddress).Mx("t.test", "mx.t.test", 10);
-    auto dns = DnsPeer::Start(records);
-    ASSERT_TRUE(dns.ok()) << dns.status();
-    dns_ = new DnsPeer(std::move(*dns));
-    const std::string resolver = absl::StrCat(dns_->host(), ":", dns_->port());
+    StartLoopback(DnsPeerOptions().Host(kHost, kAddress).Mx("t.test", "mx.t.test", 10));
+    if (HasFatalFailure()) return;
     // Short step timeouts: the hostile cases end by them, well before the caller's deadline.
-    auto quick = ServerProcess::Start(
-        ServerProcess::TestFlags(ca_->ca().string(), resolver,
-                                 {"--greeting_timeout_ms=800", "--connect_timeout_ms=800",
-                                  "--tls_timeout_ms=800", "--command_timeout_ms=800",
-                                  // The plaintext cut case below reaches AUTH without TLS.
-                                  absl::StrCat("--allow_plaintext_auth_cidrs=", kAddress, "/32")}));
-    ASSERT_TRUE(quick.ok()) << quick.status();
-    quick_ = new ServerProcess(std::move(*quick));
+    quick_ = SuiteServer({"--greeting_timeout_ms=800", "--connect_timeout_ms=800",
+                          "--tls_timeout_ms=800", "--command_timeout_ms=800",
+                          // The plaintext cut case below reaches AUTH without TLS.
+                          absl::StrCat("--allow_plaintext_auth_cidrs=", kAddress, "/32")});
     // Default step timeouts (10 s): there the caller's deadline is what ends a slow server.
-    auto patient = ServerProcess::Start(ServerProcess::TestFlags(ca_->ca().string(), resolver));
-    ASSERT_TRUE(patient.ok()) << patient.status();
-    patient_ = new ServerProcess(std::move(*patient));
+    patient_ = SuiteServer();
   }
 
   static void TearDownTestSuite() {
@@ -127,10 +115,8 @@ class HostileServerTest : public ::testing::Test {
     for (ServerProcess* server : {quick_, patient_}) {
       if (server != nullptr) EXPECT_TRUE(server->process().Running()) << server->Logs();
     }
-    delete patient_;
-    delete quick_;
-    delete dns_;
-    delete ca_;
+    LoopbackSuite::TearDownTestSuite();
+    quick_ = patient_ = nullptr;
   }
 
   void TearDown() override {
@@ -214,8 +200,6 @@ class HostileServerTest : public ::testing::Test {
     EXPECT_THAT(probe->detail(), HasSubstr(detail)) << r.DebugString();
   }
 
-  static inline TestCa* ca_ = nullptr;
-  static inline DnsPeer* dns_ = nullptr;
   static inline ServerProcess* quick_ = nullptr;
   static inline ServerProcess* patient_ = nullptr;
 };

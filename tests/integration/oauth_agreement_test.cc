@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/find.h"
+#include "support/loopback_suite.h"
 #include "support/oauth_peer.h"
 #include "support/peers.h"
 #include "support/process.h"
@@ -22,38 +23,23 @@ namespace v1 = channelverify::v1;
 
 constexpr char kAccount[] = "jobs@example.com";
 
-class OAuthAgreement : public ::testing::Test {
+class OAuthAgreement : public OAuthSuite {
  protected:
   static void SetUpTestSuite() {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_ = new TestCa(*ca);
     OAuthPeerOptions options;
     options.account = kAccount;
-    auto peers = OAuthPeers::Start(*ca_, options);
-    ASSERT_TRUE(peers.ok()) << peers.status();
-    peers_ = peers->release();
-    std::vector<std::string> flags = peers_->EngineFlags();
-    flags.push_back("--io_threads=2");
+    StartOAuth(options);
+    if (HasFatalFailure()) return;
     // Every scenario sends to the same recipient through one server (one process per suite
     // under the sanitizers): the quotas have tests of their own.
-    for (auto& f : ServerProcess::LiftedSendQuotas()) flags.push_back(std::move(f));
-    auto server = ServerProcess::Start(flags);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = new ServerProcess(std::move(*server));
+    std::vector<std::string> more = {"--io_threads=2"};
+    for (auto& f : ServerProcess::LiftedSendQuotas()) more.push_back(std::move(f));
+    server_ = OAuthServer(more);
   }
 
   static void TearDownTestSuite() {
-    delete server_;
-    delete peers_;
-    delete ca_;
+    OAuthSuite::TearDownTestSuite();
     server_ = nullptr;
-    peers_ = nullptr;
-    ca_ = nullptr;
-  }
-
-  void SetUp() override {
-    if (server_ == nullptr) GTEST_SKIP() << "server not started";
   }
 
   static v1::Channel Channel(v1::Provider provider, const std::string& scenario, bool access) {
@@ -69,8 +55,6 @@ class OAuthAgreement : public ::testing::Test {
     return channel;
   }
 
-  static inline TestCa* ca_ = nullptr;
-  static inline OAuthPeers* peers_ = nullptr;
   static inline ServerProcess* server_ = nullptr;
 };
 

@@ -23,6 +23,7 @@
 #include "common/base64.h"
 #include "probe/config.h"
 #include "support/find.h"
+#include "support/loopback_suite.h"
 #include "support/oauth_peer.h"
 #include "support/peers.h"
 #include "support/process.h"
@@ -46,42 +47,32 @@ constexpr char kAccount[] = "jobs@example.com";
 // How long the peers' "slow" scenarios hold their answer.
 constexpr int kSlowSeconds = 8;
 
-// The peers every test shares: started once for the suite.
-struct Peers {
-  explicit Peers(cv::testing::TestCa ca) : ca(std::move(ca)) {}
-  cv::testing::TestCa ca;
-  std::unique_ptr<cv::testing::OAuthPeers> oauth;       // the APIs and XOAUTH2, valid certificate
-  std::optional<cv::testing::OAuthPeer> https_expired;  // the APIs behind an expired one
-};
-Peers* peers = nullptr;
-
-class OAuthTest : public ::testing::Test {
+// The peers every test shares, started once for the suite: the APIs and XOAUTH2 with a valid
+// certificate (OAuthSuite), and the APIs again behind an expired one.
+class OAuthTest : public cv::testing::OAuthSuite {
  protected:
   static void SetUpTestSuite() {
-    auto ca = cv::testing::TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    peers = new Peers(*ca);
     cv::testing::OAuthPeerOptions options;
     options.slow_seconds = kSlowSeconds;
-    auto oauth = cv::testing::OAuthPeers::Start(peers->ca, options);
-    ASSERT_TRUE(oauth.ok()) << oauth.status();
-    peers->oauth = std::move(*oauth);
-    auto expired = cv::testing::OAuthPeer::Start(peers->ca.expired(), options);
+    StartOAuth(options);
+    if (HasFatalFailure()) return;
+    auto expired = cv::testing::OAuthPeer::Start(ca_->expired(), options);
     ASSERT_TRUE(expired.ok()) << expired.status();
-    peers->https_expired.emplace(std::move(*expired));
+    expired_ = new cv::testing::OAuthPeer(std::move(*expired));
   }
   static void TearDownTestSuite() {
-    delete peers;
-    peers = nullptr;
+    OAuthSuite::TearDownTestSuite();
+    delete expired_;
+    expired_ = nullptr;
   }
 
   // The engine's settings for the peers, with the APIs at `https` (default: the valid one).
   static probe::ConfigOptions Options(const cv::testing::OAuthPeer* https = nullptr) {
-    const cv::testing::OAuthPeers& oauth = *peers->oauth;
+    const cv::testing::OAuthPeers& oauth = *oauth_;
     const std::string base = (https ? *https : *oauth.https).url();
     probe::ConfigOptions o;
     o.allow_cidrs = "127.0.0.0/8";
-    o.trusted_ca_file = peers->ca.ca().string();
+    o.trusted_ca_file = ca_->ca().string();
     o.google_client_id = "test-google-client";
     o.google_client_secret_file = oauth.secret_file;
     o.microsoft_client_id = "test-microsoft-client";
@@ -120,6 +111,8 @@ class OAuthTest : public ::testing::Test {
         Secret(absl::StrCat(access ? "at-" : "rt-", scenario));
     return t;
   }
+
+  static inline cv::testing::OAuthPeer* expired_ = nullptr;
 };
 
 std::string Names(const v1::VerifyChannelResponse& r) {
@@ -183,7 +176,7 @@ TEST_F(OAuthTest, XOAuth2BlobEchoedBackIsRedacted) {
   cv::testing::SmtpPeerOptions smtp;
   smtp.bind = "127.0.0.1";
   smtp.tls = cv::testing::SmtpTls::kStartTls;
-  smtp.cert = peers->ca.valid();
+  smtp.cert = ca_->valid();
   smtp.script_json =
       R"({"ehlo": ["250-echo.t.test", "250-AUTH PLAIN LOGIN XOAUTH2", "250 STARTTLS"],)"
       R"( "ehlo_tls": null, "echo_auth": "challenge",)"
@@ -498,7 +491,7 @@ TEST_F(OAuthTest, MalformedJsonIsDiagnosed) {
 }
 
 TEST_F(OAuthTest, ExpiredCertificateGetsNoToken) {
-  auto r = Verify(Target(v1::PROVIDER_GOOGLE, "ok"), Options(&*peers->https_expired));
+  auto r = Verify(Target(v1::PROVIDER_GOOGLE, "ok"), Options(expired_));
   const v1::Diagnosis* d = FindDiagnosis(r, v1::DIAGNOSIS_CODE_TLS_CERTIFICATE_INVALID);
   ASSERT_NE(d, nullptr) << Names(r);
   EXPECT_THAT(d->evidence(0), HasSubstr("expired"));
@@ -506,7 +499,7 @@ TEST_F(OAuthTest, ExpiredCertificateGetsNoToken) {
 }
 
 TEST_F(OAuthTest, WrongClientSecretIsTheServicesProblem) {
-  const std::string wrong = (peers->oauth->dir.path() / "wrong_secret").string();
+  const std::string wrong = (oauth_->dir.path() / "wrong_secret").string();
   std::ofstream(wrong) << "not-the-secret\n";
   auto options = Options();
   options.google_client_secret_file = wrong;
@@ -525,24 +518,16 @@ class OAuthServerTest : public OAuthTest {
  protected:
   static void SetUpTestSuite() {
     OAuthTest::SetUpTestSuite();
-    std::vector<std::string> flags = peers->oauth->EngineFlags();
-    flags.push_back("--io_threads=2");
-    auto server = cv::testing::ServerProcess::Start(flags);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = new cv::testing::ServerProcess(std::move(*server));
-    port_ = server_->port();
+    if (HasFatalFailure()) return;
+    server_ = OAuthServer({"--io_threads=2"});
   }
   static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-    port_ = 0;
     OAuthTest::TearDownTestSuite();
+    server_ = nullptr;
   }
 
   static grpc::Status Call(const v1::OAuthChannel& oauth, v1::VerifyChannelResponse* response) {
-    auto channel =
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials());
-    auto stub = v1::ChannelVerifierService::NewStub(channel);
+    auto stub = server_->Stub();
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
     v1::VerifyChannelRequest request;
@@ -559,7 +544,6 @@ class OAuthServerTest : public OAuthTest {
   }
 
   static inline cv::testing::ServerProcess* server_ = nullptr;
-  static inline int port_ = 0;
 };
 
 TEST_F(OAuthServerTest, GoogleAndMicrosoftChannelsPassEndToEnd) {

@@ -20,6 +20,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/find.h"
+#include "support/loopback_suite.h"
 #include "support/oauth_peer.h"
 #include "support/peers.h"
 #include "support/process.h"
@@ -51,39 +52,24 @@ std::string SendProbe(v1::Provider provider) {
   return provider == v1::PROVIDER_GOOGLE ? "gmail.send" : "graph.send_mail";
 }
 
-class SendTestOAuth : public ::testing::Test {
+class SendTestOAuth : public OAuthSuite {
  protected:
   static void SetUpTestSuite() {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_ = new TestCa(*ca);
-    // The APIs only: SendTest never takes the SMTP (XOAUTH2) way.
     OAuthPeerOptions options;
     options.account = kAccount;
     options.slow_seconds = kSlowSeconds;
     options.record = true;
-    auto peers = OAuthPeers::Start(*ca_, options, /*smtp=*/false);
-    ASSERT_TRUE(peers.ok()) << peers.status();
-    peers_ = peers->release();
-    std::vector<std::string> flags = peers_->EngineFlags();
-    for (const char* f : {"--send_dedup_window_s=600", "--io_threads=2", "--log_level=debug"}) {
-      flags.push_back(f);
-    }
-    for (auto& f : ServerProcess::LiftedSendQuotas()) flags.push_back(std::move(f));
-    auto server = ServerProcess::Start(flags);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = new ServerProcess(std::move(*server));
+    // The APIs only: SendTest never takes the SMTP (XOAUTH2) way.
+    StartOAuth(options, /*smtp=*/false);
+    if (HasFatalFailure()) return;
+    std::vector<std::string> more = {"--send_dedup_window_s=600", "--io_threads=2",
+                                     "--log_level=debug"};
+    for (auto& f : ServerProcess::LiftedSendQuotas()) more.push_back(std::move(f));
+    server_ = OAuthServer(more);
   }
   static void TearDownTestSuite() {
-    delete server_;
-    delete peers_;
-    delete ca_;
+    OAuthSuite::TearDownTestSuite();
     server_ = nullptr;
-    peers_ = nullptr;
-    ca_ = nullptr;
-  }
-  void SetUp() override {
-    if (server_ == nullptr) GTEST_SKIP() << "server not started";
   }
 
   static v1::SendTestRequest Request(v1::Provider provider, const std::string& scenario,
@@ -106,9 +92,9 @@ class SendTestOAuth : public ::testing::Test {
   }
 
   // Every send request the peer received, in order of arrival; those of one call.
-  static std::vector<OAuthSend> AllRecords() { return peers_->https->Sends(); }
+  static std::vector<OAuthSend> AllRecords() { return oauth_->https->Sends(); }
   static std::vector<OAuthSend> Sends(const std::string& correlation_id) {
-    return peers_->https->Sends(correlation_id);
+    return oauth_->https->Sends(correlation_id);
   }
 
   // No refresh token, access token or client secret anywhere in what the caller gets back.
@@ -120,8 +106,6 @@ class SendTestOAuth : public ::testing::Test {
     EXPECT_THAT(text, Not(HasSubstr(kOAuthClientSecret)));
   }
 
-  static inline TestCa* ca_ = nullptr;
-  static inline OAuthPeers* peers_ = nullptr;
   static inline ServerProcess* server_ = nullptr;
 };
 

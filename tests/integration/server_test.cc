@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "support/loopback_suite.h"
 #include "support/peers.h"
 
 namespace cv::testing {
@@ -24,25 +25,8 @@ using ::testing::HasSubstr;
 
 std::string Buf() { return std::string(CV_SOURCE_DIR) + "/.tools/node_modules/.bin/buf"; }
 
-class ServerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_.emplace(std::move(*ca));
-    auto dns = DnsPeer::Start(DnsPeerOptions().Host("smtp.t.test", "127.0.0.1"));
-    ASSERT_TRUE(dns.ok()) << dns.status();
-    dns_.emplace(std::move(*dns));
-  }
-
-  std::vector<std::string> Flags(std::vector<std::string> more = {}) {
-    return ServerProcess::TestFlags(ca_->ca().string(),
-                                    absl::StrCat(dns_->host(), ":", dns_->port()), more);
-  }
-
-  std::optional<TestCa> ca_;
-  std::optional<DnsPeer> dns_;
-};
+// The CA and resolver of LoopbackSuite; each test starts its own server.
+class ServerTest : public LoopbackSuite {};
 
 TEST_F(ServerTest, BufCurlReachesVerifyChannelAndHealthThroughReflection) {
   ASSERT_TRUE(std::filesystem::exists(Buf())) << "scripts/setup.sh installs buf";
@@ -53,7 +37,7 @@ TEST_F(ServerTest, BufCurlReachesVerifyChannelAndHealthThroughReflection) {
   options.users = {{"jobs@t.test", "pw-for-buf-curl"}};
   auto peer = SmtpPeer::Start(options);
   ASSERT_TRUE(peer.ok()) << peer.status();
-  auto server = ServerProcess::Start(Flags());
+  auto server = Server();
   ASSERT_TRUE(server.ok()) << server.status();
   const std::string base = absl::StrCat("http://", server->address(), "/");
 
@@ -81,7 +65,7 @@ TEST_F(ServerTest, BufCurlReachesVerifyChannelAndHealthThroughReflection) {
 }
 
 TEST_F(ServerTest, HealthAnswersForTheServerAndTheServiceOnly) {
-  auto server = ServerProcess::Start(Flags());
+  auto server = Server();
   ASSERT_TRUE(server.ok()) << server.status();
   for (const std::string name : {"", "channelverify.v1.ChannelVerifierService"}) {
     HealthCheckRequest request;
@@ -106,7 +90,7 @@ TEST_F(ServerTest, SigtermTurnsHealthNotServingFinishesCallsInFlightAndExitsZero
   options.delay_ms = 300;  // about 1.5 s for the whole dialog
   auto peer = SmtpPeer::Start(options);
   ASSERT_TRUE(peer.ok()) << peer.status();
-  auto server = ServerProcess::Start(Flags({"--shutdown_delay_ms=1500"}));
+  auto server = Server({"--shutdown_delay_ms=1500"});
   ASSERT_TRUE(server.ok()) << server.status();
 
   auto in_flight = std::async(std::launch::async, [&] {
@@ -160,7 +144,7 @@ TEST_F(ServerTest, BadConfigurationFailsFastWithAClearMessage) {
 // The build links jemalloc into the server for speed (README "Performance"); a link that
 // silently fell back to glibc's malloc would lose that without any test noticing otherwise.
 TEST_F(ServerTest, RunsOnTheAllocatorItWasBuiltWith) {
-  auto server = ServerProcess::Start(Flags());
+  auto server = Server();
   ASSERT_TRUE(server.ok()) << server.status();
   std::ifstream maps("/proc/" + std::to_string(server->process().pid()) + "/maps");
   std::stringstream mapped;

@@ -14,6 +14,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "support/find.h"
+#include "support/loopback_suite.h"
 #include "support/peers.h"
 #include "support/server.h"
 
@@ -28,15 +29,12 @@ using ::testing::Not;
 constexpr char kUser[] = "jobs@t.test";
 constexpr char kPassword[] = "Corr3ct-Horse!pw";
 
-// One CA, one resolver and two servers for the whole suite: peers are per test.
 constexpr int kManyAddresses = 2000;
 
-class VerifySmtpTest : public ::testing::Test {
+// One CA, one resolver and two servers for the whole suite: peers are per test.
+class VerifySmtpTest : public LoopbackSuite {
  protected:
   static void SetUpTestSuite() {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_ = new TestCa(std::move(*ca));
     DnsPeerOptions records;
     records.Host("smtp.t.test", "127.0.0.1")
         .Host("dual.t.test", "127.0.0.1")
@@ -69,30 +67,21 @@ class VerifySmtpTest : public ::testing::Test {
     servfail_ = new ChildProcess(std::move(*servfail));
     records.extra_dnsmasq_args.push_back(
         absl::StrCat("--server=/broken.t.test/127.0.0.1#", servfail_port));
-    auto dns = DnsPeer::Start(records);
-    ASSERT_TRUE(dns.ok()) << dns.status();
-    dns_ = new DnsPeer(std::move(*dns));
-    const std::string resolver = absl::StrCat(dns_->host(), ":", dns_->port());
-    auto server = ServerProcess::Start(ServerProcess::TestFlags(ca_->ca().string(), resolver));
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = new ServerProcess(std::move(*server));
+    StartLoopback(records);
+    if (HasFatalFailure()) return;
+    server_ = SuiteServer();
     // Short step timeouts, for the peers that never answer.
-    auto quick = ServerProcess::Start(
-        ServerProcess::TestFlags(ca_->ca().string(), resolver,
-                                 {"--greeting_timeout_ms=800", "--connect_timeout_ms=800",
-                                  "--tls_timeout_ms=800", "--command_timeout_ms=800",
-                                  // A deliberate internal relay: plaintext AUTH to loopback.
-                                  "--allow_plaintext_auth_cidrs=127.0.0.0/8"}));
-    ASSERT_TRUE(quick.ok()) << quick.status();
-    quick_ = new ServerProcess(std::move(*quick));
+    quick_ = SuiteServer({"--greeting_timeout_ms=800", "--connect_timeout_ms=800",
+                          "--tls_timeout_ms=800", "--command_timeout_ms=800",
+                          // A deliberate internal relay: plaintext AUTH to loopback.
+                          "--allow_plaintext_auth_cidrs=127.0.0.0/8"});
   }
 
   static void TearDownTestSuite() {
-    delete quick_;
-    delete server_;
-    delete dns_;
+    LoopbackSuite::TearDownTestSuite();
     delete servfail_;
-    delete ca_;
+    servfail_ = nullptr;
+    server_ = quick_ = nullptr;
   }
 
   static v1::SmtpChannel Channel(const std::string& host, int port, v1::TlsMode mode,
@@ -132,8 +121,6 @@ class VerifySmtpTest : public ::testing::Test {
 
   static std::string Describe(const v1::VerifyChannelResponse& r) { return r.DebugString(); }
 
-  static inline TestCa* ca_ = nullptr;
-  static inline DnsPeer* dns_ = nullptr;
   static inline ChildProcess* servfail_ = nullptr;
   static inline ServerProcess* server_ = nullptr;
   static inline ServerProcess* quick_ = nullptr;
