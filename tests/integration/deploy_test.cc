@@ -193,12 +193,12 @@ TEST_F(DeployTest, RenewedCertificateIsServedWithoutARestart) {
   fs::rename(dir_.path() / "tls.key.new", key);
   fs::rename(dir_.path() / "tls.crt.new", cert);
 
-  bool renewed = false;
-  for (int i = 0; i < 50 && !renewed; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    renewed =
-        ListDiagnoses(TlsChannel(server->port(), next_ca->ca()), std::chrono::seconds(2)).ok();
-  }
+  const bool renewed = Eventually(
+      [&] {
+        return ListDiagnoses(TlsChannel(server->port(), next_ca->ca()), std::chrono::seconds(2))
+            .ok();
+      },
+      absl::Seconds(10));
   EXPECT_TRUE(renewed) << "the new certificate was not served within 10 s";
   EXPECT_FALSE(ListDiagnoses(TlsChannel(server->port(), ca_->ca()), std::chrono::seconds(2)).ok());
   EXPECT_TRUE(server->process().Running());
@@ -319,7 +319,8 @@ TEST_F(DeployTest, RequestIdComesFromTheCallerOrIsMadeAndIsEchoed) {
 }
 
 TEST_F(DeployTest, SigtermTurnsThePlaintextHealthPortNotServingToo) {
-  auto server = ServerProcess::Start(TlsFlags({"--shutdown_delay_ms=1500"}));
+  // Health says NOT_SERVING for the shutdown delay; the test asks within it.
+  auto server = ServerProcess::Start(TlsFlags({"--shutdown_delay_ms=3000"}));
   ASSERT_TRUE(server.ok()) << server.status();
   auto health_port = LoggedPort(server->Logs(), "health_port");
   ASSERT_TRUE(health_port.ok());
@@ -327,9 +328,11 @@ TEST_F(DeployTest, SigtermTurnsThePlaintextHealthPortNotServingToo) {
   ASSERT_EQ(Check(plain_health, kApiService).value_or(HealthCheckResponse::UNKNOWN),
             HealthCheckResponse::SERVING);
   ASSERT_EQ(::kill(server->process().pid(), SIGTERM), 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  EXPECT_EQ(Check(plain_health, kApiService).value_or(HealthCheckResponse::UNKNOWN),
-            HealthCheckResponse::NOT_SERVING);
+  // The switch comes just after the server's "shutting down" line: asked until it shows.
+  EXPECT_TRUE(Eventually([&] {
+    return Check(plain_health, kApiService).value_or(HealthCheckResponse::UNKNOWN) ==
+           HealthCheckResponse::NOT_SERVING;
+  })) << "the health port never said NOT_SERVING";
   auto status = server->process().Wait(absl::Seconds(10));
   ASSERT_TRUE(status.ok()) << status.status();
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);

@@ -452,8 +452,10 @@ TEST_F(OAuthTest, GermanRemediationFollowsTheArticle) {
 TEST_F(OAuthTest, SlowEndpointEndsAtTheCallersDeadline) {
   const auto start = std::chrono::steady_clock::now();
   auto r = Verify(Target(v1::PROVIDER_GOOGLE, "slow"), Options(), milliseconds(1500));
-  const auto took = std::chrono::steady_clock::now() - start;
-  EXPECT_LT(took, milliseconds(4000));
+  // Before the endpoint answers (the token probe timed out rather than got a token, below):
+  // the budget, not the peer, ended it. The margin, kSlowSeconds against a budget of 1.5 s,
+  // holds on a loaded machine; a verifier that waited for the peer, or hung, still fails.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(kSlowSeconds));
   EXPECT_THAT(Codes(r), Contains(v1::DIAGNOSIS_CODE_DEADLINE_TOO_SHORT)) << Names(r);
   EXPECT_EQ(ProbeOrFail(r, "oauth.token").status(), v1::PROBE_STATUS_TIMED_OUT);
 }

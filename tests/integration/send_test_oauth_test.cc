@@ -342,15 +342,16 @@ TEST_F(SendTestOAuth, ASendIsNeverRetried) {
 // once, with the id of the message that may exist.
 TEST_F(SendTestOAuth, ASlowSendEndsAtTheDeadlineAndIsNotRetried) {
   v1::SendTestResponse response;
-  const auto start = std::chrono::steady_clock::now();
   // A given access token: "slow" in a refresh token would hold up the token endpoint instead.
   v1::SendTestRequest request = Request(v1::PROVIDER_MICROSOFT, "slow");
   request.mutable_channel()->mutable_oauth()->clear_refresh_token();
   request.mutable_channel()->mutable_oauth()->set_access_token("at-slow");
+  // The peer answers only after kSlowSeconds, past the 4 s deadline: an OK status means the
+  // server answered before the deadline (the client ends the call with DEADLINE_EXCEEDED
+  // otherwise), so it did not wait for the peer.
+  static_assert(kSlowSeconds > 4);
   grpc::Status status = Call(request, &response, 4);
-  const auto took = std::chrono::steady_clock::now() - start;
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_LT(took, std::chrono::milliseconds(4000));  // the peer answers only after 6 s
+  ASSERT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
   EXPECT_FALSE(response.accepted());
   EXPECT_NE(FindDiagnosis(response, v1::DIAGNOSIS_CODE_DEADLINE_TOO_SHORT), nullptr)
       << Describe(response);

@@ -90,7 +90,8 @@ TEST_F(ServerTest, SigtermTurnsHealthNotServingFinishesCallsInFlightAndExitsZero
   options.delay_ms = 300;  // about 1.5 s for the whole dialog
   auto peer = SmtpPeer::Start(options);
   ASSERT_TRUE(peer.ok()) << peer.status();
-  auto server = Server({"--shutdown_delay_ms=1500"});
+  // Health says NOT_SERVING for the shutdown delay; the test asks within it.
+  auto server = Server({"--shutdown_delay_ms=3000"});
   ASSERT_TRUE(server.ok()) << server.status();
 
   auto in_flight = std::async(std::launch::async, [&] {
@@ -106,15 +107,21 @@ TEST_F(ServerTest, SigtermTurnsHealthNotServingFinishesCallsInFlightAndExitsZero
     const grpc::Status status = server->Stub()->VerifyChannel(&context, request, &response);
     return std::make_pair(status.ok(), response.verdict());
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  // In flight for certain once the server has dialed the peer (its connection has a
+  // transcript), however long the call took to get there.
+  ASSERT_TRUE(Eventually([&] { return !peer->Transcripts().empty(); }))
+      << "the call never reached the peer";
   ASSERT_EQ(::kill(server->process().pid(), SIGTERM), 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
 
-  HealthCheckRequest request;
-  HealthCheckResponse response;
-  grpc::ClientContext context;
-  ASSERT_TRUE(server->HealthStub()->Check(&context, request, &response).ok());
-  EXPECT_EQ(response.status(), HealthCheckResponse::NOT_SERVING);
+  // The switch comes just after the server's "shutting down" line: asked until it shows.
+  auto health = server->HealthStub();
+  EXPECT_TRUE(Eventually([&] {
+    HealthCheckRequest request;
+    HealthCheckResponse response;
+    grpc::ClientContext context;
+    return health->Check(&context, request, &response).ok() &&
+           response.status() == HealthCheckResponse::NOT_SERVING;
+  })) << "health never said NOT_SERVING";
 
   const auto [ok, verdict] = in_flight.get();
   EXPECT_TRUE(ok);

@@ -256,24 +256,25 @@ TEST_F(VerifySmtpTest, ClosedPortIsRefusedAndAllowlistingIsNamedAsLikely) {
 TEST_F(VerifySmtpTest, SilentListenerIsUnreachableWithinTheStepTimeout) {
   auto peer = SmtpPeer::StartSilent();
   ASSERT_TRUE(peer.ok()) << peer.status();
-  const auto start = std::chrono::steady_clock::now();
   const auto r = Verify(Channel("smtp.t.test", peer->port(), v1::TLS_MODE_STARTTLS), quick_);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(8));
   EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
   EXPECT_THAT(Codes(r), Contains(v1::DIAGNOSIS_CODE_SERVER_UNREACHABLE)) << Describe(r);
   EXPECT_EQ(ProbeOrFail(r, "smtp.greeting").status(), v1::PROBE_STATUS_TIMED_OUT);
+  // The greeting's step timeout (800 ms) ended the wait, not the caller's deadline (20 s): a
+  // verification the caller's deadline cut says DEADLINE_TOO_SHORT instead. That tells the two
+  // apart without a clock, which a loaded machine could slow past any fixed bound.
+  EXPECT_THAT(Codes(r), Not(Contains(v1::DIAGNOSIS_CODE_DEADLINE_TOO_SHORT))) << Describe(r);
 }
 
 TEST_F(VerifySmtpTest, CallerDeadlineCutsProbesShortAndSaysSo) {
   auto peer = SmtpPeer::StartSilent();
   ASSERT_TRUE(peer.ok()) << peer.status();
   v1::VerifyChannelResponse r;
-  const auto start = std::chrono::steady_clock::now();
+  // An answer later than the deadline would end the call with DEADLINE_EXCEEDED on the
+  // client's side: an OK status is itself the bound that the answer came in time.
   const grpc::Status status = Call(Channel("smtp.t.test", peer->port(), v1::TLS_MODE_STARTTLS), &r,
                                    "en", std::chrono::milliseconds(1500));
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_LT(elapsed, std::chrono::milliseconds(1500));
+  ASSERT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
   EXPECT_THAT(Codes(r), Contains(v1::DIAGNOSIS_CODE_DEADLINE_TOO_SHORT)) << Describe(r);
 }
 
@@ -561,13 +562,15 @@ TEST_F(VerifySmtpTest, MicrosoftMailboxBehindAThirdPartyHostIsAProviderMismatch)
 }
 
 TEST_F(VerifySmtpTest, ProbesRunConcurrently) {
-  // Every reply takes 200 ms: the verification takes about the longest chain (greeting, EHLO,
-  // STARTTLS, EHLO, AUTH: five replies), while independent probes overlap: both DNS lookups,
-  // and the connects to both addresses.
+  // Every reply takes 200 ms: the verification takes the longest chain (greeting, EHLO,
+  // STARTTLS, EHLO, AUTH, MAIL FROM, RSET: seven replies) once, while independent probes
+  // overlap: both DNS lookups, and the connects to both addresses.
+  constexpr int kChainReplies = 7;
+  constexpr double kDelay = 0.2;
   SmtpPeerOptions options;
   options.profile = "generic-ok";
   options.cert = ca_->valid();
-  options.delay_ms = 200;
+  options.delay_ms = static_cast<int>(kDelay * 1000);
   auto v4 = SmtpPeer::Start(options);
   ASSERT_TRUE(v4.ok()) << v4.status();
   options.bind = "::1";
@@ -578,8 +581,13 @@ TEST_F(VerifySmtpTest, ProbesRunConcurrently) {
   EXPECT_EQ(r.verdict(), v1::VERDICT_PASS) << Describe(r);
   auto seconds = [](const google::protobuf::Duration& d) { return d.seconds() + d.nanos() / 1e9; };
   const double elapsed = seconds(r.elapsed());
-  EXPECT_GE(elapsed, 1.0);  // five delayed replies in a row
-  EXPECT_LT(elapsed, 1.6) << Describe(r);
+  // The peer's delays are sleeps: no machine makes the chain shorter, so the lower bound holds
+  // under any load (less a little for timers that fire early). The upper one only says the
+  // chain ran once, not once per address: a second chain would add as much again, a margin a
+  // loaded machine does not eat up. The overlaps below, on the server's own timeline, are what
+  // shows the concurrency.
+  EXPECT_GE(elapsed, kChainReplies * kDelay * 0.95) << Describe(r);
+  EXPECT_LT(elapsed, 2 * kChainReplies * kDelay) << Describe(r);
   auto overlap = [&](const std::string& a, const std::string& b) {
     std::vector<const v1::Probe*> pa, pb;
     for (const auto& p : r.probes()) {
