@@ -56,16 +56,10 @@ class ChannelctlOAuthTest : public OAuthSuite {
   }
 
   static std::vector<std::string> Args(Mode mode, std::vector<std::string> args) {
-    if (mode == Mode::kServer) {
-      args.insert(args.begin(), "--server=" + server_->address());
-      return args;
-    }
+    if (mode == Mode::kServer) return RemoteArgs(*server_, std::move(args));
     // channelctl takes the engine's flags spelled with dashes or, as the server spells them,
     // with underscores.
-    auto flags = oauth_->EngineFlags(mode == Mode::kLocal ? '-' : '_');
-    args.insert(args.begin(), flags.begin(), flags.end());
-    args.insert(args.begin(), "--local");
-    return args;
+    return LocalArgs(oauth_->EngineFlags(mode == Mode::kLocal ? '-' : '_'), std::move(args));
   }
 
   // `channelctl verify PROVIDER --account ... --refresh-token-file F` for the peer's scenario.

@@ -140,13 +140,21 @@ std::string ChannelctlSuite::Channel() {
 }
 
 std::vector<std::string> ChannelctlSuite::Remote(std::vector<std::string> args) {
-  args.insert(args.begin(), "--server=" + server_->address());
-  return args;
+  return RemoteArgs(*server_, std::move(args));
 }
 
 std::vector<std::string> ChannelctlSuite::Local(std::vector<std::string> args) {
-  auto flags = EngineFlags('-');
-  args.insert(args.begin(), flags.begin(), flags.end());
+  return LocalArgs(EngineFlags('-'), std::move(args));
+}
+
+std::vector<std::string> RemoteArgs(const ServerProcess& server, std::vector<std::string> args) {
+  args.insert(args.begin(), "--server=" + server.address());
+  return args;
+}
+
+std::vector<std::string> LocalArgs(const std::vector<std::string>& engine_flags,
+                                   std::vector<std::string> args) {
+  args.insert(args.begin(), engine_flags.begin(), engine_flags.end());
   args.insert(args.begin(), "--local");
   return args;
 }

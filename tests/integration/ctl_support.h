@@ -74,6 +74,11 @@ class ChannelctlSuite : public LoopbackSuite {
   static inline ServerProcess* server_ = nullptr;
 };
 
+// channelctl's `args` against `server`, or with --local and the engine's flags before them.
+std::vector<std::string> RemoteArgs(const ServerProcess& server, std::vector<std::string> args);
+std::vector<std::string> LocalArgs(const std::vector<std::string>& engine_flags,
+                                   std::vector<std::string> args);
+
 // A file in the test's temporary directory holding `content` and a newline; its path.
 std::string WriteTestFile(const std::string& name, const std::string& content);
 
