@@ -11,6 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "diagnosis/probe_names.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "support/find.h"
@@ -157,6 +159,33 @@ TEST_F(VerifySmtpTest, StartTlsAndAuthPassWithEveryProbeReported) {
   EXPECT_EQ(auth.facts().at("mechanism"), "PLAIN");
   EXPECT_THAT(absl::StrJoin(auth.transcript(), "\n"), HasSubstr("AUTH PLAIN <redacted>"));
   EXPECT_TRUE(r.has_elapsed());
+}
+
+// Each EHLO probe says what its EHLO advertised: before STARTTLS and again after it, when the
+// server shows what it offers over TLS only (here AUTH), and no reader parses the reply.
+TEST_F(VerifySmtpTest, EachEhloProbeCarriesItsOwnCapabilities) {
+  auto peer = SmtpPeer::Start(AioSmtpd(SmtpTls::kStartTls, *ca_));
+  ASSERT_TRUE(peer.ok()) << peer.status();
+  const auto r = Verify(Channel("smtp.t.test", peer->port(), v1::TLS_MODE_STARTTLS));
+  std::vector<const v1::Probe*> ehlo;
+  for (const auto& p : r.probes()) {
+    if (p.name() == probes::kSmtpEhlo) ehlo.push_back(&p);
+  }
+  ASSERT_EQ(ehlo.size(), 2u) << Describe(r);
+  for (const v1::Probe* p : ehlo) {
+    ASSERT_EQ(p->facts().count(facts::kCapabilities), 1u) << Describe(r);
+    for (absl::string_view keyword : absl::StrSplit(p->facts().at(facts::kCapabilities), ' ')) {
+      EXPECT_THAT(p->facts().at(facts::kReply), HasSubstr(std::string(keyword)));
+    }
+  }
+  const auto& before = ehlo[0]->facts();
+  EXPECT_THAT(before.at(facts::kCapabilities), HasSubstr("STARTTLS"));
+  EXPECT_EQ(before.at(facts::kStartTls), facts::kOffered);
+  const auto& after = ehlo[1]->facts();
+  EXPECT_THAT(after.at(facts::kCapabilities), HasSubstr("AUTH"));
+  EXPECT_THAT(after.at(facts::kCapabilities), Not(HasSubstr("STARTTLS")));
+  EXPECT_EQ(after.at(facts::kStartTls), facts::kNotOffered);
+  EXPECT_THAT(after.at(facts::kAuthMechanisms), HasSubstr("PLAIN"));
 }
 
 TEST_F(VerifySmtpTest, ImplicitTlsPasses) {
