@@ -114,8 +114,8 @@ TEST_F(ChannelctlTest, LocalTakesTheStepTimeouts) {
   const std::string channel =
       "smtp://jobs%40t.test@smtp.t.test:" + std::to_string(silent->port()) + "?tls=starttls";
   CtlResult r = RunCtl(Local({"--greeting-timeout-ms", "300", "--tls_timeout_ms=300", "verify",
-                              channel, "--from", kUser, "--output", "json"}),
-                       {{"CHANNELCTL_PASSWORD", kPassword}});
+                              channel, "--from", kCtlUser, "--output", "json"}),
+                       {{"CHANNELCTL_PASSWORD", kCtlPassword}});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   v1::VerifyChannelResponse response;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &response).ok()) << r.out;
@@ -130,8 +130,8 @@ TEST_F(ChannelctlTest, LocalTakesTheStepTimeouts) {
   EXPECT_THAT(r.out, HasSubstr("DIAGNOSIS_CODE_SERVER_UNREACHABLE"));
 
   // Checked as the server checks its flag, and named as channelctl spells it.
-  CtlResult zero = RunCtl(Local({"--greeting-timeout-ms=0", "verify", channel, "--from", kUser}),
-                          {{"CHANNELCTL_PASSWORD", kPassword}});
+  CtlResult zero = RunCtl(Local({"--greeting-timeout-ms=0", "verify", channel, "--from", kCtlUser}),
+                          {{"CHANNELCTL_PASSWORD", kCtlPassword}});
   EXPECT_EQ(zero.exit_code, 3);
   EXPECT_THAT(zero.err, HasSubstr("--greeting-timeout-ms: must be positive"));
   // An engine option configures the engine in this process, not a server's.
