@@ -119,10 +119,7 @@ TEST_F(ChannelctlTest, LocalTakesTheStepTimeouts) {
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   v1::VerifyChannelResponse response;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &response).ok()) << r.out;
-  const v1::Probe* greeting = nullptr;
-  for (const auto& p : response.probes()) {
-    if (p.name() == "smtp.greeting" && greeting == nullptr) greeting = &p;
-  }
+  const v1::Probe* greeting = FindProbe(response, "smtp.greeting");
   ASSERT_NE(greeting, nullptr) << r.out;
   EXPECT_EQ(greeting->status(), v1::PROBE_STATUS_TIMED_OUT) << r.out;
   // 300 ms instead of the default 10 s, with room for a loaded machine.
