@@ -10,9 +10,12 @@
 
 #include "channelctl/timeline_text.h"
 #include "channelverify/timeline.h"
+#include "diagnosis/probe_names.h"
 
 namespace channelctl {
 namespace v1 = channelverify::v1;
+namespace facts = cv::facts;
+namespace probes = cv::probes;
 
 namespace {
 
@@ -286,10 +289,10 @@ std::string ShortScopes(std::string_view scopes) {
 // this account fit to send": granted scopes and expiry, then the account's properties, then
 // what a send call got back.
 std::vector<std::string> OAuthFacts(const v1::Probe& probe) {
-  const auto& facts = probe.facts();
+  const auto& all = probe.facts();
   auto get = [&](const char* key) -> std::optional<std::string> {
-    auto it = facts.find(key);
-    if (it == facts.end()) return std::nullopt;
+    auto it = all.find(key);
+    if (it == all.end()) return std::nullopt;
     return it->second;
   };
   auto yes_no = [&](const char* key, const char* yes,
@@ -299,25 +302,25 @@ std::vector<std::string> OAuthFacts(const v1::Probe& probe) {
     return *v == "true" ? yes : *v == "false" ? no : std::string(key) + " " + *v;
   };
   std::vector<std::string> parts;
-  if (auto v = get("scopes"))
+  if (auto v = get(facts::kScopes))
     parts.push_back(v->empty() ? "no scopes granted" : "scopes " + ShortScopes(*v));
-  if (auto v = get("expires_in")) parts.push_back("expires in " + Lifetime(*v));
-  if (auto v = get("email_address")) parts.push_back("token of " + *v);
-  if (auto v = yes_no("account_enabled", "account enabled", "account DISABLED"))
+  if (auto v = get(facts::kExpiresIn)) parts.push_back("expires in " + Lifetime(*v));
+  if (auto v = get(facts::kEmailAddress)) parts.push_back("token of " + *v);
+  if (auto v = yes_no(facts::kAccountEnabled, "account enabled", "account DISABLED"))
     parts.push_back(*v);
-  if (auto v = get("licenses")) parts.push_back(*v + (*v == "1" ? " licence" : " licences"));
-  if (auto v = get("user_purpose")) parts.push_back("userPurpose " + *v);
-  if (auto v = get("roles")) parts.push_back("roles " + *v);
-  if (auto v = yes_no("send_permitted", "send permitted", "send NOT permitted"))
+  if (auto v = get(facts::kLicenses)) parts.push_back(*v + (*v == "1" ? " licence" : " licences"));
+  if (auto v = get(facts::kUserPurpose)) parts.push_back("userPurpose " + *v);
+  if (auto v = get(facts::kRoles)) parts.push_back("roles " + *v);
+  if (auto v = yes_no(facts::kSendPermitted, "send permitted", "send NOT permitted"))
     parts.push_back(*v);
-  if (auto v = yes_no("is_admin", "admin", "NOT admin")) parts.push_back(*v);
-  if (auto v = yes_no("is_mailbox_setup", "mailbox set up", "mailbox NOT set up")) {
+  if (auto v = yes_no(facts::kIsAdmin, "admin", "NOT admin")) parts.push_back(*v);
+  if (auto v = yes_no(facts::kIsMailboxSetup, "mailbox set up", "mailbox NOT set up")) {
     parts.push_back(*v);
   }
-  if (auto v = yes_no("suspended", "SUSPENDED", "not suspended")) parts.push_back(*v);
-  if (auto v = yes_no("archived", "ARCHIVED", "not archived")) parts.push_back(*v);
+  if (auto v = yes_no(facts::kSuspended, "SUSPENDED", "not suspended")) parts.push_back(*v);
+  if (auto v = yes_no(facts::kArchived, "ARCHIVED", "not archived")) parts.push_back(*v);
   // SendTest through the API: what Gmail called the message it took.
-  if (auto v = get("gmail_id")) parts.push_back("Gmail id " + *v);
+  if (auto v = get(facts::kGmailId)) parts.push_back("Gmail id " + *v);
   return parts;
 }
 
@@ -335,13 +338,13 @@ int ExitCodeFor(v1::Verdict verdict) {
 }
 
 std::string KeyFact(const v1::Probe& probe) {
-  const auto& facts = probe.facts();
+  const auto& all = probe.facts();
   auto get = [&](const char* key) -> std::string {
-    auto it = facts.find(key);
-    return it == facts.end() ? "" : it->second;
+    auto it = all.find(key);
+    return it == all.end() ? "" : it->second;
   };
   std::vector<std::string> parts;
-  if (auto v = get("tls_mode"); !v.empty()) {
+  if (auto v = get(facts::kTlsMode); !v.empty()) {
     // One of the alternatives tried beside the configured setting: which one.
     const uint32_t port = channelverify::timeline::PortOf(probe.target());
     parts.push_back((port != 0 ? "port " + std::to_string(port) + " " : "") +
@@ -350,20 +353,20 @@ std::string KeyFact(const v1::Probe& probe) {
   if (probe.status() != v1::PROBE_STATUS_OK && !probe.detail().empty()) {
     parts.push_back(OneLine(probe.detail()));
   }
-  if (facts.count("http_status")) {
+  if (all.count(facts::kHttpStatus)) {
     // An HTTPS call of the OAuth side: what the provider said about the token and the account.
     // The exchange itself (addresses, TLS) is in the JSON output; it shows here only when the
     // provider said nothing else.
     const std::vector<std::string> oauth = OAuthFacts(probe);
     parts.insert(parts.end(), oauth.begin(), oauth.end());
-    if (auto v = get("error"); !v.empty() && probe.status() != v1::PROBE_STATUS_OK &&
-                               (parts.empty() || parts[0].find(v) == std::string::npos)) {
+    if (auto v = get(facts::kError); !v.empty() && probe.status() != v1::PROBE_STATUS_OK &&
+                                     (parts.empty() || parts[0].find(v) == std::string::npos)) {
       parts.push_back("error " + v);
     }
     if (parts.empty()) {
-      parts.push_back("HTTP " + get("http_status"));
-      if (auto v = get("tls_version"); !v.empty()) {
-        if (get("cert_verified") == "true") v += ", certificate verified";
+      parts.push_back("HTTP " + get(facts::kHttpStatus));
+      if (auto v = get(facts::kTlsVersion); !v.empty()) {
+        if (get(facts::kCertVerified) == "true") v += ", certificate verified";
         parts.push_back(v);
       }
     }
@@ -371,62 +374,51 @@ std::string KeyFact(const v1::Probe& probe) {
     for (const auto& p : parts) out += (out.empty() ? "" : " · ") + p;
     return out;
   }
-  if (auto v = get("tls_version"); !v.empty()) {
-    const std::string verified = get("cert_verified");
+  if (auto v = get(facts::kTlsVersion); !v.empty()) {
+    const std::string verified = get(facts::kCertVerified);
     if (verified == "true") v += ", certificate verified";
     if (verified == "false" && probe.status() == v1::PROBE_STATUS_OK) {
-      v += ", certificate NOT accepted: " + get("cert_error");
+      v += ", certificate NOT accepted: " + get(facts::kCertError);
     }
     parts.push_back(v);
   }
-  const bool ehlo = probe.name().ends_with("ehlo") && probe.status() == v1::PROBE_STATUS_OK;
+  const bool ehlo =
+      probe.name().ends_with(probes::step::kEhlo) && probe.status() == v1::PROBE_STATUS_OK;
   if (ehlo) {
-    // The engine puts the capability facts on the last EHLO only; the earlier one (before
-    // STARTTLS) has just its reply, so read the keywords from the reply lines.
-    std::string mechanisms = get("auth_mechanisms");
-    bool starttls = get("starttls") == "offered";
-    std::string_view reply = facts.count("reply") ? std::string_view(facts.at("reply")) : "";
-    while (!reply.empty()) {
-      std::string_view line = reply.substr(0, reply.find('\n'));
-      reply.remove_prefix(std::min(reply.size(), line.size() + 1));
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.size() < 4) continue;
-      const std::string keyword = ToUpper(line.substr(4));
-      if (keyword == "STARTTLS") starttls = true;
-      if (mechanisms.empty() &&
-          (keyword.rfind("AUTH ", 0) == 0 || keyword.rfind("AUTH=", 0) == 0)) {
-        mechanisms = std::string(line.substr(9));
-      }
-    }
+    // Each EHLO probe carries what that EHLO advertised.
+    const std::string mechanisms = get(facts::kAuthMechanisms);
     parts.push_back(mechanisms.empty() ? "no AUTH" : "AUTH " + mechanisms);
     // After TLS no server offers STARTTLS again: only its presence is news.
-    if (starttls) parts.push_back("STARTTLS offered");
-  } else if (auto v = get("auth_mechanisms"); !v.empty()) {
+    const std::string keywords = " " + get(facts::kCapabilities) + " ";
+    if (keywords.find(" STARTTLS ") != std::string::npos) parts.push_back("STARTTLS offered");
+  } else if (auto v = get(facts::kAuthMechanisms); !v.empty()) {
     parts.push_back("AUTH " + v);
   }
-  if (auto v = get("mechanism"); !v.empty()) parts.push_back(v);
-  if (auto v = get("sender"); !v.empty()) parts.push_back(v);  // the sender check's address
+  if (auto v = get(facts::kMechanism); !v.empty()) parts.push_back(v);
+  if (auto v = get(facts::kSender); !v.empty()) parts.push_back(v);  // the sender check's address
   // The whole EHLO reply is in the JSON output; on the line it would drown the capabilities.
-  if (auto v = get("reply"); !v.empty() && !ehlo) {
+  if (auto v = get(facts::kReply); !v.empty() && !ehlo) {
     parts.push_back(OneLine(v));
   }
-  if (auto v = get("server"); !v.empty() && get("reply").empty()) parts.push_back(OneLine(v));
-  if (auto v = get("cname_chain"); !v.empty()) parts.push_back("CNAME " + v);
-  if (auto v = get("addresses"); !v.empty()) parts.push_back(v);
-  if (auto v = get("address"); !v.empty()) parts.push_back(v);
-  if (auto v = get("mx"); !v.empty()) parts.push_back("MX " + v);
-  const size_t said = parts.size() - (get("tls_mode").empty() ? 0 : 1);
+  if (auto v = get(facts::kServer); !v.empty() && get(facts::kReply).empty())
+    parts.push_back(OneLine(v));
+  if (auto v = get(facts::kCnameChain); !v.empty()) parts.push_back("CNAME " + v);
+  if (auto v = get(facts::kAddresses); !v.empty()) parts.push_back(v);
+  if (auto v = get(facts::kAddress); !v.empty()) parts.push_back(v);
+  if (auto v = get(facts::kMx); !v.empty()) parts.push_back("MX " + v);
+  const size_t said = parts.size() - (get(facts::kTlsMode).empty() ? 0 : 1);
   if (said == 0 || (said == 1 && probe.status() != v1::PROBE_STATUS_OK)) {
     // Probes without the usual facts (egress: address -> decision) show them all, sorted so
     // the line is the same from run to run.
-    std::map<std::string, std::string> sorted(facts.begin(), facts.end());
+    std::map<std::string, std::string> sorted(all.begin(), all.end());
     std::string rest;
     for (const auto& [k, v] : sorted) {
       static const char* kShown[] = {
-          "tls_version",   "cipher",     "cert_subject",    "cert_issuer", "cert_not_after",
-          "cert_verified", "cert_error", "auth_mechanisms", "starttls",    "size_limit",
-          "mechanism",     "reply",      "server",          "cname_chain", "addresses",
-          "address",       "mx",         "sender",          "tls_mode"};
+          facts::kTlsVersion,   facts::kCipher,       facts::kCertSubject,  facts::kCertIssuer,
+          facts::kCertNotAfter, facts::kCertVerified, facts::kCertError,    facts::kAuthMechanisms,
+          facts::kStartTls,     facts::kSizeLimit,    facts::kMechanism,    facts::kReply,
+          facts::kServer,       facts::kCnameChain,   facts::kAddresses,    facts::kAddress,
+          facts::kMx,           facts::kSender,       facts::kCapabilities, facts::kTlsMode};
       if (std::find(std::begin(kShown), std::end(kShown), k) != std::end(kShown)) continue;
       if (!rest.empty()) rest += ", ";
       rest += k + " " + OneLine(v);

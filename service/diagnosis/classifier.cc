@@ -5,6 +5,8 @@
 #include <string_view>
 #include <utility>
 
+#include "diagnosis/catalog.h"
+#include "diagnosis/probe_names.h"
 #include "diagnosis/rules.h"
 
 namespace cv::diagnosis {
@@ -135,22 +137,22 @@ std::string_view StageName(Stage stage) {
 std::string_view StageProbe(Stage stage) {
   switch (stage) {
     case Stage::kGreeting:
-      return "smtp.greeting";
+      return probes::kSmtpGreeting;
     case Stage::kEhlo:
-      return "smtp.ehlo";
+      return probes::kSmtpEhlo;
     case Stage::kStartTls:
-      return "smtp.starttls";
+      return probes::kSmtpStartTls;
     case Stage::kAuth:
     case Stage::kXoauth2:
-      return "smtp.auth";
+      return probes::kSmtpAuth;
     case Stage::kMailFrom:
     case Stage::kRcptTo:
     case Stage::kData:
     case Stage::kDataEnd:
     case Stage::kQuit:
-      return "smtp.send";
+      return probes::kSmtpSend;
   }
-  return "smtp";
+  return probes::kSmtp;
 }
 
 std::vector<const SmtpRule*> MatchSmtpRules(const SmtpEvidence& evidence) {
@@ -229,6 +231,17 @@ std::vector<Finding> SmtpOAuthInformation(const std::vector<Finding>& causes) {
   return {out};
 }
 
+void CapAtWarning(std::vector<Finding>& findings) {
+  for (Finding& f : findings) {
+    Severity severity = f.severity;
+    if (severity == pb::SEVERITY_UNSPECIFIED) {
+      const CatalogEntry* entry = FindEntry(f.code);
+      if (entry != nullptr) severity = entry->severity;
+    }
+    if (severity == pb::SEVERITY_ERROR) f.severity = pb::SEVERITY_WARNING;
+  }
+}
+
 namespace {
 
 template <typename Rule>
@@ -276,13 +289,13 @@ std::vector<Finding> ClassifyTokenError(const TokenErrorEvidence& evidence, std:
   if (evidence.provider == pb::PROVIDER_MICROSOFT) {
     for (const MicrosoftTokenRule* rule : MatchMicrosoftTokenRules(evidence)) {
       Finding f = FromRow(*rule, rule->code, line);
-      f.probe = "oauth.token";
+      f.probe = probes::kOAuthToken;
       out.push_back(std::move(f));
     }
   } else if (evidence.provider == pb::PROVIDER_GOOGLE) {
     if (const GoogleTokenRule* rule = MatchGoogleTokenRule(evidence)) {
       Finding f = FromRow(*rule, rule->code, line);
-      f.probe = "oauth.token";
+      f.probe = probes::kOAuthToken;
       out.push_back(std::move(f));
     }
   }

@@ -89,8 +89,17 @@ enum class Observation {
   kGooglePasswordSmtp,          // password AUTH to Google's SMTP hosts was refused
   kGooglePasswordSmtpWorks,     // ... and worked: the switch is required all the same
   kMicrosoftPasswordSmtpWorks,  // password AUTH to Microsoft 365 worked (basic auth ending)
+  // What the engines conclude across probes or from the capabilities a server advertised.
+  kRefusedOnEveryPort,         // every usual port refused at once, though the name resolves
+  kClosedBeforeGreeting,       // connected, then closed by the server before its greeting
+  kSmtpUtf8NotOffered,         // an address needs SMTPUTF8 and EHLO did not offer it
+  kMessageOverSizeLimit,       // the message is larger than the server's SIZE
+  kDroppedAfterHandOver,       // the whole message went out, no final answer came back
+  kAccessTokenRefused,         // XOAUTH2 error challenge with status 400 or 401
+  kAccessTokenRefusedUnclear,  // XOAUTH2 error challenge with another status or none
+  kDisabledWithoutLicense,     // Graph: disabled for sign-in and no licence (a shared mailbox)
   // Not an observation: the last value, so tests can walk them all. Keep it last.
-  kMaxValue = kMicrosoftPasswordSmtpWorks,
+  kMaxValue = kDisabledWithoutLicense,
 };
 
 Finding ClassifyObservation(Observation observation, std::vector<std::string> evidence);
@@ -98,6 +107,10 @@ Finding ClassifyObservation(Observation observation, std::vector<std::string> ev
 // The findings of the direct integration's XOAUTH2 check as one information finding
 // (SMTP_OAUTH_UNAVAILABLE): every cause's evidence, and the cause named; none for no causes.
 std::vector<Finding> SmtpOAuthInformation(const std::vector<Finding>& causes);
+
+// A channel that signs in and whose sender the server takes can send: every error among
+// `findings` becomes a warning (a finding without a severity of its own has its catalog's).
+void CapAtWarning(std::vector<Finding>& findings);
 
 // --- The direct integration (OAuth): token endpoints and account APIs.
 

@@ -2,6 +2,8 @@
 
 #include <iterator>
 
+#include "diagnosis/probe_names.h"
+
 namespace cv::diagnosis {
 namespace {
 
@@ -275,94 +277,130 @@ constexpr SmtpRule kSmtpRules[] = {
 // Columns: observation, code, severity, confidence, probe.
 constexpr ObservationRule kObservationRules[] = {
     {Observation::kDnsNameNotFound, pb::DIAGNOSIS_CODE_DNS_NAME_NOT_FOUND, kDefault, 1.0,
-     "dns.host"},
+     probes::kDnsHost},
     {Observation::kDnsLookupFailed, pb::DIAGNOSIS_CODE_DNS_LOOKUP_FAILED, kDefault, 1.0,
-     "dns.host"},
-    {Observation::kTargetForbidden, pb::DIAGNOSIS_CODE_TARGET_FORBIDDEN, kDefault, 1.0, "dns.host"},
-    {Observation::kConnectRefused, pb::DIAGNOSIS_CODE_CONNECTION_REFUSED, kDefault, 1.0, "tcp"},
+     probes::kDnsHost},
+    {Observation::kTargetForbidden, pb::DIAGNOSIS_CODE_TARGET_FORBIDDEN, kDefault, 1.0,
+     probes::kDnsHost},
+    {Observation::kConnectRefused, pb::DIAGNOSIS_CODE_CONNECTION_REFUSED, kDefault, 1.0,
+     probes::step::kTcp},
     // The article's "timeout during setup" case.
-    {Observation::kConnectTimeout, pb::DIAGNOSIS_CODE_SERVER_UNREACHABLE, kDefault, 1.0, "tcp"},
+    {Observation::kConnectTimeout, pb::DIAGNOSIS_CODE_SERVER_UNREACHABLE, kDefault, 1.0,
+     probes::step::kTcp},
     // Connected but silent: usually unreachable behind a proxy, yet an implicit-TLS port waiting
     // for a ClientHello looks the same (the verifier reports that as TLS_MODE_MISMATCH).
     {Observation::kGreetingTimeout, pb::DIAGNOSIS_CODE_SERVER_UNREACHABLE, kDefault, 0.8,
-     "smtp.greeting"},
-    {Observation::kTlsModeMismatch, pb::DIAGNOSIS_CODE_TLS_MODE_MISMATCH, kDefault, 1.0, "tls"},
+     probes::kSmtpGreeting},
+    {Observation::kTlsModeMismatch, pb::DIAGNOSIS_CODE_TLS_MODE_MISMATCH, kDefault, 1.0,
+     probes::step::kTls},
     {Observation::kStartTlsNotOffered, pb::DIAGNOSIS_CODE_STARTTLS_NOT_OFFERED, kDefault, 1.0,
-     "smtp.ehlo"},
+     probes::kSmtpEhlo},
     {Observation::kTlsHandshakeFailed, pb::DIAGNOSIS_CODE_TLS_HANDSHAKE_FAILED, kDefault, 1.0,
-     "tls"},
+     probes::step::kTls},
     {Observation::kTlsCertificateInvalid, pb::DIAGNOSIS_CODE_TLS_CERTIFICATE_INVALID, kDefault, 1.0,
-     "tls"},
+     probes::step::kTls},
     {Observation::kTlsVersionUnsupported, pb::DIAGNOSIS_CODE_TLS_VERSION_UNSUPPORTED, kDefault, 1.0,
-     "tls"},
-    {Observation::kPlaintext, pb::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION, kDefault, 1.0, "tcp"},
-    {Observation::kAuthNotOffered, pb::DIAGNOSIS_CODE_AUTH_NOT_OFFERED, kDefault, 1.0, "smtp.ehlo"},
+     probes::step::kTls},
+    {Observation::kPlaintext, pb::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION, kDefault, 1.0,
+     probes::step::kTcp},
+    {Observation::kAuthNotOffered, pb::DIAGNOSIS_CODE_AUTH_NOT_OFFERED, kDefault, 1.0,
+     probes::kSmtpEhlo},
     {Observation::kAuthMechanismUnsupported, pb::DIAGNOSIS_CODE_AUTH_MECHANISM_UNSUPPORTED,
-     kDefault, 1.0, "smtp.ehlo"},
+     kDefault, 1.0, probes::kSmtpEhlo},
     {Observation::kProtocolError, pb::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, kDefault, 1.0, ""},
     {Observation::kDeadlineTooShort, pb::DIAGNOSIS_CODE_DEADLINE_TOO_SHORT, kDefault, 1.0, ""},
     {Observation::kWrongPortOrTlsMode, pb::DIAGNOSIS_CODE_WRONG_PORT_OR_TLS_MODE, kDefault, 1.0,
-     "alt.smtp"},
-    {Observation::kProviderMismatch, pb::DIAGNOSIS_CODE_PROVIDER_MISMATCH, kDefault, 1.0, "dns.mx"},
+     probes::kAltSmtp},
+    {Observation::kProviderMismatch, pb::DIAGNOSIS_CODE_PROVIDER_MISMATCH, kDefault, 1.0,
+     probes::kDnsMx},
     {Observation::kDirectIntegrationRecommended, pb::DIAGNOSIS_CODE_DIRECT_INTEGRATION_RECOMMENDED,
      kDefault, 1.0, ""},
-    // No username: the article's shared-mailbox case is the usual reason, but only likely.
-    {Observation::kSharedMailboxLikely, pb::DIAGNOSIS_CODE_SHARED_MAILBOX, kDefault, 0.6, ""},
+    // No username: the article's shared-mailbox case is the usual reason, but only likely, and
+    // a server that relays by IP needs none: a warning. Only a server that demands AUTH at MAIL
+    // FROM (530 5.7.57) makes it an error, through the SMTP rows.
+    {Observation::kSharedMailboxLikely, pb::DIAGNOSIS_CODE_SHARED_MAILBOX, pb::SEVERITY_WARNING,
+     0.6, ""},
     // The integration-account case of the article: own mailbox and login, admin, licence.
     {Observation::kMailboxPurposeShared, pb::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX, kDefault,
-     1.0, "graph.mailbox_settings"},
+     1.0, probes::kGraphMailboxSettings},
     {Observation::kAccountNotEnabled, pb::DIAGNOSIS_CODE_ACCOUNT_DISABLED, kDefault, 1.0,
-     "graph.user"},
+     probes::kGraphUser},
     // A user without licences has no Exchange mailbox of its own; only a shared mailbox works
     // without one, and that is refused separately.
     {Observation::kNoLicense, pb::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED, kDefault, 0.9,
-     "graph.user"},
+     probes::kGraphUser},
     {Observation::kNotAdmin, pb::DIAGNOSIS_CODE_INTEGRATION_NOT_ADMIN, kDefault, 1.0, ""},
     {Observation::kMailboxNotSetUp, pb::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED, kDefault, 1.0,
-     "google.directory"},
+     probes::kGoogleDirectory},
     {Observation::kAccountSuspended, pb::DIAGNOSIS_CODE_ACCOUNT_DISABLED, kDefault, 1.0,
-     "google.directory"},
+     probes::kGoogleDirectory},
     // Archived users keep their data under an archive licence but have no working mailbox.
     {Observation::kAccountArchived, pb::DIAGNOSIS_CODE_INTEGRATION_NOT_LICENSED, kDefault, 0.9,
-     "google.directory"},
+     probes::kGoogleDirectory},
     {Observation::kScopeMissing, pb::DIAGNOSIS_CODE_OAUTH_SCOPE_MISSING, kDefault, 1.0,
-     "oauth.token"},
+     probes::kOAuthToken},
     {Observation::kOAuthClientNotConfigured, pb::DIAGNOSIS_CODE_OAUTH_CLIENT_MISCONFIGURED,
-     kDefault, 1.0, "oauth.token"},
+     kDefault, 1.0, probes::kOAuthToken},
     {Observation::kTokenForOtherAccount, pb::DIAGNOSIS_CODE_MAILBOX_NOT_FOUND, kDefault, 0.9,
-     "gmail.profile"},
+     probes::kGmailProfile, "token-other-account"},
     // Fail closed: without a reservation from the budget store no AUTH is sent.
     {Observation::kAuthWithheldStateStore, pb::DIAGNOSIS_CODE_AUTH_NOT_ATTEMPTED, kDefault, 1.0,
-     "smtp.auth"},
+     probes::kSmtpAuth},
     // Credentials never cross an unencrypted connection by default: the channel's setting is
     // what fails, an error, not the PLAINTEXT_CONNECTION warning of a deliberate relay.
     {Observation::kPlaintextAuthStartTlsOffered, pb::DIAGNOSIS_CODE_TLS_MODE_MISMATCH,
-     pb::SEVERITY_ERROR, 1.0, "smtp.auth", "plaintext-starttls-offered"},
+     pb::SEVERITY_ERROR, 1.0, probes::kSmtpAuth, "plaintext-starttls-offered"},
     {Observation::kPlaintextAuthNotAllowed, pb::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION,
-     pb::SEVERITY_ERROR, 1.0, "smtp.auth", "auth-withheld"},
+     pb::SEVERITY_ERROR, 1.0, probes::kSmtpAuth, "auth-withheld"},
     // An error answer of a token endpoint that no row of the token tables knows.
     {Observation::kTokenEndpointError, pb::DIAGNOSIS_CODE_OAUTH_TOKEN_ERROR, kDefault, 0.8,
-     "oauth.token"},
+     probes::kOAuthToken},
     // Still valid, so nothing fails yet; the operator of the mail server must renew it.
     {Observation::kTlsCertificateExpiring, pb::DIAGNOSIS_CODE_TLS_CERTIFICATE_EXPIRING, kDefault,
-     1.0, "smtp.tls"},
+     1.0, probes::kSmtpTls},
     // AUTH refused by a provider whose accounts need "external programs" allowed or an app
     // password: a likely cause beside the wrong password, not a proven one.
     {Observation::kAppPasswordLikely, pb::DIAGNOSIS_CODE_EXTERNAL_APPS_BLOCKED, kDefault, 0.6,
-     "smtp.auth", "app-password"},
+     probes::kSmtpAuth, "app-password"},
     // The direct integration's SMTP (XOAUTH2) check failed: information, since the integration
     // sends through the provider's API.
     {Observation::kSmtpOAuthUnavailable, pb::DIAGNOSIS_CODE_SMTP_OAUTH_UNAVAILABLE, kDefault, 1.0,
-     "xoauth2.auth"},
+     probes::kXoauth2Auth},
     // Password AUTH to Google's SMTP hosts: the article's google-smtp-unsupported case. Failed,
     // it is the error; working, the switch is still required, but nothing fails today.
     {Observation::kGooglePasswordSmtp, pb::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED, kDefault, 1.0,
-     "smtp.auth"},
+     probes::kSmtpAuth},
     {Observation::kGooglePasswordSmtpWorks, pb::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED,
-     pb::SEVERITY_WARNING, 1.0, "smtp.auth", "working"},
+     pb::SEVERITY_WARNING, 1.0, probes::kSmtpAuth, "working"},
     // Password AUTH to Microsoft 365 works today; Microsoft turns it off by default.
     {Observation::kMicrosoftPasswordSmtpWorks, pb::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING,
-     pb::SEVERITY_WARNING, 1.0, "smtp.auth", "microsoft-basic-auth-ending"},
+     pb::SEVERITY_WARNING, 1.0, probes::kSmtpAuth, "microsoft-basic-auth-ending"},
+    // Refused on every usual port of a host that exists: a firewall that only admits listed IPs
+    // answers exactly like this (the article's ip-allowlist case), but so does a host with no
+    // mail server: half sure.
+    {Observation::kRefusedOnEveryPort, pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED, pb::SEVERITY_ERROR,
+     0.5, probes::kSmtpTcp},
+    // Accepted, then closed before a word: how many servers turn away addresses not on a list.
+    {Observation::kClosedBeforeGreeting, pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED, pb::SEVERITY_ERROR,
+     0.6, probes::kSmtpGreeting},
+    // RFC 6531: a non-ASCII local part needs the server's SMTPUTF8. The probe is the step where
+    // the dialog stood ("": the engine names it).
+    {Observation::kSmtpUtf8NotOffered, pb::DIAGNOSIS_CODE_SMTPUTF8_UNSUPPORTED, kDefault, 1.0, ""},
+    // RFC 1870: a message over the advertised SIZE would be refused; it is not sent at all.
+    {Observation::kMessageOverSizeLimit, pb::DIAGNOSIS_CODE_MESSAGE_REJECTED, kDefault, 1.0, ""},
+    // The whole message was handed over and the answer never came: it may or may not exist.
+    {Observation::kDroppedAfterHandOver, pb::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR, kDefault, 1.0,
+     "", "dropped-after-data"},
+    // Google's XOAUTH2 error challenge: 400 / 401 say the token itself was refused; another
+    // status (or none) makes that only likely.
+    {Observation::kAccessTokenRefused, pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, kDefault, 0.8,
+     probes::kXoauth2Auth, "access-token"},
+    {Observation::kAccessTokenRefusedUnclear, pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID, kDefault, 0.6,
+     probes::kXoauth2Auth, "access-token"},
+    // Microsoft: a disabled account without licences is the shape of a shared mailbox, also when
+    // its mailbox settings could not be read.
+    {Observation::kDisabledWithoutLicense, pb::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX, kDefault,
+     0.8, probes::kGraphUser},
 };
 
 // Columns: the cause found over SMTP, the SMTP_OAUTH_UNAVAILABLE variant that explains it.

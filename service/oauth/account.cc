@@ -6,6 +6,7 @@
 #include "common/display.h"
 #include "common/strings.h"
 #include "diagnosis/classifier.h"
+#include "diagnosis/probe_names.h"
 #include "net/when_all.h"
 #include "oauth/api_call.h"
 
@@ -118,19 +119,19 @@ asio::awaitable<AccountFacts> CheckMicrosoftAccount(const probe::Run& run,
 
   std::vector<asio::awaitable<ApiCall>> tasks;
   tasks.push_back(CallApi(
-      run, "graph.user",
+      run, probes::kGraphUser,
       Get(graph,
           absl::StrCat("/v1.0/users/", user,
                        "?$select=accountEnabled,assignedLicenses,userType,mail,userPrincipalName"),
           access_token),
       {api}));
   tasks.push_back(CallApi(
-      run, "graph.mailbox_settings",
+      run, probes::kGraphMailboxSettings,
       Get(graph, absl::StrCat("/v1.0/users/", user, "/mailboxSettings"), access_token), {api}));
   tasks.push_back(
-      CallApi(run, "graph.roles",
+      CallApi(run, probes::kGraphRoles,
               Get(graph, "/v1.0/me/memberOf/microsoft.graph.directoryRole", access_token), {api}));
-  tasks.push_back(CallApi(run, "graph.send_check", send_check, {api}));
+  tasks.push_back(CallApi(run, probes::kGraphSendCheck, send_check, {api}));
   auto results = co_await net::WhenAll(std::move(tasks));
 
   AccountFacts facts;
@@ -142,17 +143,17 @@ asio::awaitable<AccountFacts> CheckMicrosoftAccount(const probe::Run& run,
       facts.checked_any = true;
       ReadGraphUser(*call.json, &facts);
       auto& pf = *call.probe->mutable_facts();
-      if (facts.enabled) pf["account_enabled"] = *facts.enabled ? "true" : "false";
-      if (facts.licenses) pf["licenses"] = std::to_string(*facts.licenses);
+      if (facts.enabled) pf[facts::kAccountEnabled] = *facts.enabled ? "true" : "false";
+      if (facts.licenses) pf[facts::kLicenses] = std::to_string(*facts.licenses);
       if (facts.enabled == false) {
         Observe(run, Observation::kAccountNotEnabled,
                 absl::StrCat("Microsoft Graph: user ", who, " has accountEnabled = false"),
-                "graph.user");
+                probes::kGraphUser);
       }
       if (facts.licenses == 0) {
         Observe(run, Observation::kNoLicense,
                 absl::StrCat("Microsoft Graph: user ", who, " has no assigned licences"),
-                "graph.user");
+                probes::kGraphUser);
       }
     }
   }
@@ -162,12 +163,12 @@ asio::awaitable<AccountFacts> CheckMicrosoftAccount(const probe::Run& run,
     if (call.ok()) {
       facts.checked_any = true;
       ReadGraphMailboxSettings(*call.json, &facts);
-      if (facts.purpose) (*call.probe->mutable_facts())["user_purpose"] = *facts.purpose;
+      if (facts.purpose) (*call.probe->mutable_facts())[facts::kUserPurpose] = *facts.purpose;
       if (facts.purpose == "shared") {
         Observe(run, Observation::kMailboxPurposeShared,
                 absl::StrCat("Microsoft Graph: mailboxSettings of ", who,
                              " report userPurpose = \"shared\""),
-                "graph.mailbox_settings");
+                probes::kGraphMailboxSettings);
       }
     }
   }
@@ -176,7 +177,7 @@ asio::awaitable<AccountFacts> CheckMicrosoftAccount(const probe::Run& run,
     if (call.ok()) {
       facts.checked_any = true;
       auto names = ReadGraphDirectoryRoles(*call.json, &facts);
-      (*call.probe->mutable_facts())["roles"] =
+      (*call.probe->mutable_facts())[facts::kRoles] =
           names.empty() ? "(none)" : absl::StrJoin(names, ", ");
       if (facts.admin == false) {
         Observe(run, Observation::kNotAdmin,
@@ -184,7 +185,7 @@ asio::awaitable<AccountFacts> CheckMicrosoftAccount(const probe::Run& run,
                              names.empty() ? "no directory role"
                                            : absl::StrCat("only ", absl::StrJoin(names, ", ")),
                              ", neither Global Administrator nor Exchange Administrator"),
-                "graph.roles");
+                probes::kGraphRoles);
       }
     }
   }
@@ -198,7 +199,7 @@ asio::awaitable<AccountFacts> CheckMicrosoftAccount(const probe::Run& run,
       facts.can_send = true;
       call.probe->set_status(v1::PROBE_STATUS_OK);
       call.probe->clear_detail();
-      (*call.probe->mutable_facts())["send_permitted"] = "true";
+      (*call.probe->mutable_facts())[facts::kSendPermitted] = "true";
     } else if (call.classified) {
       facts.can_send = false;
     }
@@ -211,11 +212,11 @@ asio::awaitable<AccountFacts> CheckGoogleAccount(const probe::Run& run,
                                                  const Secret& access_token) {
   const auto& endpoints = run.config->oauth;
   std::vector<asio::awaitable<ApiCall>> tasks;
-  tasks.push_back(CallApi(run, "gmail.profile",
+  tasks.push_back(CallApi(run, probes::kGmailProfile,
                           Get(endpoints.gmail_api, "/gmail/v1/users/me/profile", access_token),
                           {OAuthApi::kGmail}));
   tasks.push_back(CallApi(
-      run, "google.directory",
+      run, probes::kGoogleDirectory,
       Get(endpoints.google_directory,
           absl::StrCat("/admin/directory/v1/users/", net::EncodePathSegment(target.account)),
           access_token),
@@ -232,14 +233,13 @@ asio::awaitable<AccountFacts> CheckGoogleAccount(const probe::Run& run,
       facts.can_send = true;
       ReadGmailProfile(*call.json, &facts);
       if (facts.token_account) {
-        (*call.probe->mutable_facts())["email_address"] = *facts.token_account;
+        (*call.probe->mutable_facts())[facts::kEmailAddress] = *facts.token_account;
         if (Lower(*facts.token_account) != Lower(who)) {
           auto f = diagnosis::ClassifyObservation(
               Observation::kTokenForOtherAccount,
               {absl::StrCat("Gmail API: the token belongs to ", *facts.token_account,
                             ", the channel's address is ", who)});
-          f.variant = "token-other-account";
-          f.probe = "gmail.profile";
+          f.probe = probes::kGmailProfile;
           run.recorder->Add(std::move(f));
         }
       }
@@ -257,26 +257,28 @@ asio::awaitable<AccountFacts> CheckGoogleAccount(const probe::Run& run,
       facts.checked_any = true;
       ReadGoogleDirectoryUser(*call.json, &facts);
       auto& pf = *call.probe->mutable_facts();
-      if (facts.admin) pf["is_admin"] = *facts.admin ? "true" : "false";
-      if (facts.mailbox_set_up) pf["is_mailbox_setup"] = *facts.mailbox_set_up ? "true" : "false";
-      if (facts.enabled) pf["suspended"] = *facts.enabled ? "false" : "true";
-      if (facts.archived) pf["archived"] = *facts.archived ? "true" : "false";
+      if (facts.admin) pf[facts::kIsAdmin] = *facts.admin ? "true" : "false";
+      if (facts.mailbox_set_up)
+        pf[facts::kIsMailboxSetup] = *facts.mailbox_set_up ? "true" : "false";
+      if (facts.enabled) pf[facts::kSuspended] = *facts.enabled ? "false" : "true";
+      if (facts.archived) pf[facts::kArchived] = *facts.archived ? "true" : "false";
       if (facts.admin == false) {
         Observe(run, Observation::kNotAdmin,
-                absl::StrCat("Directory API: ", who, " has isAdmin = false"), "google.directory");
+                absl::StrCat("Directory API: ", who, " has isAdmin = false"),
+                probes::kGoogleDirectory);
       }
       if (facts.mailbox_set_up == false) {
         Observe(run, Observation::kMailboxNotSetUp,
                 absl::StrCat("Directory API: ", who, " has isMailboxSetup = false"),
-                "google.directory");
+                probes::kGoogleDirectory);
       }
       if (facts.enabled == false) {
         Observe(run, Observation::kAccountSuspended,
-                absl::StrCat("Directory API: ", who, " is suspended"), "google.directory");
+                absl::StrCat("Directory API: ", who, " is suspended"), probes::kGoogleDirectory);
       }
       if (facts.archived == true) {
         Observe(run, Observation::kAccountArchived,
-                absl::StrCat("Directory API: ", who, " is archived"), "google.directory");
+                absl::StrCat("Directory API: ", who, " is archived"), probes::kGoogleDirectory);
       }
     }
   }

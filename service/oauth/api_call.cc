@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "common/display.h"
 #include "common/strings.h"
+#include "diagnosis/probe_names.h"
 
 namespace cv::oauth {
 namespace asio = boost::asio;
@@ -55,11 +56,10 @@ void RecordTransportFailure(const probe::Run& run, const net::HttpExchange& ex,
     // between handing over and the answer. A timeout or the caller's deadline says so as well.
     if (ex.cut_by_caller) Observe(run, Observation::kDeadlineTooShort, evidence, probe);
     auto f = diagnosis::ClassifyObservation(
-        Observation::kProtocolError,
+        Observation::kDroppedAfterHandOver,
         {ex.failure == HttpFailure::kTimedOut ? absl::StrCat(what, ": no complete response in time")
                                               : evidence,
          std::string(kMaybeSent)});
-    f.variant = "dropped-after-data";
     f.probe = probe;
     run.recorder->Add(std::move(f));
     return;
@@ -189,14 +189,14 @@ asio::awaitable<ApiCall> CallApi(const probe::Run& run, std::string probe_name,
   ScrubExchange(*run.redactor, options.secret_response && ex.status >= 200 && ex.status < 300, &ex);
 
   auto& facts = *probe->mutable_facts();
-  if (!ex.addresses.empty()) facts["addresses"] = absl::StrJoin(ex.addresses, " ");
-  if (!ex.dialed.empty()) facts["address"] = ex.dialed;
+  if (!ex.addresses.empty()) facts[facts::kAddresses] = absl::StrJoin(ex.addresses, " ");
+  if (!ex.dialed.empty()) facts[facts::kAddress] = ex.dialed;
   if (ex.tls_done) {
-    facts["tls_version"] = ex.tls.version;
-    facts["cert_subject"] = ex.tls.cert_subject;
-    facts["cert_issuer"] = ex.tls.cert_issuer;
-    facts["cert_verified"] = ex.tls.verified ? "true" : "false";
-    if (!ex.tls.verified) facts["cert_error"] = ex.tls.verify_error;
+    facts[facts::kTlsVersion] = ex.tls.version;
+    facts[facts::kCertSubject] = ex.tls.cert_subject;
+    facts[facts::kCertIssuer] = ex.tls.cert_issuer;
+    facts[facts::kCertVerified] = ex.tls.verified ? "true" : "false";
+    if (!ex.tls.verified) facts[facts::kCertError] = ex.tls.verify_error;
   }
   for (auto& line : ex.transcript) probe->add_transcript(std::move(line));
   call.request_sent = ex.request_sent;
@@ -216,7 +216,7 @@ asio::awaitable<ApiCall> CallApi(const probe::Run& run, std::string probe_name,
   call.status = ex.status;
   call.reason = ex.reason;
   call.www_authenticate = ex.www_authenticate;
-  facts["http_status"] = std::to_string(ex.status);
+  facts[facts::kHttpStatus] = std::to_string(ex.status);
   const bool success = ex.status >= 200 && ex.status < 300;
   std::string parse_error;
   call.json = ParseJsonObject(ex.body, &parse_error);
@@ -259,7 +259,7 @@ asio::awaitable<ApiCall> CallApi(const probe::Run& run, std::string probe_name,
   diagnosis::ApiErrorEvidence error = ReadApiError(api, ex.status, call.json, ex.www_authenticate);
   const std::string line = DescribeApiError(
       error, absl::StrCat(Av(diagnosis::OAuthApiName(api)), " ", request.method, " ", path));
-  if (!error.code.empty()) facts["error"] = SanitizeForDisplay(error.code);
+  if (!error.code.empty()) facts[facts::kError] = SanitizeForDisplay(error.code);
   run.recorder->End(probe, v1::PROBE_STATUS_FAILED, line);
   if (options.api) {
     auto findings = diagnosis::ClassifyApiError(error, line);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "common/base64.h"
 #include "common/display.h"
+#include "diagnosis/probe_names.h"
 #include "oauth/api_call.h"
 
 namespace cv::oauth {
@@ -139,15 +140,15 @@ asio::awaitable<SendOutcome> SendThroughApi(const probe::Run& run, const probe::
   options.api = google ? diagnosis::OAuthApi::kGmailSend : diagnosis::OAuthApi::kGraphSend;
   options.empty_success = !google;
   options.hands_over = true;
-  ApiCall call = co_await CallApi(run, std::string(google ? kGmailSendProbe : kGraphSendProbe),
+  ApiCall call = co_await CallApi(run, google ? probes::kGmailSend : probes::kGraphSendMail,
                                   std::move(request), options);
 
   SendOutcome out;
   out.handed_over = call.request_sent;
   auto& facts = *call.probe->mutable_facts();
-  facts["message_id"] = message.message_id;
-  facts["message_octets"] = std::to_string(message.data.size());
-  if (!google) facts["message_id_via"] = "internetMessageId";
+  facts[facts::kMessageId] = message.message_id;
+  facts[facts::kMessageOctets] = std::to_string(message.data.size());
+  if (!google) facts[facts::kMessageIdVia] = "internetMessageId";
   if (!call.answered) co_return out;  // CallApi recorded what the transport failure means
   const std::string status_line =
       absl::StrCat("HTTP ", call.status, call.reason.empty() ? "" : " ", call.reason);
@@ -161,11 +162,11 @@ asio::awaitable<SendOutcome> SendThroughApi(const probe::Run& run, const probe::
   if (google && call.json) {
     GmailSent sent = ReadGmailSent(*call.json);
     if (!sent.id.empty()) {
-      facts["gmail_id"] = sent.id;
+      facts[facts::kGmailId] = sent.id;
       absl::StrAppend(&out.reply, ": Gmail message id ", sent.id);
     }
-    if (!sent.thread_id.empty()) facts["gmail_thread_id"] = sent.thread_id;
-    if (!sent.labels.empty()) facts["gmail_labels"] = sent.labels;
+    if (!sent.thread_id.empty()) facts[facts::kGmailThreadId] = sent.thread_id;
+    if (!sent.labels.empty()) facts[facts::kGmailLabels] = sent.labels;
   }
   co_return out;
 }

@@ -16,15 +16,12 @@
 // SendTest's send through the direct integration: Gmail's users.messages.send with the RFC 5322
 // message as "raw", or Graph's sendMail with the same message as fields. Request building and
 // answer reading are pure (tested without a network); SendThroughApi runs them as the
-// "gmail.send" / "graph.send_mail" probe.
+// probes::kGmailSend / kGraphSendMail probe (diagnosis/probe_names.h).
 namespace cv::oauth {
-
-inline constexpr std::string_view kGmailSendProbe = "gmail.send";
 
 // The scopes that let the provider's API send, any one of which will do: what SendTest needs,
 // and so what VerifyChannel checks. A token for SMTP (SMTP.Send) cannot call sendMail.
 std::vector<std::string_view> ApiSendScopes(channelverify::v1::Provider provider);
-inline constexpr std::string_view kGraphSendProbe = "graph.send_mail";
 
 // POST <gmail_api_base>/gmail/v1/users/<account>/messages/send, {"raw": base64url(message)}.
 // The path names the channel's account rather than "me": a token of another user is refused

@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "common/display.h"
 #include "common/strings.h"
+#include "diagnosis/probe_names.h"
 #include "oauth/api_call.h"
 
 namespace cv::oauth {
@@ -192,13 +193,13 @@ asio::awaitable<TokenOutcome> RefreshTokenProbe(const probe::Run& run,
     outcome.access_token = std::move(response.access_token);
     outcome.scopes = response.scopes;
     outcome.expires_in = response.expires_in;
-    facts["scopes"] = absl::StrJoin(response.scopes, " ");
-    if (response.expires_in > 0) facts["expires_in"] = absl::StrCat(response.expires_in, "s");
+    facts[facts::kScopes] = absl::StrJoin(response.scopes, " ");
+    if (response.expires_in > 0) facts[facts::kExpiresIn] = absl::StrCat(response.expires_in, "s");
     co_return outcome;
   }
   call.probe->set_status(v1::PROBE_STATUS_FAILED);
   call.probe->set_detail(response.evidence);
-  if (!response.error.error.empty()) facts["error"] = response.error.error;
+  if (!response.error.error.empty()) facts[facts::kError] = response.error.error;
   auto findings = diagnosis::ClassifyTokenError(response.error, response.evidence);
   if (findings.empty()) {
     // An answer no row knows (or a 200 without a token): the endpoint misbehaves or says

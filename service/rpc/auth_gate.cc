@@ -2,16 +2,15 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/log.h"
+#include "diagnosis/rejection_record.h"
 #include "observability/service_metrics.h"
 #include "rpc/account_key.h"
 #include "rpc/status.h"
 
 namespace cv::rpc {
-namespace v1 = channelverify::v1;
 using state::Reservation;
 using state::Settlement;
 
@@ -20,7 +19,6 @@ namespace {
 // A settle that fails is retried this often, a second apart: a rejection the store never
 // heard of would let the next call try again.
 constexpr int kSettleAttempts = 30;
-constexpr size_t kMaxReplyInRecord = 300;
 
 std::string UtcText(int64_t unix_ms) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMillis(unix_ms),
@@ -28,29 +26,6 @@ std::string UtcText(int64_t unix_ms) {
 }
 
 }  // namespace
-
-std::string EncodeRejection(const probe::AuthReport& report) {
-  return absl::StrCat(static_cast<int>(report.code), "|", report.variant, "|",
-                      report.reply.substr(0, kMaxReplyInRecord));
-}
-
-bool DecodeRejection(const std::string& record, diagnosis::Finding* finding) {
-  const auto first = record.find('|');
-  if (first == std::string::npos) return false;
-  const auto second = record.find('|', first + 1);
-  if (second == std::string::npos) return false;
-  int code = 0;
-  if (!absl::SimpleAtoi(record.substr(0, first), &code) || !v1::DiagnosisCode_IsValid(code) ||
-      code == v1::DIAGNOSIS_CODE_UNSPECIFIED) {
-    return false;
-  }
-  finding->code = static_cast<v1::DiagnosisCode>(code);
-  finding->variant = record.substr(first + 1, second - first - 1);
-  const std::string reply = record.substr(second + 1);
-  if (!reply.empty()) finding->evidence.push_back(absl::StrCat("AUTH: ", reply));
-  finding->probe = "smtp.auth";
-  return true;
-}
 
 AuthGate::AuthGate(std::shared_ptr<state::Store> store,
                    std::shared_ptr<const state::Keyring> keyring, state::AuthBudget budget,
@@ -80,7 +55,7 @@ void AuthGate::Reserve(const probe::SmtpTarget& target, const std::string& serve
             outcome = "reserved";
             break;
           case Reservation::Kind::kKnownRejected:
-            if (DecodeRejection(r.rejection, &d.known)) {
+            if (diagnosis::DecodeRejection(r.rejection, &d.known)) {
               d.kind = Decision::Kind::kKnownRejected;
               d.known_at = UtcText(r.rejected_at_ms);
               d.known.evidence.push_back(absl::StrCat(
@@ -140,7 +115,7 @@ void AuthGate::Settle(const Decision& decision, const probe::AuthReport& report,
       break;
     case probe::AuthReport::Outcome::kRejected:
       settlement = Settlement::kRejected;
-      record = EncodeRejection(report);
+      record = diagnosis::EncodeRejection(report.code, report.variant, report.reply);
       break;
     case probe::AuthReport::Outcome::kNotSent:
     case probe::AuthReport::Outcome::kNoVerdict:

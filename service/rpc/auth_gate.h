@@ -70,9 +70,4 @@ class AuthGate {
   boost::asio::any_io_executor executor_;
 };
 
-// The rejection record kept with a rejected password's hash: "code|variant|reply".
-std::string EncodeRejection(const probe::AuthReport& report);
-// The finding a repeat of that password is answered with; false when `record` is not one.
-bool DecodeRejection(const std::string& record, diagnosis::Finding* finding);
-
 }  // namespace cv::rpc

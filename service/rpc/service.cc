@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "diagnosis/catalog.h"
+#include "diagnosis/probe_names.h"
 #include "observability/request_id.h"
 #include "observability/service_metrics.h"
 #include "rpc/account_key.h"
@@ -123,12 +124,12 @@ Response FromMemory(const AuthGate::Decision& decision, const probe::SmtpTarget&
   Response response;
   *response.add_diagnoses() = diagnosis::Render(decision.known, lang, render);
   auto* probe = response.add_probes();
-  probe->set_name("smtp.auth");
+  probe->set_name(probes::kSmtpAuth);
   probe->set_status(v1::PROBE_STATUS_SKIPPED);
   probe->set_target(absl::StrCat(target.host, ":", target.port));
   probe->set_detail(
       absl::StrCat("not sent: the server rejected this exact password at ", decision.known_at));
-  (*probe->mutable_facts())["rejected_at"] = decision.known_at;
+  (*probe->mutable_facts())[facts::kRejectedAt] = decision.known_at;
   response.set_verdict(verify::VerdictOf(response.diagnoses()));
   return response;
 }

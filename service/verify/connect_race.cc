@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "diagnosis/probe_names.h"
 #include "net/socket_budget.h"
 
 namespace cv::verify {
@@ -53,7 +54,7 @@ asio::awaitable<void> ConnectRace::Attempt(size_t index, asio::ip::address addre
   const auto deadline = run_.budget.Step(run_.config->timeouts.connect);
   const auto ec = co_await conns_[index]->Connect({address, port_}, deadline);
   if (!ec) {
-    (*probe->mutable_facts())["address"] = address.to_string();
+    (*probe->mutable_facts())[facts::kAddress] = address.to_string();
     run_.recorder->End(probe, PROBE_STATUS_OK);
     if (winner_ == nullptr) {
       winner_ = conns_[index];

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "diagnosis/classifier.h"
+#include "diagnosis/probe_names.h"
 #include "net/address_select.h"
 
 namespace cv::verify {
@@ -41,7 +42,7 @@ void AddDnsFinding(const probe::Run& run, net::DnsOutcome outcome, net::Clock::t
 }  // namespace
 
 asio::awaitable<net::HostLookup> LookupHostProbe(const probe::Run& run, std::string host) {
-  auto* probe = run.recorder->Begin("dns.host", host);
+  auto* probe = run.recorder->Begin(probes::kDnsHost, host);
   const auto deadline = run.budget.Step(run.config->timeouts.dns);
   net::HostLookup lookup = co_await run.config->dns->ResolveHost(host, deadline);
   auto& facts = *probe->mutable_facts();
@@ -50,29 +51,30 @@ asio::awaitable<net::HostLookup> LookupHostProbe(const probe::Run& run, std::str
     if (addrs.size() == kMaxFactAddresses) break;
     addrs.push_back(a.to_string());
   }
-  if (!addrs.empty()) facts["addresses"] = absl::StrJoin(addrs, " ");
+  if (!addrs.empty()) facts[facts::kAddresses] = absl::StrJoin(addrs, " ");
   if (lookup.addresses.size() > addrs.size()) {
-    absl::StrAppend(&facts["addresses"], " … (", lookup.addresses.size(), " in all)");
+    absl::StrAppend(&facts[facts::kAddresses], " … (", lookup.addresses.size(), " in all)");
   }
-  if (!lookup.cname_chain.empty()) facts["cname_chain"] = absl::StrJoin(lookup.cname_chain, " -> ");
+  if (!lookup.cname_chain.empty())
+    facts[facts::kCnameChain] = absl::StrJoin(lookup.cname_chain, " -> ");
   run.recorder->End(probe, StatusOf(lookup.outcome), lookup.error);
   if (lookup.outcome != net::DnsOutcome::kOk) {
     AddDnsFinding(run, lookup.outcome, deadline,
                   absl::StrCat(host, ": ", lookup.error.empty() ? "no address" : lookup.error),
-                  "dns.host");
+                  probes::kDnsHost);
   }
   co_return lookup;
 }
 
 asio::awaitable<net::MxLookup> LookupMxProbe(const probe::Run& run, std::string domain) {
   if (domain.empty()) co_return net::MxLookup{};
-  auto* probe = run.recorder->Begin("dns.mx", domain);
+  auto* probe = run.recorder->Begin(probes::kDnsMx, domain);
   const auto deadline = run.budget.Step(run.config->timeouts.dns);
   net::MxLookup lookup = co_await run.config->dns->ResolveMx(domain, deadline);
   std::vector<std::string> records;
   for (const auto& mx : lookup.records)
     records.push_back(absl::StrCat(mx.preference, " ", mx.host));
-  if (!records.empty()) (*probe->mutable_facts())["mx"] = absl::StrJoin(records, ", ");
+  if (!records.empty()) (*probe->mutable_facts())[facts::kMx] = absl::StrJoin(records, ", ");
   // A sender domain without MX is worth seeing, but it does not break the channel.
   run.recorder->End(probe, StatusOf(lookup.outcome), lookup.error);
   co_return lookup;
@@ -81,7 +83,7 @@ asio::awaitable<net::MxLookup> LookupMxProbe(const probe::Run& run, std::string 
 std::vector<asio::ip::address> VetAddresses(const probe::Run& run, const std::string& host,
                                             const std::vector<asio::ip::address>& all,
                                             uint16_t port, net::Purpose purpose) {
-  auto* probe = run.recorder->Begin("egress", absl::StrCat(host, ":", port));
+  auto* probe = run.recorder->Begin(probes::kEgress, absl::StrCat(host, ":", port));
   std::vector<asio::ip::address> allowed;
   std::vector<std::string> refused;
   auto& facts = *probe->mutable_facts();
@@ -103,12 +105,12 @@ std::vector<asio::ip::address> VetAddresses(const probe::Run& run, const std::st
     allowed = net::SelectAddresses(allowed, run.config->max_addresses_per_name);
     for (const auto& address : allowed) facts[address.to_string()] = "allowed";
     if (found > allowed.size()) {
-      facts["not_tried"] =
+      facts[facts::kNotTried] =
           absl::StrCat(found - allowed.size(), " of ", found, " addresses not tried (at most ",
                        allowed.size(), " per name, --max_addresses_per_name)");
     }
   } else if (refused.size() > kMaxFactAddresses) {
-    facts["refused_not_listed"] = absl::StrCat(refused.size() - kMaxFactAddresses, " more");
+    facts[facts::kRefusedNotListed] = absl::StrCat(refused.size() - kMaxFactAddresses, " more");
     refused.resize(kMaxFactAddresses);
   }
   // A name with one forbidden record among public ones is refused whole: mixed answers are how
@@ -118,7 +120,7 @@ std::vector<asio::ip::address> VetAddresses(const probe::Run& run, const std::st
     run.recorder->End(probe, v1::PROBE_STATUS_FAILED,
                       "the egress policy refused the target: no address was dialed");
     auto finding = diagnosis::ClassifyObservation(Observation::kTargetForbidden, refused);
-    finding.probe = "egress";
+    finding.probe = probes::kEgress;
     run.recorder->Add(std::move(finding));
   } else {
     run.recorder->End(probe, v1::PROBE_STATUS_OK);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "common/strings.h"
 #include "diagnosis/classifier.h"
+#include "diagnosis/probe_names.h"
 #include "oauth/account.h"
 #include "oauth/json.h"
 #include "oauth/send.h"
@@ -40,7 +41,7 @@ void CheckScopes(const probe::Run& run, const probe::OAuthTarget& target,
       Observation::kScopeMissing,
       {absl::StrCat("granted scopes: ", absl::StrJoin(got, " "),
                     "; sending needs one of: ", absl::StrJoin(wanted, ", "))});
-  f.probe = "oauth.token";
+  f.probe = probes::kOAuthToken;
   run.recorder->Add(std::move(f));
 }
 
@@ -53,16 +54,13 @@ void ClassifyChallenge(const probe::Run& run, const std::string& challenge,
   std::string status = json ? oauth::GetString(*json, "status").value_or("") : "";
   std::string scope = json ? oauth::GetString(*json, "scope").value_or("") : "";
   const std::string evidence = absl::StrCat("AUTH XOAUTH2 challenge: ", challenge);
-  diagnosis::Finding f;
-  if (!scope.empty() && !scopes.empty() && !oauth::HasScope(scopes, scope)) {
-    f = diagnosis::ClassifyObservation(Observation::kScopeMissing, {evidence});
-  } else {
-    f.code = v1::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID;
-    f.variant = "access-token";
-    f.confidence = status == "401" || status == "400" ? 0.8 : 0.6;
-    f.evidence = {evidence};
-  }
-  f.probe = "xoauth2.auth";
+  const Observation observation =
+      !scope.empty() && !scopes.empty() && !oauth::HasScope(scopes, scope)
+          ? Observation::kScopeMissing
+      : status == "401" || status == "400" ? Observation::kAccessTokenRefused
+                                           : Observation::kAccessTokenRefusedUnclear;
+  diagnosis::Finding f = diagnosis::ClassifyObservation(observation, {evidence});
+  f.probe = probes::kXoauth2Auth;
   run.recorder->Add(std::move(f));
 }
 
@@ -77,7 +75,7 @@ asio::awaitable<SmtpOutcome> Xoauth2Probe(const probe::Run& run, const probe::OA
   if (!google && !target.refresh_token.empty()) {
     // Exchange Online wants a token for its own resource; the Graph token will not do.
     auto token = co_await oauth::RefreshTokenProbe(run, target, oauth::kMicrosoftSmtpScope,
-                                                   "oauth.token.smtp");
+                                                   probes::kOAuthTokenSmtp);
     if (!token.ok) co_return out;
     access_token = std::move(token.access_token);
     scopes = token.scopes;
@@ -97,7 +95,7 @@ asio::awaitable<SmtpOutcome> Xoauth2Probe(const probe::Run& run, const probe::OA
   plan.host = host;
   plan.port = port;
   plan.tls_mode = v1::TLS_MODE_STARTTLS;
-  plan.probe_prefix = "xoauth2";
+  plan.probe_prefix = probes::kXoauth2;
   plan.host_provider = target.provider;
   plan.auth_mechanism = "XOAUTH2";
   DialogOutcome dialog = co_await RunSmtpDialog(run, smtp, plan, std::move(addresses));
@@ -143,18 +141,12 @@ void AdviseAcrossProbes(const probe::Run& run, const probe::OAuthTarget& target,
       absl::StrCat("the sign-in of ", target.account,
                    " works (the provider issued and accepted a token), so the account itself "
                    "lacks what the integration needs: ");
-  // Microsoft: a disabled account without licences is the shape of a shared mailbox, also
-  // when its mailbox settings could not be read.
   if (target.provider == v1::PROVIDER_MICROSOFT && facts.enabled == false && facts.licenses == 0 &&
       !rec.Has(v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX)) {
-    diagnosis::Finding f;
-    f.code = v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX;
-    f.confidence = 0.8;
-    f.probe = "graph.user";
-    f.evidence = {absl::StrCat("Microsoft Graph: ", target.account,
-                               " is disabled for sign-in and has no licence, as a shared "
-                               "mailbox is")};
-    rec.Add(std::move(f));
+    rec.Add(diagnosis::ClassifyObservation(
+        Observation::kDisabledWithoutLicense,
+        {absl::StrCat("Microsoft Graph: ", target.account,
+                      " is disabled for sign-in and has no licence, as a shared mailbox is")}));
   }
   for (auto& f : rec.mutable_findings()) {
     if (IsIntegrationCode(f.code))
@@ -171,7 +163,7 @@ asio::awaitable<v1::VerifyChannelResponse> VerifyOAuth(probe::Run run, probe::OA
   if (!target.refresh_token.empty()) {
     auto token = co_await oauth::RefreshTokenProbe(
         run, target, target.provider == v1::PROVIDER_MICROSOFT ? oauth::kMicrosoftGraphScope : "",
-        "oauth.token");
+        probes::kOAuthToken);
     if (token.ok) {
       token_works = true;
       access_token = std::move(token.access_token);
@@ -179,7 +171,7 @@ asio::awaitable<v1::VerifyChannelResponse> VerifyOAuth(probe::Run run, probe::OA
       CheckScopes(run, target, scopes);
     }
   } else {
-    run.recorder->Skip("oauth.token", "", "an access token was given: nothing to refresh");
+    run.recorder->Skip(probes::kOAuthToken, "", "an access token was given: nothing to refresh");
   }
 
   oauth::AccountFacts facts;

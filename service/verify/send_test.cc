@@ -1,6 +1,7 @@
 #include "verify/send_test.h"
 
 #include "absl/strings/str_cat.h"
+#include "diagnosis/probe_names.h"
 #include "mail/message.h"
 #include "verify/connect_race.h"
 #include "verify/dns_probe.h"
@@ -76,7 +77,8 @@ asio::awaitable<v1::SendTestResponse> SendTestSmtp(probe::Run run, probe::SmtpTa
         DiagnoseTransport(run, target, outcome, std::nullopt);
       }
       DiagnoseWithheldAuth(run, outcome, std::nullopt);
-      run.recorder->Skip("smtp.mail_from", TargetName(target.host, target.port, addresses.front()),
+      run.recorder->Skip(probes::kSmtpMailFrom,
+                         TargetName(target.host, target.port, addresses.front()),
                          outcome.send.skip_reason.empty() ? "not sent: no usable SMTP session"
                                                           : outcome.send.skip_reason);
     }

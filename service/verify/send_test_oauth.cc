@@ -1,6 +1,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "diagnosis/classifier.h"
+#include "diagnosis/probe_names.h"
 #include "oauth/send.h"
 #include "oauth/token.h"
 #include "verify/response.h"
@@ -27,7 +28,7 @@ void ExplainWithScopes(const probe::Run& run, const probe::OAuthTarget& target,
       diagnosis::Observation::kScopeMissing,
       {absl::StrCat("granted scopes: ", absl::StrJoin(granted, " "),
                     "; sending through the API needs one of: ", absl::StrJoin(wanted, ", "))});
-  f.probe = "oauth.token";
+  f.probe = probes::kOAuthToken;
   run.recorder->Add(std::move(f));
 }
 
@@ -47,16 +48,16 @@ asio::awaitable<v1::SendTestResponse> SendTestOAuth(probe::Run run, probe::OAuth
   if (!target.refresh_token.empty()) {
     // The same token VerifyChannel's account checks use: Graph's resource for Microsoft.
     auto token = co_await oauth::RefreshTokenProbe(
-        run, target, google ? "" : oauth::kMicrosoftGraphScope, "oauth.token");
+        run, target, google ? "" : oauth::kMicrosoftGraphScope, probes::kOAuthToken);
     if (token.ok) {
       access_token = std::move(token.access_token);
       scopes = std::move(token.scopes);
     }
   } else {
-    run.recorder->Skip("oauth.token", "", "an access token was given: nothing to refresh");
+    run.recorder->Skip(probes::kOAuthToken, "", "an access token was given: nothing to refresh");
   }
 
-  const std::string probe(google ? oauth::kGmailSendProbe : oauth::kGraphSendProbe);
+  const std::string probe(google ? probes::kGmailSend : probes::kGraphSendMail);
   if (access_token.empty()) {
     run.recorder->Skip(probe, "", "not sent: no access token (see oauth.token)");
   } else {

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "common/strings.h"
 #include "diagnosis/classifier.h"
+#include "diagnosis/probe_names.h"
 #include "mail/message.h"
 #include "smtp/session.h"
 #include "verify/connect_race.h"
@@ -32,11 +33,11 @@ std::map<std::string, std::string> SettingFacts(const DialogPlan& plan) {
   if (plan.primary) return {};
   switch (plan.tls_mode) {
     case v1::TLS_MODE_IMPLICIT:
-      return {{"tls_mode", "implicit"}};
+      return {{facts::kTlsMode, "implicit"}};
     case v1::TLS_MODE_NONE:
-      return {{"tls_mode", "none"}};
+      return {{facts::kTlsMode, "none"}};
     default:
-      return {{"tls_mode", "starttls"}};
+      return {{facts::kTlsMode, "starttls"}};
   }
 }
 
@@ -68,15 +69,20 @@ class Dialog {
   smtp::Session& session() { return session_; }
 
  private:
+  // "smtp.auth", "alt.smtp.ehlo", ...: this dialog's probe for a step.
+  std::string ProbeName(std::string_view step) const {
+    return absl::StrCat(plan_.probe_prefix, ".", Av(step));
+  }
+
   // Runs one step as a probe: its timing, transcript, the reply as a fact.
   template <typename Op>
   asio::awaitable<StepResult> Step(std::string_view name, net::Clock::duration timeout, Op op) {
-    auto* probe = run_.recorder->Begin(absl::StrCat(plan_.probe_prefix, ".", Av(name)), endpoint_);
+    auto* probe = run_.recorder->Begin(ProbeName(name), endpoint_);
     probe->mutable_facts()->insert(setting_.begin(), setting_.end());
     last_deadline_ = run_.budget.Step(timeout);
     StepResult result = co_await op(last_deadline_);
     for (auto& line : session_.TakeTranscript()) probe->add_transcript(std::move(line));
-    if (result.reply) (*probe->mutable_facts())["reply"] = result.reply->Raw();
+    if (result.reply) (*probe->mutable_facts())[facts::kReply] = result.reply->Raw();
     last_probe_ = probe;
     run_.recorder->End(probe, StatusOf(result),
                        result.ok() ? ""
@@ -89,6 +95,7 @@ class Dialog {
   void Classify(Stage stage, const smtp::Reply& reply, bool* found = nullptr);
   // Maps a failed transport step to the outcome.
   DialogOutcome Fail(TransportFailure failure, const StepResult& r);
+  void RecordCapabilities();
   void RecordTls(const StepResult& r);
   asio::awaitable<bool> Authenticate();
   bool Withhold();
@@ -150,20 +157,32 @@ DialogOutcome Dialog::Fail(TransportFailure failure, const StepResult& r) {
   return out_;
 }
 
+// Every EHLO probe carries what that EHLO advertised, so no reader has to parse its reply.
+void Dialog::RecordCapabilities() {
+  const smtp::Capabilities& caps = session_.capabilities();
+  auto& facts = *last_probe_->mutable_facts();
+  facts[facts::kCapabilities] = absl::StrJoin(caps.keywords, " ");
+  if (!caps.auth_mechanisms.empty()) {
+    facts[facts::kAuthMechanisms] = absl::StrJoin(caps.auth_mechanisms, " ");
+  }
+  facts[facts::kStartTls] = caps.starttls ? facts::kOffered : facts::kNotOffered;
+  if (caps.size) facts[facts::kSizeLimit] = std::to_string(*caps.size);
+}
+
 void Dialog::RecordTls(const StepResult& r) {
   if (!r.ok() || last_probe_ == nullptr) return;
   const net::TlsFacts& tls = session_.tls();
   out_.tls = tls;
   out_.tls_active = true;
   auto& facts = *last_probe_->mutable_facts();
-  facts["tls_version"] = tls.version;
-  facts["cipher"] = tls.cipher;
-  facts["cert_subject"] = tls.cert_subject;
-  facts["cert_issuer"] = tls.cert_issuer;
-  facts["cert_not_after"] = tls.cert_not_after;
-  facts["cert_verified"] = tls.verified ? "true" : "false";
+  facts[facts::kTlsVersion] = tls.version;
+  facts[facts::kCipher] = tls.cipher;
+  facts[facts::kCertSubject] = tls.cert_subject;
+  facts[facts::kCertIssuer] = tls.cert_issuer;
+  facts[facts::kCertNotAfter] = tls.cert_not_after;
+  facts[facts::kCertVerified] = tls.verified ? "true" : "false";
   if (!tls.verified) {
-    facts["cert_error"] = tls.verify_error;
+    facts[facts::kCertError] = tls.verify_error;
     last_probe_->set_detail(absl::StrCat("certificate not accepted: ", tls.verify_error));
   }
   CheckCertificateExpiry();
@@ -173,7 +192,8 @@ void Dialog::RecordTls(const StepResult& r) {
 // and the providers' endpoints (XOAUTH2, alternatives) are not the customer's to renew.
 void Dialog::CheckCertificateExpiry() {
   const int days = run_.config->cert_expiry_warning_days;
-  if (!plan_.primary || plan_.probe_prefix != "smtp" || days <= 0 || !out_.tls.verified) return;
+  if (!plan_.primary || plan_.probe_prefix != probes::kSmtp || days <= 0 || !out_.tls.verified)
+    return;
   absl::Time not_after;
   std::string error;
   if (!absl::ParseTime(absl::RFC3339_full, out_.tls.cert_not_after, &not_after, &error)) return;
@@ -197,7 +217,7 @@ asio::awaitable<DialogOutcome> Dialog::Run() {
   auto handshake = [this](auto deadline) { return session_.Handshake(deadline); };
 
   if (implicit) {
-    StepResult r = co_await Step("tls", timeouts.tls, handshake);
+    StepResult r = co_await Step(probes::step::kTls, timeouts.tls, handshake);
     if (!r.ok()) {
       // A silent implicit-TLS port looks like a silent greeting: a timeout, not a TLS fault.
       co_return Fail(r.kind == Kind::kNotTls       ? TransportFailure::kNotTls
@@ -210,11 +230,12 @@ asio::awaitable<DialogOutcome> Dialog::Run() {
     RecordTls(r);
   }
 
-  StepResult r = co_await Step("greeting", timeouts.greeting,
+  StepResult r = co_await Step(probes::step::kGreeting, timeouts.greeting,
                                [this](auto d) { return session_.ReadGreeting(d); });
   if (r.reply) {
     out_.greeting_provider = ProviderFromGreeting(r.reply->Text());
-    (*last_probe_->mutable_facts())["server"] = r.reply->lines.empty() ? "" : r.reply->lines[0];
+    (*last_probe_->mutable_facts())[facts::kServer] =
+        r.reply->lines.empty() ? "" : r.reply->lines[0];
   }
   if (!r.ok()) {
     if (r.kind == Kind::kRejected && r.reply) {
@@ -227,11 +248,12 @@ asio::awaitable<DialogOutcome> Dialog::Run() {
   }
 
   auto ehlo = [this](auto d) { return session_.Ehlo(d); };
-  r = co_await Step("ehlo", timeouts.command, ehlo);
+  r = co_await Step(probes::step::kEhlo, timeouts.command, ehlo);
   if (!r.ok()) {
     if (r.reply) Classify(Stage::kEhlo, *r.reply);
     co_return Fail(TransportFailure::kProtocolError, r);
   }
+  RecordCapabilities();
 
   if (starttls) {
     if (!session_.capabilities().starttls) {
@@ -241,7 +263,7 @@ asio::awaitable<DialogOutcome> Dialog::Run() {
       out_.capabilities = session_.capabilities();
       co_return out_;
     }
-    r = co_await Step("starttls", timeouts.command,
+    r = co_await Step(probes::step::kStartTls, timeouts.command,
                       [this](auto d) { return session_.StartTls(d); });
     if (!r.ok()) {
       if (r.reply) Classify(Stage::kStartTls, *r.reply);
@@ -249,7 +271,7 @@ asio::awaitable<DialogOutcome> Dialog::Run() {
       co_return Fail(
           r.reply ? TransportFailure::kStartTlsRejected : TransportFailure::kProtocolError, r);
     }
-    r = co_await Step("tls", timeouts.tls, handshake);
+    r = co_await Step(probes::step::kTls, timeouts.tls, handshake);
     if (!r.ok()) {
       // The server agreed to TLS, so it is reachable: a handshake that then fails or never
       // ends is its TLS failing (Fail keeps kTlsFailed on a timeout).
@@ -258,21 +280,14 @@ asio::awaitable<DialogOutcome> Dialog::Run() {
                      r);
     }
     RecordTls(r);
-    r = co_await Step("ehlo", timeouts.command, ehlo);
+    r = co_await Step(probes::step::kEhlo, timeouts.command, ehlo);
     if (!r.ok()) {
       if (r.reply) Classify(Stage::kEhlo, *r.reply);
       co_return Fail(TransportFailure::kProtocolError, r);
     }
+    RecordCapabilities();
   }
   out_.capabilities = session_.capabilities();
-  {
-    auto& facts = *last_probe_->mutable_facts();
-    if (!out_.capabilities.auth_mechanisms.empty()) {
-      facts["auth_mechanisms"] = absl::StrJoin(out_.capabilities.auth_mechanisms, " ");
-    }
-    facts["starttls"] = out_.capabilities.starttls ? "offered" : "not offered";
-    if (out_.capabilities.size) facts["size_limit"] = std::to_string(*out_.capabilities.size);
-  }
   if (plan_.primary) co_await Authenticate();
   if (plan_.primary && plan_.send != nullptr) {
     if (may_send_) {
@@ -309,7 +324,7 @@ bool Dialog::Withhold() {
     return false;
   }
   out_.auth_withheld_evidence = why;
-  run_.recorder->Skip(absl::StrCat(plan_.probe_prefix, ".auth"), endpoint_, why);
+  run_.recorder->Skip(ProbeName(probes::step::kAuth), endpoint_, why);
   out_.send.skip_reason = "not sent: the credentials were not sent over an unencrypted connection";
   return true;
 }
@@ -325,7 +340,7 @@ asio::awaitable<bool> Dialog::Authenticate() {
          absl::StrCat("subject: ", out_.tls.cert_subject),
          absl::StrCat("issuer: ", out_.tls.cert_issuer),
          absl::StrCat("expires: ", out_.tls.cert_not_after)}));
-    run_.recorder->Skip(absl::StrCat(plan_.probe_prefix, ".auth"), endpoint_,
+    run_.recorder->Skip(ProbeName(probes::step::kAuth), endpoint_,
                         "credentials not sent: the server's certificate could not be verified");
     out_.send.skip_reason = "not sent: the server's certificate could not be verified";
     co_return false;
@@ -337,19 +352,17 @@ asio::awaitable<bool> Dialog::Authenticate() {
     co_return false;
   }
   if (target_.username.empty()) {
-    // Likely, not proven: a server that relays by IP accepts mail without AUTH. Only a server
-    // that demands AUTH at MAIL FROM (530 5.7.57) makes it an error, through the rule table.
+    // Likely, not proven: a server that relays by IP accepts mail without AUTH.
     auto finding = diagnosis::ClassifyObservation(
         Observation::kSharedMailboxLikely,
         {"the channel has no username and password, as a shared mailbox has none"});
-    finding.severity = v1::SEVERITY_WARNING;
-    finding.probe = absl::StrCat(plan_.probe_prefix, ".auth");
+    finding.probe = ProbeName(probes::step::kAuth);
     run_.recorder->Add(std::move(finding));
     if (!target_.from_address.empty()) co_await CheckSender();
     co_return false;
   }
   if (target_.withhold_auth && plan_.auth_mechanism.empty()) {
-    run_.recorder->Skip(absl::StrCat(plan_.probe_prefix, ".auth"), endpoint_,
+    run_.recorder->Skip(ProbeName(probes::step::kAuth), endpoint_,
                         "credentials not sent: the AUTH budget store is unreachable");
     run_.recorder->Add(diagnosis::ClassifyObservation(
         Observation::kAuthWithheldStateStore,
@@ -386,10 +399,10 @@ asio::awaitable<bool> Dialog::Authenticate() {
     co_return false;
   }
   out_.auth_attempted = true;
-  StepResult r = co_await Step("auth", timeouts.command, [this, &mechanism](auto d) {
+  StepResult r = co_await Step(probes::step::kAuth, timeouts.command, [this, &mechanism](auto d) {
     return session_.Auth(mechanism, target_.username, target_.password, d);
   });
-  (*last_probe_->mutable_facts())["mechanism"] = mechanism;
+  (*last_probe_->mutable_facts())[facts::kMechanism] = mechanism;
   out_.auth_reply = r.reply;
   auto* report = plan_.auth_mechanism.empty() ? target_.auth_report.get() : nullptr;
   if (report != nullptr) report->outcome = probe::AuthReport::Outcome::kNoVerdict;
@@ -407,7 +420,7 @@ asio::awaitable<bool> Dialog::Authenticate() {
   if (xoauth2 && r.detail.starts_with(kChallenge)) {
     // The decoded challenge says why the token was refused; the 535 after it says less.
     out_.auth_challenge = r.detail.substr(kChallenge.size());
-    (*last_probe_->mutable_facts())["challenge"] = out_.auth_challenge;
+    (*last_probe_->mutable_facts())[facts::kChallenge] = out_.auth_challenge;
     co_return false;
   }
   if (r.reply) {
@@ -444,7 +457,7 @@ asio::awaitable<void> Dialog::CheckSender() {
   const auto& timeouts = run_.config->timeouts;
   std::string sender = target_.from_address;
   if (sender.empty() && target_.username.find('@') != std::string::npos) sender = target_.username;
-  const std::string probe = absl::StrCat(plan_.probe_prefix, ".mail_from");
+  const std::string probe = ProbeName(probes::step::kMailFrom);
   if (sender.empty()) {
     run_.recorder->Skip(probe, endpoint_,
                         "no sender address: the channel has no from_address and its username "
@@ -459,11 +472,11 @@ asio::awaitable<void> Dialog::CheckSender() {
     co_return;
   }
   out_.sender_checked = true;
-  StepResult r = co_await Step("mail_from", timeouts.command, [&](auto d) {
+  StepResult r = co_await Step(probes::step::kMailFrom, timeouts.command, [&](auto d) {
     return session_.Command(smtp::MailFrom(sender, std::nullopt, utf8), d);
   });
   v1::Probe* mail_probe = last_probe_;
-  (*mail_probe->mutable_facts())["sender"] = sender;
+  (*mail_probe->mutable_facts())[facts::kSender] = sender;
   if (r.ok() && r.reply->code >= 200 && r.reply->code < 300) {
     out_.sender_accepted = true;
     // Ends the transaction before any recipient: the session holds nothing to deliver.
@@ -516,13 +529,11 @@ bool Dialog::SendStepOk(const StepResult& r, Stage stage, bool want_354) {
         {absl::StrCat(stage_name, ": the caller's deadline ended the send: ", r.detail)}));
   }
   if (stage == Stage::kDataEnd) {
-    auto f = diagnosis::ClassifyObservation(
-        Observation::kProtocolError,
+    Diagnose(diagnosis::ClassifyObservation(
+        Observation::kDroppedAfterHandOver,
         {absl::StrCat(stage_name, ": ", r.detail),
          "the whole message had been handed to the server, but no final reply came: the server "
-         "may or may not have queued it; it was not sent again"});
-    f.variant = "dropped-after-data";
-    Diagnose(std::move(f));
+         "may or may not have queued it; it was not sent again"}));
   } else if (!out_.cut_by_caller) {
     Diagnose(diagnosis::ClassifyObservation(
         Observation::kProtocolError,
@@ -538,24 +549,21 @@ asio::awaitable<void> Dialog::SendMessage() {
   const SendPlan& send = *plan_.send;
   const smtp::Capabilities& caps = out_.capabilities;
   if (send.needs_smtputf8 && !caps.smtputf8) {
-    diagnosis::Finding f;
-    f.code = v1::DIAGNOSIS_CODE_SMTPUTF8_UNSUPPORTED;
-    f.evidence.push_back(
-        absl::StrCat("an address has characters outside ASCII before the @, and EHLO did not "
-                     "offer SMTPUTF8; it offered: ",
-                     absl::StrJoin(caps.keywords, " ")));
-    Diagnose(std::move(f));
+    Diagnose(diagnosis::ClassifyObservation(
+        Observation::kSmtpUtf8NotOffered,
+        {absl::StrCat("an address has characters outside ASCII before the @, and EHLO did not "
+                      "offer SMTPUTF8; it offered: ",
+                      absl::StrJoin(caps.keywords, " "))}));
     out_.send.skip_reason = "not sent: the server does not offer SMTPUTF8";
     co_return;
   }
   std::optional<uint64_t> size;
   if (caps.size) {
     if (*caps.size > 0 && send.size > *caps.size) {
-      diagnosis::Finding f;
-      f.code = v1::DIAGNOSIS_CODE_MESSAGE_REJECTED;
-      f.evidence.push_back(absl::StrCat("the message has ", send.size,
-                                        " octets; the server's SIZE limit is ", *caps.size));
-      Diagnose(std::move(f));
+      Diagnose(diagnosis::ClassifyObservation(
+          Observation::kMessageOverSizeLimit,
+          {absl::StrCat("the message has ", send.size, " octets; the server's SIZE limit is ",
+                        *caps.size)}));
       out_.send.skip_reason = "not sent: larger than the server's SIZE limit";
       co_return;
     }
@@ -564,20 +572,20 @@ asio::awaitable<void> Dialog::SendMessage() {
   const bool smtputf8 = send.needs_smtputf8;
 
   out_.send.attempted = true;
-  StepResult r = co_await Step("mail_from", timeouts.command, [&](auto d) {
+  StepResult r = co_await Step(probes::step::kMailFrom, timeouts.command, [&](auto d) {
     return session_.Command(smtp::MailFrom(send.from, size, smtputf8), d);
   });
   if (!SendStepOk(r, Stage::kMailFrom, false)) co_return;
-  r = co_await Step("rcpt_to", timeouts.command,
+  r = co_await Step(probes::step::kRcptTo, timeouts.command,
                     [&](auto d) { return session_.Command(smtp::RcptTo(send.recipient), d); });
   if (!SendStepOk(r, Stage::kRcptTo, false)) co_return;
-  r = co_await Step("data", timeouts.command,
+  r = co_await Step(probes::step::kData, timeouts.command,
                     [&](auto d) { return session_.Command(smtp::Data(), d); });
   if (!SendStepOk(r, Stage::kData, true)) co_return;
   out_.send.data_sent = true;
-  r = co_await Step("data_end", timeouts.data,
+  r = co_await Step(probes::step::kDataEnd, timeouts.data,
                     [&](auto d) { return session_.SendBody(send.stuffed, d); });
-  (*last_probe_->mutable_facts())["message_octets"] = std::to_string(send.size);
+  (*last_probe_->mutable_facts())[facts::kMessageOctets] = std::to_string(send.size);
   if (!SendStepOk(r, Stage::kDataEnd, false)) co_return;
   out_.send.accepted = true;
 }
@@ -588,7 +596,8 @@ asio::awaitable<DialogOutcome> RunSmtpDialog(const probe::Run& run, const probe:
                                              DialogPlan plan,
                                              std::vector<asio::ip::address> addrs) {
   auto race = std::make_shared<ConnectRace>(
-      run, plan.host, plan.port, absl::StrCat(plan.probe_prefix, ".tcp"), SettingFacts(plan));
+      run, plan.host, plan.port, absl::StrCat(plan.probe_prefix, ".", probes::step::kTcp),
+      SettingFacts(plan));
   auto conn = co_await race->First(std::move(addrs));
   DialogOutcome out;
   if (conn == nullptr) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "diagnosis/probe_names.h"
 #include "net/tls.h"
 #include "probe/run.h"
 #include "probe/smtp_request.h"
@@ -89,7 +90,8 @@ struct DialogPlan {
   // Primary dialogs authenticate (once) or, without credentials, try MAIL FROM; alternative
   // dialogs stop after EHLO over TLS.
   bool primary = true;
-  std::string probe_prefix = "smtp";  // "alt" for alternatives: "alt.tcp", "alt.smtp.ehlo", ...
+  // The probes' names start with it (diagnosis/probe_names.h): "smtp.ehlo", "alt.smtp.ehlo", ...
+  std::string probe_prefix = probes::kSmtp;
   channelverify::v1::Provider host_provider = channelverify::v1::PROVIDER_UNSPECIFIED;
   bool google_smtp_host = false;
   // SendTest: send this message after AUTH (primary dialogs only). Not owned.

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "diagnosis/classifier.h"
+#include "diagnosis/probe_names.h"
 #include "net/when_all.h"
 #include "verify/dns_probe.h"
 #include "verify/provider.h"
@@ -107,7 +108,7 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(probe::Run run, probe::Smt
         alt_plan.port = alt.port;
         alt_plan.tls_mode = alt.mode;
         alt_plan.primary = false;
-        alt_plan.probe_prefix = "alt.smtp";
+        alt_plan.probe_prefix = probes::kAltSmtp;
         tasks.push_back(RunSmtpDialog(run, target, alt_plan, {addresses.front()}));
       }
       auto results = co_await net::WhenAll(std::move(tasks));
@@ -130,27 +131,21 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(probe::Run run, probe::Smt
                     absl::StrCat("port ", working->port, " with ", ModeName(working->mode),
                                  " works; the channel is set to port ", target.port, " with ",
                                  ModeName(target.tls_mode)),
-                    "alt.smtp"));
+                    probes::kAltSmtp));
   }
   if (primary.failure == TransportFailure::kConnectRefused && !working) {
-    // Refused on every usual port of a host that exists: a firewall that only admits listed
-    // IPs answers exactly like this.
-    auto f = Observe(Observation::kConnectRefused, primary.evidence, "smtp.tcp");
-    f.code = v1::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED;
-    f.severity = v1::SEVERITY_ERROR;
-    f.confidence = 0.5;
-    f.evidence = {absl::StrCat("every connection to ", target.host,
-                               " was refused at once, on the usual ports too, though the name "
-                               "resolves: a firewall that only admits listed IPs looks like this")};
-    rec.Add(std::move(f));
+    rec.Add(
+        Observe(Observation::kRefusedOnEveryPort,
+                absl::StrCat("every connection to ", target.host,
+                             " was refused at once, on the usual ports too, though the name "
+                             "resolves: a firewall that only admits listed IPs looks like this"),
+                probes::kSmtpTcp));
   }
   if (primary.failure == TransportFailure::kClosedEarly) {
-    auto f = Observe(Observation::kProtocolError, primary.evidence, "smtp.greeting", 0.6);
-    f.code = v1::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED;
-    f.severity = v1::SEVERITY_ERROR;
-    f.evidence = {
-        absl::StrCat("the server closed the connection before its greeting: ", primary.evidence)};
-    rec.Add(std::move(f));
+    rec.Add(Observe(
+        Observation::kClosedBeforeGreeting,
+        absl::StrCat("the server closed the connection before its greeting: ", primary.evidence),
+        probes::kSmtpGreeting));
   }
 
   const v1::Provider provider = host_provider != v1::PROVIDER_UNSPECIFIED ? host_provider
@@ -172,7 +167,7 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(probe::Run run, probe::Smt
     rec.Add(Observe(Observation::kDirectIntegrationRecommended,
                     "password AUTH failed at Microsoft 365, which offers XOAUTH2, and the sender "
                     "domain's mail is hosted there",
-                    "smtp.auth"));
+                    probes::kSmtpAuth));
   }
   const v1::Provider smtp_provider =
       host_provider != v1::PROVIDER_UNSPECIFIED ? host_provider : primary.greeting_provider;
@@ -181,7 +176,7 @@ asio::awaitable<v1::VerifyChannelResponse> VerifySmtp(probe::Run run, probe::Smt
     rec.Add(Observe(Observation::kProviderMismatch,
                     absl::StrCat("MX of ", from_domain, ": ", mx.records.front().host,
                                  "; SMTP host: ", target.host),
-                    "dns.mx"));
+                    probes::kDnsMx));
   }
 
   CapAtWarningWhenSending(run, primary);

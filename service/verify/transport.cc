@@ -2,12 +2,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/strings.h"
-#include "diagnosis/catalog.h"
+#include "diagnosis/probe_names.h"
 
 namespace cv::verify {
 namespace v1 = channelverify::v1;
 using diagnosis::Observation;
-using diagnosis::Severity;
 
 bool IsTransportFailure(TransportFailure f) {
   switch (f) {
@@ -20,11 +19,9 @@ bool IsTransportFailure(TransportFailure f) {
   }
 }
 
-diagnosis::Finding Observe(Observation observation, std::string evidence, std::string probe,
-                           double confidence) {
+diagnosis::Finding Observe(Observation observation, std::string evidence, std::string probe) {
   auto f = diagnosis::ClassifyObservation(observation, {std::move(evidence)});
   f.probe = std::move(probe);
-  if (confidence < 1.0) f.confidence = confidence;
   return f;
 }
 
@@ -32,54 +29,54 @@ void DiagnoseTransport(const probe::Run& run, const probe::SmtpTarget& t,
                        const DialogOutcome& primary, const std::optional<SmtpSetting>& working) {
   auto& rec = *run.recorder;
   if (primary.cut_by_caller) {
-    rec.Add(Observe(Observation::kDeadlineTooShort, primary.evidence, "smtp"));
+    rec.Add(Observe(Observation::kDeadlineTooShort, primary.evidence, probes::kSmtp));
     return;
   }
   const bool same_port_works = working && working->port == t.port;
   switch (primary.failure) {
     case TransportFailure::kConnectRefused:
-      rec.Add(Observe(Observation::kConnectRefused, primary.evidence, "smtp.tcp"));
+      rec.Add(Observe(Observation::kConnectRefused, primary.evidence, probes::kSmtpTcp));
       break;
     case TransportFailure::kConnectTimeout:
     case TransportFailure::kConnectFailed:
-      rec.Add(Observe(Observation::kConnectTimeout, primary.evidence, "smtp.tcp"));
+      rec.Add(Observe(Observation::kConnectTimeout, primary.evidence, probes::kSmtpTcp));
       break;
     case TransportFailure::kGreetingTimeout:
       if (same_port_works && t.tls_mode != v1::TLS_MODE_IMPLICIT) {
         rec.Add(Observe(Observation::kTlsModeMismatch,
                         absl::StrCat("connected to port ", t.port,
                                      ", but no greeting came: the server waits for TLS"),
-                        "smtp.greeting"));
+                        probes::kSmtpGreeting));
       } else {
-        rec.Add(Observe(Observation::kGreetingTimeout, primary.evidence, "smtp.greeting"));
+        rec.Add(Observe(Observation::kGreetingTimeout, primary.evidence, probes::kSmtpGreeting));
       }
       break;
     case TransportFailure::kClosedEarly:
-      rec.Add(Observe(Observation::kProtocolError, primary.evidence, "smtp.greeting"));
+      rec.Add(Observe(Observation::kProtocolError, primary.evidence, probes::kSmtpGreeting));
       break;
     case TransportFailure::kNotTls:
       rec.Add(Observe(Observation::kTlsModeMismatch,
                       absl::StrCat("implicit TLS to port ", t.port,
                                    " met a plaintext server: ", primary.evidence),
-                      "smtp.tls"));
+                      probes::kSmtpTls));
       break;
     case TransportFailure::kTlsVersion:
-      rec.Add(Observe(Observation::kTlsVersionUnsupported, primary.evidence, "smtp.tls"));
+      rec.Add(Observe(Observation::kTlsVersionUnsupported, primary.evidence, probes::kSmtpTls));
       break;
     case TransportFailure::kTlsFailed:
-      rec.Add(Observe(Observation::kTlsHandshakeFailed, primary.evidence, "smtp.tls"));
+      rec.Add(Observe(Observation::kTlsHandshakeFailed, primary.evidence, probes::kSmtpTls));
       break;
     case TransportFailure::kStartTlsNotOffered:
     case TransportFailure::kStartTlsRejected:
       if (!rec.Has(v1::DIAGNOSIS_CODE_TLS_MODE_MISMATCH)) {
-        rec.Add(Observe(Observation::kStartTlsNotOffered, primary.evidence, "smtp.starttls"));
+        rec.Add(Observe(Observation::kStartTlsNotOffered, primary.evidence, probes::kSmtpStartTls));
       }
       break;
     case TransportFailure::kProtocolError:
-      rec.Add(Observe(Observation::kProtocolError, primary.evidence, "smtp"));
+      rec.Add(Observe(Observation::kProtocolError, primary.evidence, probes::kSmtp));
       break;
     case TransportFailure::kTimedOut:
-      rec.Add(Observe(Observation::kGreetingTimeout, primary.evidence, "smtp"));
+      rec.Add(Observe(Observation::kGreetingTimeout, primary.evidence, probes::kSmtp));
       break;
     default:
       break;
@@ -120,20 +117,20 @@ void DiagnoseSmtpPolicy(const probe::Run& run, const probe::SmtpTarget& target,
   if (connected && target.tls_mode == v1::TLS_MODE_NONE &&
       primary.auth_withheld == AuthWithheld::kNo) {
     rec.Add(Observe(Observation::kPlaintext, absl::StrCat("port ", target.port, " without TLS"),
-                    "smtp"));
+                    probes::kSmtp));
   }
   if (primary.auth_attempted && google) {
     rec.Add(Observe(primary.auth_succeeded ? Observation::kGooglePasswordSmtpWorks
                                            : Observation::kGooglePasswordSmtp,
                     absl::StrCat("password AUTH to ", target.host, " (Google)",
                                  primary.auth_succeeded ? " succeeded" : " was refused"),
-                    "smtp.auth"));
+                    probes::kSmtpAuth));
   }
   const bool microsoft = provider == v1::PROVIDER_MICROSOFT;
   if (primary.auth_succeeded && microsoft) {
     rec.Add(Observe(Observation::kMicrosoftPasswordSmtpWorks,
                     absl::StrCat("password AUTH to ", target.host, " (Microsoft 365) succeeded"),
-                    "smtp.auth"));
+                    probes::kSmtpAuth));
   }
   // The article's external-apps case: a refused login at such a provider is as often the
   // missing permission for external programs as a wrong password.
@@ -145,20 +142,13 @@ void DiagnoseSmtpPolicy(const probe::Run& run, const probe::SmtpTarget& target,
                 absl::StrCat(target.host, ": the login was refused at ", Av(app_password_provider),
                              ", where external programs must be allowed or use an app "
                              "password"),
-                "smtp.auth"));
+                probes::kSmtpAuth));
   }
 }
 
 void CapAtWarningWhenSending(const probe::Run& run, const DialogOutcome& primary) {
   if (!primary.auth_succeeded || !primary.sender_accepted) return;
-  for (auto& f : run.recorder->mutable_findings()) {
-    Severity severity = f.severity;
-    if (severity == v1::SEVERITY_UNSPECIFIED) {
-      const diagnosis::CatalogEntry* entry = diagnosis::FindEntry(f.code);
-      if (entry != nullptr) severity = entry->severity;
-    }
-    if (severity == v1::SEVERITY_ERROR) f.severity = v1::SEVERITY_WARNING;
-  }
+  diagnosis::CapAtWarning(run.recorder->mutable_findings());
 }
 
 }  // namespace cv::verify

@@ -24,7 +24,7 @@ struct SmtpSetting {
 bool IsTransportFailure(TransportFailure f);
 
 diagnosis::Finding Observe(diagnosis::Observation observation, std::string evidence,
-                           std::string probe, double confidence = 1.0);
+                           std::string probe);
 
 // Records the findings for the primary endpoint's failure, given the alternative that works
 // (if any was tried and found).

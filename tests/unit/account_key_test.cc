@@ -6,6 +6,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "diagnosis/rejection_record.h"
 #include "rpc/auth_gate.h"
 #include "rpc/caller.h"
 #include "rpc/host_aliases.h"
@@ -66,14 +67,15 @@ TEST(RejectionRecordTest, RoundTripsTheDiagnosis) {
   report.variant = "tenant";
   report.reply = "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled";
   diagnosis::Finding finding;
-  ASSERT_TRUE(DecodeRejection(EncodeRejection(report), &finding));
+  ASSERT_TRUE(diagnosis::DecodeRejection(
+      diagnosis::EncodeRejection(report.code, report.variant, report.reply), &finding));
   EXPECT_EQ(finding.code, report.code);
   EXPECT_EQ(finding.variant, "tenant");
   ASSERT_EQ(finding.evidence.size(), 1u);
   EXPECT_EQ(finding.evidence[0], "AUTH: " + report.reply);
   diagnosis::Finding bad;
-  EXPECT_FALSE(DecodeRejection("not a record", &bad));
-  EXPECT_FALSE(DecodeRejection("99999||x", &bad));
+  EXPECT_FALSE(diagnosis::DecodeRejection("not a record", &bad));
+  EXPECT_FALSE(diagnosis::DecodeRejection("99999||x", &bad));
 }
 
 TEST(RedisUrlTest, ParsesWhatTheFlagTakes) {

@@ -10,6 +10,7 @@
 #include "channelctl/args.h"
 #include "channelctl/channel.h"
 #include "channelctl/render.h"
+#include "diagnosis/probe_names.h"
 
 namespace channelctl {
 namespace {
@@ -260,8 +261,9 @@ v1::VerifyChannelResponse SampleResponse() {
   p->set_name("smtp.ehlo");
   p->set_status(v1::PROBE_STATUS_OK);
   p->mutable_duration()->set_nanos(4000000);
-  (*p->mutable_facts())["auth_mechanisms"] = "PLAIN LOGIN";
-  (*p->mutable_facts())["starttls"] = "offered";
+  (*p->mutable_facts())[cv::facts::kCapabilities] = "PIPELINING STARTTLS AUTH";
+  (*p->mutable_facts())[cv::facts::kAuthMechanisms] = "PLAIN LOGIN";
+  (*p->mutable_facts())[cv::facts::kStartTls] = cv::facts::kOffered;
   p = r.add_probes();
   p->set_name("smtp.starttls");
   p->set_status(v1::PROBE_STATUS_OK);
@@ -353,16 +355,23 @@ TEST(ChannelctlRender, KeyFactOfAnEgressProbeIsStable) {
   EXPECT_EQ(KeyFact(p), "127.0.0.1 allowed, 127.0.0.2 allowed");
 }
 
-TEST(ChannelctlRender, EhloCapabilitiesFromTheReply) {
+// The capabilities come from the EHLO probe's own facts, never from parsing its reply.
+TEST(ChannelctlRender, EhloCapabilitiesFromTheirFacts) {
   v1::Probe p;
-  p.set_name("smtp.ehlo");
+  p.set_name(cv::probes::kSmtpEhlo);
   p.set_status(v1::PROBE_STATUS_OK);
-  (*p.mutable_facts())["reply"] = "250-mx.t.test\r\n250-STARTTLS\r\n250 HELP";
+  auto& facts = *p.mutable_facts();
+  facts[cv::facts::kReply] = "250-mx.t.test\r\n250-AUTH PLAIN LOGIN\r\n250 HELP";
+  facts[cv::facts::kCapabilities] = "PIPELINING STARTTLS";
   EXPECT_EQ(KeyFact(p), "no AUTH · STARTTLS offered");
-  (*p.mutable_facts())["reply"] = "250-mx.t.test\r\n250-AUTH PLAIN LOGIN\r\n250 HELP";
+  facts[cv::facts::kCapabilities] = "AUTH STARTTLSX";
+  facts[cv::facts::kAuthMechanisms] = "PLAIN LOGIN";
+  EXPECT_EQ(KeyFact(p), "AUTH PLAIN LOGIN");
+  p.set_name("alt.smtp.ehlo");
   EXPECT_EQ(KeyFact(p), "AUTH PLAIN LOGIN");
   p.set_status(v1::PROBE_STATUS_FAILED);
-  (*p.mutable_facts())["reply"] = "500 5.5.1 what?";
+  facts.clear();
+  facts[cv::facts::kReply] = "500 5.5.1 what?";
   EXPECT_EQ(KeyFact(p), "500 5.5.1 what?");
 }
 

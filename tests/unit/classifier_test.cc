@@ -1055,6 +1055,14 @@ TEST(ClassifyObservationTest, EveryObservationHasItsCode) {
       {Observation::kGooglePasswordSmtp, pb::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED},
       {Observation::kGooglePasswordSmtpWorks, pb::DIAGNOSIS_CODE_GOOGLE_SMTP_UNSUPPORTED},
       {Observation::kMicrosoftPasswordSmtpWorks, pb::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING},
+      {Observation::kRefusedOnEveryPort, pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED},
+      {Observation::kClosedBeforeGreeting, pb::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED},
+      {Observation::kSmtpUtf8NotOffered, pb::DIAGNOSIS_CODE_SMTPUTF8_UNSUPPORTED},
+      {Observation::kMessageOverSizeLimit, pb::DIAGNOSIS_CODE_MESSAGE_REJECTED},
+      {Observation::kDroppedAfterHandOver, pb::DIAGNOSIS_CODE_SERVER_PROTOCOL_ERROR},
+      {Observation::kAccessTokenRefused, pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID},
+      {Observation::kAccessTokenRefusedUnclear, pb::DIAGNOSIS_CODE_OAUTH_GRANT_INVALID},
+      {Observation::kDisabledWithoutLicense, pb::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX},
   };
   ASSERT_EQ(expected.size(), static_cast<size_t>(Observation::kMaxValue) + 1);
   for (size_t i = 0; i < expected.size(); ++i) {
@@ -1124,6 +1132,49 @@ TEST(SmtpOAuthInformationTest, FoldsEveryCauseIntoOneInfo) {
       EXPECT_EQ(d.remediation().find(advice), std::string::npos) << d.remediation();
     }
   }
+}
+
+// The rows that replaced codes the engines used to set themselves keep what those said.
+TEST(ClassifyObservationTest, ConclusionsKeepTheirSeverityConfidenceAndVariant) {
+  const Finding refused = ClassifyObservation(Observation::kRefusedOnEveryPort, {});
+  EXPECT_EQ(refused.severity, pb::SEVERITY_ERROR);
+  EXPECT_DOUBLE_EQ(refused.confidence, 0.5);
+  EXPECT_EQ(refused.probe, "smtp.tcp");
+  const Finding closed = ClassifyObservation(Observation::kClosedBeforeGreeting, {});
+  EXPECT_EQ(closed.severity, pb::SEVERITY_ERROR);
+  EXPECT_DOUBLE_EQ(closed.confidence, 0.6);
+  EXPECT_EQ(closed.probe, "smtp.greeting");
+  const Finding shared = ClassifyObservation(Observation::kSharedMailboxLikely, {});
+  EXPECT_EQ(shared.severity, pb::SEVERITY_WARNING);
+  const Finding dropped = ClassifyObservation(Observation::kDroppedAfterHandOver, {});
+  EXPECT_EQ(dropped.variant, "dropped-after-data");
+  EXPECT_NE(FindVariant(dropped.code, dropped.variant), nullptr);
+  EXPECT_DOUBLE_EQ(ClassifyObservation(Observation::kAccessTokenRefused, {}).confidence, 0.8);
+  EXPECT_DOUBLE_EQ(ClassifyObservation(Observation::kAccessTokenRefusedUnclear, {}).confidence,
+                   0.6);
+  for (Observation o : {Observation::kAccessTokenRefused, Observation::kAccessTokenRefusedUnclear,
+                        Observation::kTokenForOtherAccount}) {
+    const Finding f = ClassifyObservation(o, {});
+    EXPECT_NE(FindVariant(f.code, f.variant), nullptr) << f.variant;
+  }
+  const Finding disabled = ClassifyObservation(Observation::kDisabledWithoutLicense, {});
+  EXPECT_DOUBLE_EQ(disabled.confidence, 0.8);
+  EXPECT_EQ(disabled.probe, "graph.user");
+}
+
+TEST(CapAtWarningTest, ErrorsBecomeWarningsTheRestStays) {
+  std::vector<Finding> findings(4);
+  findings[0].code = pb::DIAGNOSIS_CODE_INVALID_CREDENTIALS;  // catalog: error
+  findings[1].code = pb::DIAGNOSIS_CODE_TLS_MODE_MISMATCH;
+  findings[1].severity = pb::SEVERITY_ERROR;
+  findings[2].code = pb::DIAGNOSIS_CODE_PROVIDER_SMTP_RETIRING;  // catalog: warning
+  findings[3].code = pb::DIAGNOSIS_CODE_SMTP_OAUTH_UNAVAILABLE;
+  findings[3].severity = pb::SEVERITY_INFO;
+  CapAtWarning(findings);
+  EXPECT_EQ(findings[0].severity, pb::SEVERITY_WARNING);
+  EXPECT_EQ(findings[1].severity, pb::SEVERITY_WARNING);
+  EXPECT_EQ(findings[2].severity, pb::SEVERITY_UNSPECIFIED);
+  EXPECT_EQ(findings[3].severity, pb::SEVERITY_INFO);
 }
 
 TEST(ClassifyObservationTest, LikelyCausesAreNotCertain) {
