@@ -28,7 +28,8 @@
     "Addresses of one host name dialed at most (1 to 1000), alternating IPv4 and IPv6; the "      \
     "rest are reported as not tried")                                                             \
   X(String, egress_ips, ::cv::diagnosis::kArticleEgressIps, "IP,...", "Egress policy",            \
-    "The IPs customers must allowlist, quoted in the remediation of IP_NOT_ALLOWLISTED")          \
+    "The IPs customers must allowlist, quoted in the remediation of IP_NOT_ALLOWLISTED and "      \
+    "named by ListDiagnoses (egress_ips)")                                                        \
   X(String, dns_servers, "", "IP[:PORT],...", "Mail servers",                                     \
     "Resolvers for c-ares (empty: the system's)")                                                 \
   X(String, trusted_ca_file, "", "FILE", "Mail servers",                                          \
