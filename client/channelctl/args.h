@@ -10,17 +10,18 @@
 
 namespace channelctl {
 
+// Owned strings: the engine's flags are made from its options table (probe/engine_options.h).
 struct FlagDef {
-  std::string_view name;        // without the leading "--"
-  std::string_view value_name;  // "" for a switch
-  std::string_view help;
+  std::string name;        // without the leading "--"
+  std::string value_name;  // "" for a switch
+  std::string help;
 };
 
 struct CommandDef {
   std::string_view name;
   std::string_view args;     // usage of the positional arguments, e.g. "CHANNEL"
   std::string_view summary;  // one line for the command list
-  std::string details;  // paragraphs for --help (built from parts, so owned)
+  std::string details;       // paragraphs for --help (built from parts, so owned)
   std::vector<FlagDef> flags;
   int min_args = 0;
   int max_args = 0;
@@ -43,6 +44,13 @@ struct Args {
     return it == values.end() ? fallback : it->second;
   }
 };
+
+// "google_client_id" -> "google-client-id": the server's spelling of an option, channelctl's.
+std::string Dashed(std::string_view name);
+
+// The engine's options given (the flags of --local), by the server's spelling of their names
+// ("greeting_timeout_ms"), as text.
+std::map<std::string, std::string, std::less<>> EngineOptionsGiven(const Args& args);
 
 // Parses argv[1..]. On a usage error returns nullopt and sets `error` to one line; the caller
 // prints it with the usage of `error_command` (may be nullptr).

@@ -9,8 +9,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <string_view>
-#include <vector>
 
 #include "channelverify/client.h"
 #include "channelverify/v1/channel_verifier.pb.h"
@@ -40,25 +38,12 @@ class Backend {
 std::unique_ptr<Backend> MakeRemoteBackend(const channelverify::ClientOptions& options,
                                            grpc::Status* error);
 
-// The engine's settings, spelled like the server's flags.
 struct LocalOptions {
-  std::string allow_cidrs;
-  std::string allow_plaintext_auth_cidrs;
-  std::string dns_servers;
-  std::string trusted_ca_file;
-  std::string smtp_ports = "25,465,587,2525";
-  std::string egress_ips = "3.121.59.239,3.65.146.216,18.158.122.164";
-  std::string ehlo_name;
-  int cert_expiry_warning_days = 14;
+  // The engine's options by the server's names ("greeting_timeout_ms"; probe/engine_options.h),
+  // as text; the ones not given keep their defaults.
+  std::map<std::string, std::string, std::less<>> engine;
   std::chrono::milliseconds timeout{30000};
-  // OAuth: the service's client at each provider and where the providers' endpoints are, by
-  // the server's flag name ("google_client_id", "gmail_api_base", ...; LocalOAuthOptions()). Unset
-  // ones keep the engine's defaults (the real endpoints, no client).
-  std::map<std::string, std::string, std::less<>> oauth;
 };
-
-// The names of LocalOptions::oauth, in the server's spelling.
-const std::vector<std::string_view>& LocalOAuthOptions();
 
 // Builds the engine's configuration at once; INVALID_ARGUMENT names the bad option.
 std::unique_ptr<Backend> MakeLocalBackend(const LocalOptions& options, grpc::Status* error);

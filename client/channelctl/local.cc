@@ -1,18 +1,18 @@
 // --local: the server's engine in this process, on an io_context of its own with one thread.
-// Validation and the egress policy are the server's (rpc/request_checks.h, verify/config.h), so
+// Validation and the egress policy are the server's (rpc/request_checks.h, probe/config.h), so
 // a local run refuses and probes exactly what the service would.
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <cctype>
 #include <future>
-#include <iterator>
 #include <thread>
 
 #include "channelctl/backend.h"
 #include "common/lang.h"
 #include "diagnosis/catalog.h"
 #include "probe/config.h"
+#include "probe/engine_options.h"
 #include "rpc/request_checks.h"
 #include "rpc/status.h"
 #include "rpc/validate.h"
@@ -93,6 +93,9 @@ class LocalBackend final : public Backend {
     for (const auto& entry : cv::diagnosis::Catalog()) {
       *response->add_entries() = cv::diagnosis::RenderEntry(entry, lang, verifier_.config().render);
     }
+    for (auto& ip : cv::diagnosis::EgressIps(verifier_.config().render)) {
+      response->add_egress_ips(std::move(ip));
+    }
     return grpc::Status::OK;
   }
 
@@ -131,52 +134,19 @@ class LocalBackend final : public Backend {
   std::thread loop_;
 };
 
-// LocalOptions::oauth's keys and the settings they fill.
-constexpr std::pair<std::string_view, std::string cv::probe::ConfigOptions::*> kOAuthFields[] = {
-    {"google_client_id", &cv::probe::ConfigOptions::google_client_id},
-    {"google_client_secret_file", &cv::probe::ConfigOptions::google_client_secret_file},
-    {"microsoft_client_id", &cv::probe::ConfigOptions::microsoft_client_id},
-    {"microsoft_client_secret_file", &cv::probe::ConfigOptions::microsoft_client_secret_file},
-    {"google_token_url", &cv::probe::ConfigOptions::google_token_url},
-    {"gmail_api_base", &cv::probe::ConfigOptions::gmail_api_base},
-    {"google_directory_api_base", &cv::probe::ConfigOptions::google_directory_api_base},
-    {"microsoft_login_base", &cv::probe::ConfigOptions::microsoft_login_base},
-    {"microsoft_graph_base", &cv::probe::ConfigOptions::microsoft_graph_base},
-    {"google_smtp_host", &cv::probe::ConfigOptions::google_smtp_host},
-    {"microsoft_smtp_host", &cv::probe::ConfigOptions::microsoft_smtp_host},
-};
+// The options as the engine's configuration; the errors name the engine's option.
+absl::StatusOr<std::shared_ptr<cv::probe::Config>> BuildConfig(const LocalOptions& options) {
+  cv::probe::ConfigOptions config_options;
+  for (const auto& [name, text] : options.engine) {
+    if (auto s = cv::probe::SetEngineOption(name, text, &config_options); !s.ok()) return s;
+  }
+  return cv::probe::BuildConfig(config_options);
+}
 
 }  // namespace
 
-const std::vector<std::string_view>& LocalOAuthOptions() {
-  static const auto* names = [] {
-    auto* out = new std::vector<std::string_view>;
-    for (const auto& [name, field] : kOAuthFields) out->push_back(name);
-    return out;
-  }();
-  return *names;
-}
-
 std::unique_ptr<Backend> MakeLocalBackend(const LocalOptions& options, grpc::Status* error) {
-  cv::probe::ConfigOptions config_options;
-  config_options.allow_cidrs = options.allow_cidrs;
-  config_options.allow_plaintext_auth_cidrs = options.allow_plaintext_auth_cidrs;
-  config_options.dns_servers = options.dns_servers;
-  config_options.trusted_ca_file = options.trusted_ca_file;
-  config_options.smtp_ports = options.smtp_ports;
-  config_options.egress_ips = options.egress_ips;
-  config_options.ehlo_name = options.ehlo_name;
-  config_options.cert_expiry_warning_days = options.cert_expiry_warning_days;
-  for (const auto& [name, value] : options.oauth) {
-    const auto* it = std::find_if(std::begin(kOAuthFields), std::end(kOAuthFields),
-                                  [&](const auto& f) { return f.first == name; });
-    if (it == std::end(kOAuthFields)) {
-      *error = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "unknown OAuth option " + name);
-      return nullptr;
-    }
-    config_options.*(it->second) = value;
-  }
-  auto config = cv::probe::BuildConfig(config_options);
+  auto config = BuildConfig(options);
   if (!config.ok()) {
     // The engine names the server's flags (--allow_cidrs); channelctl spells them with dashes.
     // Only the flag names change: a path or value after "=" keeps its underscores.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -16,7 +17,10 @@
 #include "channelctl/backend.h"
 #include "channelctl/channel.h"
 #include "channelctl/render.h"
+#include "channelctl/report_file.h"
 #include "channelctl/spinner.h"
+#include "channelctl/timeline_text.h"
+#include "channelverify/report.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
@@ -115,11 +119,13 @@ bool UseColor(const Args& args, bool* ok) {
   return isatty(STDOUT_FILENO);
 }
 
-// "google_client_id" -> "google-client-id": the server's spelling of a flag, channelctl's.
-std::string Dashed(std::string_view name) {
-  std::string out(name);
-  std::replace(out.begin(), out.end(), '_', '-');
-  return out;
+// The locale that decides the character set, as the C library would pick it.
+std::string Locale() {
+  for (const char* name : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return value;
+  }
+  return "";
 }
 
 // The server flags as the library's options. The library checks them too, but in its own
@@ -152,7 +158,52 @@ struct Context {
   std::string output;  // human, json, markdown
   std::string lang;
   std::unique_ptr<Backend> backend;
+  std::string made_by;         // for the report: which server, or this machine
+  bool egress_unknown = true;  // --local without --egress-ips: the IPs of this machine are unknown
 };
+
+// --report FILE: the file is claimed before the call (a path that cannot be written is said
+// before anything runs or is sent) and written after it.
+struct Report {
+  bool wanted = false;
+  ReportFile file;
+  channelverify::ReportContext context;
+};
+
+int StartReport(Context& ctx, Report* report) {
+  report->wanted = ctx.args.Has("report");
+  if (!report->wanted) return 0;
+  std::string error;
+  if (!report->file.Claim(ctx.args.Get("report"), &error)) {
+    std::cerr << "channelctl: " << error << "\n";
+    return kExitUsage;
+  }
+  report->context.made_at = std::chrono::system_clock::now();
+  report->context.made_by = ctx.made_by;
+  return 0;
+}
+
+// Writes the page; the exit status is `status`, or kExitUsage when the file could not be
+// written (the result was printed already).
+int FinishReport(Report* report, const std::string& html, int status) {
+  std::string error;
+  if (!report->file.Write(html, &error)) {
+    std::cerr << "channelctl: " << error << "\n";
+    return kExitUsage;
+  }
+  return status;
+}
+
+// Where the check was made from, as the engine that made it says (ListDiagnoses.egress_ips).
+// Best effort: a server that does not say leaves the report saying "not known".
+std::vector<std::string> EgressIps(Context& ctx) {
+  if (ctx.egress_unknown) return {};
+  v1::ListDiagnosesRequest request;
+  request.set_language_code(ctx.lang);
+  v1::ListDiagnosesResponse catalog;
+  if (!ctx.backend->ListDiagnoses(request, &catalog).ok()) return {};
+  return {catalog.egress_ips().begin(), catalog.egress_ips().end()};
+}
 
 int Verify(Context& ctx) {
   v1::VerifyChannelRequest request;
@@ -163,16 +214,26 @@ int Verify(Context& ctx) {
   }
   request.set_language_code(ctx.lang);
   const std::string header = DescribeChannel(request.channel());
+  Report report;
+  if (int code = StartReport(ctx, &report); code != 0) return code;
   v1::VerifyChannelResponse response;
   grpc::Status status;
   {
     Spinner spinner(ctx.output == "human" && isatty(STDERR_FILENO), "verifying " + header);
     status = ctx.backend->VerifyChannel(request, &response);
   }
-  if (!status.ok()) return RpcError(status, *ctx.backend);
+  if (!status.ok()) {
+    report.file.Abandon();
+    return RpcError(status, *ctx.backend);
+  }
   std::cout << (ctx.output == "json" ? ToJson(response)
                                      : RenderVerify(response, header, ctx.style));
-  return ExitCodeFor(response.verdict());
+  const int code = ExitCodeFor(response.verdict());
+  if (!report.wanted) return code;
+  std::cout.flush();
+  report.context.egress_ips = EgressIps(ctx);
+  return FinishReport(&report, channelverify::RenderReport(request, response, report.context),
+                      code);
 }
 
 int SendTest(Context& ctx) {
@@ -187,6 +248,8 @@ int SendTest(Context& ctx) {
   request.set_language_code(ctx.lang);
   request.set_request_id(ctx.args.Get("request-id", channelverify::Client::NewRequestId()));
   const std::string header = DescribeChannel(request.channel()) + " → " + request.recipient();
+  Report report;
+  if (int code = StartReport(ctx, &report); code != 0) return code;
   v1::SendTestResponse response;
   grpc::Status status;
   {
@@ -194,6 +257,7 @@ int SendTest(Context& ctx) {
     status = ctx.backend->SendTest(request, &response);
   }
   if (!status.ok()) {
+    report.file.Abandon();
     const int code = RpcError(status, *ctx.backend);
     std::cerr << "  request id: " << request.request_id()
               << " (reuse it with --request-id to retry without sending twice)\n";
@@ -201,8 +265,12 @@ int SendTest(Context& ctx) {
   }
   std::cout << (ctx.output == "json" ? ToJson(response)
                                      : RenderSendTest(response, header, ctx.style));
-  if (!response.accepted()) return 2;
-  return response.verdict() == v1::VERDICT_WARN ? 1 : 0;
+  const int code = !response.accepted() ? 2 : response.verdict() == v1::VERDICT_WARN ? 1 : 0;
+  if (!report.wanted) return code;
+  std::cout.flush();
+  report.context.egress_ips = EgressIps(ctx);
+  return FinishReport(&report, channelverify::RenderReport(request, response, report.context),
+                      code);
 }
 
 int Diagnoses(Context& ctx) {
@@ -284,6 +352,14 @@ int Main(int argc, char** argv) {
   if (!color_ok) return UsageError("--color must be auto, always or never", args.command);
   ctx.style.timing = !args.Has("no-timing");
   ctx.style.german = ctx.lang == "de";
+  ctx.style.timeline = args.Has("timeline");
+  if (ctx.style.timeline && ctx.output != "human") {
+    return UsageError(
+        "--timeline draws on the terminal; it does not go with --output " + ctx.output,
+        args.command);
+  }
+  // Block characters need a UTF-8 terminal; the C locale (no LANG at all) is ASCII.
+  ctx.style.ascii = args.Has("ascii") || !LocaleIsUtf8(Locale());
 
   long long timeout_ms = 30000;
   if (args.Has("timeout")) {
@@ -293,6 +369,7 @@ int Main(int argc, char** argv) {
   }
 
   grpc::Status status;
+  const auto engine = EngineOptionsGiven(args);
   if (args.Has("local")) {
     for (const char* flag :
          {"server", "tls", "ca-file", "cert-file", "key-file", "tls-server-name"}) {
@@ -304,37 +381,20 @@ int Main(int argc, char** argv) {
       }
     }
     LocalOptions local;
-    local.allow_cidrs = args.Get("allow-cidrs");
-    local.allow_plaintext_auth_cidrs = args.Get("allow-plaintext-auth-cidrs");
-    local.dns_servers = args.Get("dns-servers");
-    local.trusted_ca_file = args.Get("trusted-ca-file");
-    local.smtp_ports = args.Get("smtp-ports", local.smtp_ports);
-    local.egress_ips = args.Get("egress-ips", local.egress_ips);
-    local.ehlo_name = args.Get("ehlo-name");
-    if (args.Has("cert-expiry-warning-days") &&
-        !absl::SimpleAtoi(args.Get("cert-expiry-warning-days"), &local.cert_expiry_warning_days)) {
-      return UsageError("--cert-expiry-warning-days takes a number of days", args.command);
-    }
-    for (std::string_view option : LocalOAuthOptions()) {
-      if (const std::string flag = Dashed(option); args.Has(flag)) {
-        local.oauth[std::string(option)] = args.Get(flag);
-      }
-    }
+    local.engine = engine;
     local.timeout = std::chrono::milliseconds(timeout_ms);
     ctx.backend = MakeLocalBackend(local, &status);
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    ctx.made_by = std::string("channelctl --local on ") + host;
+    // The engine quotes --egress-ips in its texts; only when given are they this machine's.
+    ctx.egress_unknown = !args.Has("egress-ips");
   } else {
-    std::vector<std::string> local_flags = {"allow-cidrs", "allow-plaintext-auth-cidrs",
-                                            "dns-servers", "trusted-ca-file",
-                                            "smtp-ports",  "egress-ips",
-                                            "ehlo-name",   "cert-expiry-warning-days"};
-    for (std::string_view option : LocalOAuthOptions()) local_flags.push_back(Dashed(option));
-    for (const std::string& flag : local_flags) {
-      if (args.Has(flag)) {
-        return UsageError("--" + flag +
-                              " configures the local engine: use it with --local (a server "
-                              "has its own flags)",
-                          args.command);
-      }
+    if (!engine.empty()) {
+      return UsageError("--" + Dashed(engine.begin()->first) +
+                            " configures the local engine: use it with --local (a server "
+                            "has its own flags)",
+                        args.command);
     }
     channelverify::ClientOptions client;
     if (std::string error = ServerOptions(args, &client); !error.empty()) {
@@ -345,6 +405,8 @@ int Main(int argc, char** argv) {
     // rather than after the library's default of five attempts.
     client.retry.max_attempts = 3;
     ctx.backend = MakeRemoteBackend(client, &status);
+    ctx.made_by = "channel-verifier at " + client.target;
+    ctx.egress_unknown = false;
   }
   if (!status.ok()) return UsageError(status.error_message(), args.command);
 

@@ -8,6 +8,8 @@
 #include <map>
 #include <optional>
 
+#include "channelctl/timeline_text.h"
+#include "channelverify/timeline.h"
 #include "diagnosis/probe_names.h"
 
 namespace channelctl {
@@ -216,11 +218,18 @@ std::string DiagnosisBlock(const v1::Diagnosis& d, const Style& style) {
 
 std::string ProbesAndDiagnoses(const google::protobuf::RepeatedPtrField<v1::Probe>& probes,
                                const google::protobuf::RepeatedPtrField<v1::Diagnosis>& diagnoses,
-                               const Style& style, std::string* tail) {
+                               int64_t elapsed_us, const Style& style, std::string* tail) {
   std::string out;
   size_t width = 15;
   for (const auto& p : probes) width = std::max(width, p.name().size() + 1);
   for (const auto& p : probes) out += ProbeLine(p, width, style);
+  if (style.timeline && !probes.empty()) {
+    TimelineStyle timeline;
+    timeline.ascii = style.ascii;
+    timeline.color = style.color;
+    timeline.german = style.german;
+    out += "\n" + RenderTimeline(probes, elapsed_us, timeline);
+  }
   // Errors first: the reader acts on the first thing they read.
   std::vector<const v1::Diagnosis*> sorted;
   for (const auto& d : diagnoses) sorted.push_back(&d);
@@ -335,6 +344,12 @@ std::string KeyFact(const v1::Probe& probe) {
     return it == all.end() ? "" : it->second;
   };
   std::vector<std::string> parts;
+  if (auto v = get(facts::kTlsMode); !v.empty()) {
+    // One of the alternatives tried beside the configured setting: which one.
+    const uint32_t port = channelverify::timeline::PortOf(probe.target());
+    parts.push_back((port != 0 ? "port " + std::to_string(port) + " " : "") +
+                    TlsModeName(channelverify::timeline::TlsModeOf(v)));
+  }
   if (probe.status() != v1::PROBE_STATUS_OK && !probe.detail().empty()) {
     parts.push_back(OneLine(probe.detail()));
   }
@@ -391,18 +406,19 @@ std::string KeyFact(const v1::Probe& probe) {
   if (auto v = get(facts::kAddresses); !v.empty()) parts.push_back(v);
   if (auto v = get(facts::kAddress); !v.empty()) parts.push_back(v);
   if (auto v = get(facts::kMx); !v.empty()) parts.push_back("MX " + v);
-  if (parts.empty() || (parts.size() == 1 && probe.status() != v1::PROBE_STATUS_OK)) {
+  const size_t said = parts.size() - (get(facts::kTlsMode).empty() ? 0 : 1);
+  if (said == 0 || (said == 1 && probe.status() != v1::PROBE_STATUS_OK)) {
     // Probes without the usual facts (egress: address -> decision) show them all, sorted so
     // the line is the same from run to run.
     std::map<std::string, std::string> sorted(all.begin(), all.end());
     std::string rest;
     for (const auto& [k, v] : sorted) {
       static const char* kShown[] = {
-          facts::kTlsVersion,   facts::kCipher,       facts::kCertSubject, facts::kCertIssuer,
-          facts::kCertNotAfter, facts::kCertVerified, facts::kCertError,   facts::kAuthMechanisms,
-          facts::kStartTls,     facts::kSizeLimit,    facts::kMechanism,   facts::kReply,
-          facts::kServer,       facts::kCnameChain,   facts::kAddresses,   facts::kAddress,
-          facts::kMx,           facts::kSender,       facts::kCapabilities};
+          facts::kTlsVersion,   facts::kCipher,       facts::kCertSubject,  facts::kCertIssuer,
+          facts::kCertNotAfter, facts::kCertVerified, facts::kCertError,    facts::kAuthMechanisms,
+          facts::kStartTls,     facts::kSizeLimit,    facts::kMechanism,    facts::kReply,
+          facts::kServer,       facts::kCnameChain,   facts::kAddresses,    facts::kAddress,
+          facts::kMx,           facts::kSender,       facts::kCapabilities, facts::kTlsMode};
       if (std::find(std::begin(kShown), std::end(kShown), k) != std::end(kShown)) continue;
       if (!rest.empty()) rest += ", ";
       rest += k + " " + OneLine(v);
@@ -422,7 +438,8 @@ std::string RenderVerify(const v1::VerifyChannelResponse& response, const std::s
                          const Style& style) {
   std::string out = Paint(style, kBold, header) + "\n\n";
   std::string tail;
-  out += ProbesAndDiagnoses(response.probes(), response.diagnoses(), style, &tail);
+  out += ProbesAndDiagnoses(response.probes(), response.diagnoses(),
+                            channelverify::timeline::Micros(response.elapsed()), style, &tail);
   out += "\n" + VerdictLine(response.verdict(), response.diagnoses_size(),
                             response.has_elapsed() ? &response.elapsed() : nullptr, style);
   if (response.has_suggested_smtp_settings()) {
@@ -438,7 +455,7 @@ std::string RenderSendTest(const v1::SendTestResponse& response, const std::stri
                            const Style& style) {
   std::string out = Paint(style, kBold, header) + "\n\n";
   std::string tail;
-  out += ProbesAndDiagnoses(response.probes(), response.diagnoses(), style, &tail);
+  out += ProbesAndDiagnoses(response.probes(), response.diagnoses(), 0, style, &tail);
   out += "\n";
   if (response.accepted()) {
     out += Paint(style, kGreen, style.german ? "✓ Angenommen" : "✓ Accepted");

@@ -14,7 +14,9 @@ namespace channelctl {
 struct Style {
   bool color = false;
   bool timing = true;
-  bool german = false;  // labels ("What to do", ...) follow --lang like the server's texts
+  bool german = false;    // labels ("What to do", ...) follow --lang like the server's texts
+  bool timeline = false;  // --timeline: the probes as bars on one time axis after their lines
+  bool ascii = false;     // the timeline in ASCII (--ascii, or a locale that is not UTF-8)
 };
 
 // Exit status for a verdict: 0 pass, 1 warn, 2 fail (3 is for usage and connection errors).

@@ -1,8 +1,10 @@
 #include "diagnosis/catalog.h"
 
-#include <array>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "absl/strings/str_split.h"
 
 namespace cv::diagnosis {
 namespace {
@@ -12,9 +14,6 @@ namespace pb = channelverify::v1;
 constexpr Severity kInfo = pb::SEVERITY_INFO;
 constexpr Severity kWarning = pb::SEVERITY_WARNING;
 constexpr Severity kError = pb::SEVERITY_ERROR;
-
-constexpr std::array<std::string_view, 3> kDefaultEgressIps = {"3.121.59.239/32", "3.65.146.216/32",
-                                                               "18.158.122.164/32"};
 
 // The texts are data (docs/architecture.md, principle 6): one row per code, in code order, then the
 // guidance entries of the help article. The German follows the article's wording and register
@@ -890,15 +889,10 @@ std::string Fill(std::string_view text, const RenderContext& ctx) {
     out.append(text.substr(pos, at == std::string_view::npos ? std::string_view::npos : at - pos));
     if (at == std::string_view::npos) break;
     bool first = true;
-    auto add = [&](std::string_view ip) {
+    for (const std::string& ip : EgressIps(ctx)) {
       if (!first) out.append(", ");
       out.append(ip);
       first = false;
-    };
-    if (ctx.egress_ips.empty()) {
-      for (std::string_view ip : kDefaultEgressIps) add(ip);
-    } else {
-      for (const std::string& ip : ctx.egress_ips) add(ip);
     }
     pos = at + kEgressIpsPlaceholder.size();
   }
@@ -934,7 +928,30 @@ std::string RenderRemediation(DiagnosisCode code, std::string_view text, Lang la
 
 }  // namespace
 
-std::span<const std::string_view> DefaultEgressIps() { return kDefaultEgressIps; }
+std::string EgressRange(std::string_view ip) {
+  std::string range(ip);
+  if (ip.find('/') == std::string_view::npos) {
+    range += ip.find(':') == std::string_view::npos ? "/32" : "/128";
+  }
+  return range;
+}
+
+std::span<const std::string> DefaultEgressIps() {
+  static const auto* ranges = [] {
+    auto* out = new std::vector<std::string>;
+    for (absl::string_view ip : absl::StrSplit(kArticleEgressIps, ',')) {
+      out->push_back(EgressRange(std::string_view(ip.data(), ip.size())));
+    }
+    return out;
+  }();
+  return *ranges;
+}
+
+std::vector<std::string> EgressIps(const RenderContext& ctx) {
+  if (!ctx.egress_ips.empty()) return ctx.egress_ips;
+  const std::span<const std::string> defaults = DefaultEgressIps();
+  return {defaults.begin(), defaults.end()};
+}
 
 std::span<const CatalogEntry> Catalog() { return kCatalog; }
 

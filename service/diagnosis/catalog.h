@@ -34,14 +34,25 @@ struct CatalogVariant {
   std::string_view title_de = {};
 };
 
-// The IPs of the help article: the default of --egress_ips, and what "{egress_ips}" becomes
-// when a RenderContext carries none (an empty list would leave a sentence without its point).
-std::span<const std::string_view> DefaultEgressIps();
+// The IPs of the help article as --egress_ips takes them: that option's default
+// (probe/engine_options.h), and what "{egress_ips}" becomes when a RenderContext carries none
+// (an empty list would leave a sentence without its point).
+inline constexpr char kArticleEgressIps[] = "3.121.59.239,3.65.146.216,18.158.122.164";
+
+// One entry of an --egress_ips list as the texts quote it: a bare address becomes a /32 (IPv4)
+// or /128 (IPv6) range.
+std::string EgressRange(std::string_view ip);
+
+// kArticleEgressIps as ranges.
+std::span<const std::string> DefaultEgressIps();
 
 // Values substituted into remediation texts.
 struct RenderContext {
   std::vector<std::string> egress_ips;  // "{egress_ips}": the IPs customers must allowlist
 };
+
+// The IPs that "{egress_ips}" becomes: the context's, else DefaultEgressIps().
+std::vector<std::string> EgressIps(const RenderContext& ctx);
 
 // Every entry, in code order, guidance entries last.
 std::span<const CatalogEntry> Catalog();

@@ -75,6 +75,9 @@ inline constexpr char kMechanism[] = "mechanism";  // the AUTH mechanism used
 inline constexpr char kChallenge[] = "challenge";  // XOAUTH2's decoded challenge
 inline constexpr char kSender[] = "sender";        // the sender check's address
 inline constexpr char kMessageOctets[] = "message_octets";
+// On every probe of an alternative setting tried beside the configured one: its TLS mode
+// ("starttls", "implicit", "none"); the port is the probe's target.
+inline constexpr char kTlsMode[] = "tls_mode";
 
 // TLS, on an SMTP dialog's tls probe and on HTTPS calls.
 inline constexpr char kTlsVersion[] = "tls_version";

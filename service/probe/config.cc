@@ -168,15 +168,12 @@ absl::StatusOr<std::shared_ptr<Config>> BuildConfig(const ConfigOptions& options
 
   for (absl::string_view ip : absl::StrSplit(options.egress_ips, ',', absl::SkipWhitespace())) {
     ip = absl::StripAsciiWhitespace(ip);
-    absl::string_view bare = ip.substr(0, ip.find('/'));
     boost::system::error_code ec;
-    boost::asio::ip::make_address(std::string(bare), ec);
+    boost::asio::ip::make_address(std::string(ip.substr(0, ip.find('/'))), ec);
     if (ec)
       return absl::InvalidArgumentError(absl::StrCat("--egress_ips: not an IP address: ", ip));
     config->render.egress_ips.push_back(
-        ip.find('/') == absl::string_view::npos
-            ? absl::StrCat(ip, bare.find(':') == absl::string_view::npos ? "/32" : "/128")
-            : std::string(ip));
+        diagnosis::EgressRange(std::string_view(ip.data(), ip.size())));
   }
 
   if (auto s = BuildOAuth(options, config.get()); !s.ok()) return s;
@@ -185,6 +182,18 @@ absl::StatusOr<std::shared_ptr<Config>> BuildConfig(const ConfigOptions& options
     return absl::InvalidArgumentError("--cert_expiry_warning_days must be >= 0");
   }
   config->cert_expiry_warning_days = options.cert_expiry_warning_days;
+
+  for (auto [flag, ms, timeout] :
+       {std::tuple{"dns_timeout_ms", options.dns_timeout_ms, &config->timeouts.dns},
+        std::tuple{"connect_timeout_ms", options.connect_timeout_ms, &config->timeouts.connect},
+        std::tuple{"greeting_timeout_ms", options.greeting_timeout_ms, &config->timeouts.greeting},
+        std::tuple{"command_timeout_ms", options.command_timeout_ms, &config->timeouts.command},
+        std::tuple{"tls_timeout_ms", options.tls_timeout_ms, &config->timeouts.tls}}) {
+    if (ms <= 0) {
+      return absl::InvalidArgumentError(absl::StrCat("--", flag, ": must be positive, not ", ms));
+    }
+    *timeout = std::chrono::milliseconds(ms);
+  }
 
   config->ehlo_name = options.ehlo_name;
   if (config->ehlo_name.empty()) {

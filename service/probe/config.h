@@ -12,6 +12,7 @@
 #include "net/egress.h"
 #include "net/http_client.h"
 #include "net/url.h"
+#include "probe/engine_options.h"
 
 namespace cv::probe {
 
@@ -35,7 +36,8 @@ struct OAuthEndpoints {
   uint16_t microsoft_smtp_port = 587;
 };
 
-// Everything a verification needs from the process, built once at start-up from the flags.
+// Everything a verification needs from the process, built once at start-up from the options
+// (probe/engine_options.h).
 struct Config {
   std::shared_ptr<net::DnsResolver> dns;
   net::EgressPolicy egress;
@@ -62,35 +64,7 @@ struct Config {
   }
 };
 
-// The textual settings (flags of the server, options of channelctl --local) a Config is built
-// from; BuildConfig checks them all and says which one is wrong.
-struct ConfigOptions {
-  std::string allow_cidrs;
-  std::string allow_plaintext_auth_cidrs;
-  int max_addresses_per_name = 8;
-  std::string smtp_ports = "25,465,587,2525";
-  std::string https_ports = "443";
-  std::string trusted_ca_file;
-  std::string dns_servers;
-  std::string egress_ips = "3.121.59.239,3.65.146.216,18.158.122.164";
-  std::string ehlo_name;
-  int cert_expiry_warning_days = 14;
-  // OAuth: client ids, files holding the client secrets, endpoint overrides (README,
-  // "Configuration").
-  std::string google_client_id;
-  std::string google_client_secret_file;
-  std::string microsoft_client_id;
-  std::string microsoft_client_secret_file;
-  std::string google_token_url = "https://oauth2.googleapis.com/token";
-  std::string gmail_api_base = "https://gmail.googleapis.com";
-  std::string google_directory_api_base = "https://admin.googleapis.com";
-  std::string microsoft_login_base = "https://login.microsoftonline.com";
-  std::string microsoft_graph_base = "https://graph.microsoft.com";
-  // HOST[:PORT] of the XOAUTH2 probes; empty skips that probe.
-  std::string google_smtp_host = "smtp.gmail.com:587";
-  std::string microsoft_smtp_host = "smtp.office365.com:587";
-};
-
+// Checks every option (the error names the bad one) and builds the Config from them.
 absl::StatusOr<std::shared_ptr<Config>> BuildConfig(const ConfigOptions& options);
 
 }  // namespace cv::probe

@@ -610,6 +610,9 @@ grpc::ServerUnaryReactor* ChannelVerifierService::ListDiagnoses(
   for (const auto& entry : diagnosis::Catalog()) {
     *response->add_entries() = diagnosis::RenderEntry(entry, lang, verifier_->config().render);
   }
+  for (auto& ip : diagnosis::EgressIps(verifier_->config().render)) {
+    response->add_egress_ips(std::move(ip));
+  }
   call->Done(grpc::Status::OK);
   return call;
 }

@@ -24,11 +24,12 @@ std::string TargetName(const std::string& host, uint16_t port, const asio::ip::a
 }
 
 ConnectRace::ConnectRace(const probe::Run& run, std::string host, uint16_t port,
-                         std::string probe_name)
+                         std::string probe_name, std::map<std::string, std::string> facts)
     : run_(run),
       host_(std::move(host)),
       port_(port),
       probe_name_(std::move(probe_name)),
+      facts_(std::move(facts)),
       signal_(run.executor) {}
 
 asio::awaitable<std::shared_ptr<net::Conn>> ConnectRace::First(
@@ -49,6 +50,7 @@ asio::awaitable<void> ConnectRace::Attempt(size_t index, asio::ip::address addre
   auto self = shared_from_this();  // the race outlives every attempt
   const std::string target = TargetName(host_, port_, address);
   auto* probe = run_.recorder->Begin(probe_name_, target);
+  probe->mutable_facts()->insert(facts_.begin(), facts_.end());
   const auto deadline = run_.budget.Step(run_.config->timeouts.connect);
   const auto ec = co_await conns_[index]->Connect({address, port_}, deadline);
   if (!ec) {

@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,7 +17,10 @@ namespace cv::verify {
 // Finish() ends those still pending when the verification is done.
 class ConnectRace : public std::enable_shared_from_this<ConnectRace> {
  public:
-  ConnectRace(const probe::Run& run, std::string host, uint16_t port, std::string probe_name);
+  // `facts` go on every attempt's probe (an alternative's TLS mode, so that a reader can tell
+  // the alternatives on one port apart).
+  ConnectRace(const probe::Run& run, std::string host, uint16_t port, std::string probe_name,
+              std::map<std::string, std::string> facts = {});
 
   // The first connection that succeeded, or nullptr when every address failed.
   boost::asio::awaitable<std::shared_ptr<net::Conn>> First(
@@ -36,6 +40,7 @@ class ConnectRace : public std::enable_shared_from_this<ConnectRace> {
   std::string host_;
   uint16_t port_;
   std::string probe_name_;
+  std::map<std::string, std::string> facts_;
   boost::asio::steady_timer signal_;
   std::vector<std::shared_ptr<net::Conn>> conns_;
   std::shared_ptr<net::Conn> winner_;

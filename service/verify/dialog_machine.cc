@@ -33,6 +33,18 @@ v1::ProbeStatus StatusOf(const StepResult& r) {
 
 }  // namespace
 
+std::map<std::string, std::string> SettingFacts(const DialogPlan& plan) {
+  if (plan.primary) return {};
+  switch (plan.tls_mode) {
+    case v1::TLS_MODE_IMPLICIT:
+      return {{facts::kTlsMode, "implicit"}};
+    case v1::TLS_MODE_NONE:
+      return {{facts::kTlsMode, "none"}};
+    default:
+      return {{facts::kTlsMode, "starttls"}};
+  }
+}
+
 DialogMachine::DialogMachine(const probe::Run& run, const probe::SmtpTarget& target,
                              const DialogPlan& plan, boost::asio::ip::address remote)
     : run_(run),
@@ -40,6 +52,7 @@ DialogMachine::DialogMachine(const probe::Run& run, const probe::SmtpTarget& tar
       plan_(plan),
       remote_(remote),
       endpoint_(TargetName(plan.host, plan.port, remote)),
+      setting_(SettingFacts(plan)),
       exchange_(run.config->ehlo_name, run.redactor) {
   out_.port = plan.port;
 }
@@ -118,6 +131,7 @@ std::string DialogMachine::ProbeName(std::string_view step) const {
 
 void DialogMachine::BeginStep(std::string_view step, net::Clock::duration timeout, Then then) {
   probe_ = run_.recorder->Begin(ProbeName(step), endpoint_);
+  probe_->mutable_facts()->insert(setting_.begin(), setting_.end());
   deadline_ = step_deadline_ = run_.budget.Step(timeout);
   then_ = then;
 }

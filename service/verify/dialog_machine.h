@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/ip/address.hpp>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,11 @@ struct DialogAction {
   // kFinish: the server is still in a state to take QUIT (sent without waiting for its reply).
   bool quit = false;
 };
+
+// An alternative's probes say which TLS mode it tried (facts::kTlsMode: starttls, implicit,
+// none, as in channelctl's ?tls=): alternatives can share a port, and their probes interleave in
+// time. The primary dialog's setting is the request's own, so its probes carry nothing extra.
+std::map<std::string, std::string> SettingFacts(const DialogPlan& plan);
 
 // One dialog on a connected socket. Probes, findings and skips go to run.recorder as the
 // dialog goes; the AUTH attempt (primary password dialogs) to target.auth_report. `run`,
@@ -109,6 +115,7 @@ class DialogMachine {
   const DialogPlan& plan_;
   const boost::asio::ip::address remote_;
   const std::string endpoint_;
+  const std::map<std::string, std::string> setting_;  // SettingFacts(plan_)
   smtp::Exchange exchange_;
   DialogOutcome out_;
 

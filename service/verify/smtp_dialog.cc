@@ -72,7 +72,8 @@ asio::awaitable<DialogOutcome> RunSmtpDialog(const probe::Run& run, const probe:
                                              DialogPlan plan,
                                              std::vector<asio::ip::address> addrs) {
   auto race = std::make_shared<ConnectRace>(
-      run, plan.host, plan.port, absl::StrCat(plan.probe_prefix, ".", probes::step::kTcp));
+      run, plan.host, plan.port, absl::StrCat(plan.probe_prefix, ".", probes::step::kTcp),
+      SettingFacts(plan));
   auto conn = co_await race->First(std::move(addrs));
   DialogOutcome out;
   if (conn == nullptr) {

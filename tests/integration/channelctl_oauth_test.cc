@@ -15,6 +15,9 @@
 #include "ctl_support.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "support/find.h"
+#include "support/loopback_suite.h"
+#include "support/oauth_peer.h"
 #include "support/peers.h"
 #include "support/process.h"
 #include "support/server.h"
@@ -28,76 +31,22 @@ using ::testing::Not;
 constexpr char kClientSecret[] = "ctl-test-client-secret";
 constexpr char kAccount[] = "jobs@example.com";
 
-class ChannelctlOAuthTest : public ::testing::Test {
+class ChannelctlOAuthTest : public OAuthSuite {
  protected:
   static void SetUpTestSuite() {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_ = new TestCa(std::move(*ca));
+    OAuthPeerOptions options;
+    options.client_secret = kClientSecret;
+    options.record = true;
+    StartOAuth(options);
+    if (HasFatalFailure()) return;
     dir_ = new TempDir("cv-ctl-oauth-");
-    processes_ = new std::vector<ChildProcess>;
-    auto start = [](std::vector<std::string> more, int* port) {
-      ChildProcess::Options o;
-      o.argv = {CV_PYTHON,
-                "-B",
-                std::string(CV_SOURCE_DIR) + "/tests/peers/oauth_peer.py",
-                "--cert",
-                ca_->valid().cert.string(),
-                "--key",
-                ca_->valid().key.string(),
-                "--client_secret",
-                kClientSecret};
-      o.argv.insert(o.argv.end(), more.begin(), more.end());
-      o.stderr_path = dir_->path() / absl::StrCat("peer", processes_->size(), ".err");
-      auto p = ChildProcess::StartAndWaitReady(o, port);
-      ASSERT_TRUE(p.ok()) << p.status();
-      processes_->push_back(std::move(*p));
-    };
-    std::filesystem::create_directories(RecordDir());
-    start({"--record", RecordDir().string()}, &https_);
-    start({"--smtp", "google"}, &smtp_google_);
-    start({"--smtp", "microsoft"}, &smtp_microsoft_);
-    secret_file_ = new std::string((dir_->path() / "client_secret").string());
-    std::ofstream(*secret_file_) << kClientSecret << "\n";
-
-    auto server = ServerProcess::Start(EngineFlags("_"));
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = new ServerProcess(std::move(*server));
+    server_ = OAuthServer();
   }
   static void TearDownTestSuite() {
-    delete server_;
-    delete processes_;
-    delete secret_file_;
+    OAuthSuite::TearDownTestSuite();
     delete dir_;
-    delete ca_;
-    server_ = nullptr;
-    processes_ = nullptr;
-    secret_file_ = nullptr;
     dir_ = nullptr;
-    ca_ = nullptr;
-  }
-
-  // The server's flags (sep "_"), or channelctl's --local ones: the same settings, spelled with
-  // dashes (sep "-") or, as channelctl also accepts, with the server's underscores.
-  static std::vector<std::string> EngineFlags(const std::string& sep) {
-    auto flag = [&](std::string name, const std::string& value) {
-      for (char& c : name) c = c == '_' ? sep[0] : c;
-      return "--" + name + "=" + value;
-    };
-    const std::string base = absl::StrCat("https://127.0.0.1:", https_);
-    return {flag("allow_cidrs", "127.0.0.0/8"),
-            flag("trusted_ca_file", ca_->ca().string()),
-            flag("google_client_id", "ctl-google-client"),
-            flag("google_client_secret_file", *secret_file_),
-            flag("microsoft_client_id", "ctl-microsoft-client"),
-            flag("microsoft_client_secret_file", *secret_file_),
-            flag("google_token_url", base + "/token"),
-            flag("gmail_api_base", base),
-            flag("google_directory_api_base", base),
-            flag("microsoft_login_base", base),
-            flag("microsoft_graph_base", base),
-            flag("google_smtp_host", absl::StrCat("127.0.0.1:", smtp_google_)),
-            flag("microsoft_smtp_host", absl::StrCat("127.0.0.1:", smtp_microsoft_))};
+    server_ = nullptr;
   }
 
   enum class Mode { kServer, kLocal, kLocalUnderscores };
@@ -107,14 +56,10 @@ class ChannelctlOAuthTest : public ::testing::Test {
   }
 
   static std::vector<std::string> Args(Mode mode, std::vector<std::string> args) {
-    if (mode == Mode::kServer) {
-      args.insert(args.begin(), "--server=" + server_->address());
-      return args;
-    }
-    auto flags = EngineFlags(mode == Mode::kLocal ? "-" : "_");
-    args.insert(args.begin(), flags.begin(), flags.end());
-    args.insert(args.begin(), "--local");
-    return args;
+    if (mode == Mode::kServer) return RemoteArgs(*server_, std::move(args));
+    // channelctl takes the engine's flags spelled with dashes or, as the server spells them,
+    // with underscores.
+    return LocalArgs(oauth_->EngineFlags(mode == Mode::kLocal ? '-' : '_'), std::move(args));
   }
 
   // `channelctl verify PROVIDER --account ... --refresh-token-file F` for the peer's scenario.
@@ -140,18 +85,9 @@ class ChannelctlOAuthTest : public ::testing::Test {
     return RunCtl(Args(mode, args), {{"NO_COLOR", "1"}});
   }
 
-  static std::filesystem::path RecordDir() { return dir_->path() / "sends"; }
-
   // How many send requests the peer received carrying this correlation id.
-  static int SendsWith(const std::string& correlation_id) {
-    int n = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(RecordDir())) {
-      if (entry.path().extension() != ".meta") continue;
-      std::ifstream in(entry.path());
-      std::string line;
-      while (std::getline(in, line)) n += line == "correlation_id=" + correlation_id;
-    }
-    return n;
+  static size_t SendsWith(const std::string& correlation_id) {
+    return oauth_->https->Sends(correlation_id).size();
   }
 
   // The correlation id channelctl printed ("  X-Channel-Verifier-Test: <id>").
@@ -176,12 +112,8 @@ class ChannelctlOAuthTest : public ::testing::Test {
     return response;
   }
 
-  static inline TestCa* ca_ = nullptr;
-  static inline TempDir* dir_ = nullptr;
-  static inline std::vector<ChildProcess>* processes_ = nullptr;
-  static inline std::string* secret_file_ = nullptr;
+  static inline TempDir* dir_ = nullptr;  // the token files channelctl reads
   static inline ServerProcess* server_ = nullptr;
-  static inline int https_ = 0, smtp_google_ = 0, smtp_microsoft_ = 0;
 };
 
 TEST_F(ChannelctlOAuthTest, GooglePassesShowingScopesExpiryAndAccount) {
@@ -256,11 +188,8 @@ TEST_F(ChannelctlOAuthTest, SharedMailboxFailsNamingTheRequirementAndTheFix) {
     EXPECT_EQ(json.exit_code, 2) << json.err;
     const auto response = ParseJson(json);
     EXPECT_EQ(response.verdict(), v1::VERDICT_FAIL);
-    bool shared = false;
-    for (const auto& d : response.diagnoses()) {
-      shared |= d.code() == v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX;
-    }
-    EXPECT_TRUE(shared) << json.out;
+    EXPECT_NE(FindDiagnosis(response, v1::DIAGNOSIS_CODE_INTEGRATION_SHARED_MAILBOX), nullptr)
+        << json.out;
     ExpectNoSecrets(json, "m-shared");
   }
 }
@@ -293,7 +222,7 @@ TEST_F(ChannelctlOAuthTest, SendTestThroughGoogleAndMicrosoft) {
                                  "  Message-ID: <cv."));
     const std::string google_id = CorrelationIdOf(g);
     ASSERT_FALSE(google_id.empty()) << g.out;
-    EXPECT_EQ(SendsWith(google_id), 1);
+    EXPECT_EQ(SendsWith(google_id), 1u);
     ExpectNoSecrets(g, "ok");
 
     CtlResult m = SendTest(mode, "microsoft", "ok", {"--no-timing", "--lang", "de"});
@@ -303,7 +232,7 @@ TEST_F(ChannelctlOAuthTest, SendTestThroughGoogleAndMicrosoft) {
     EXPECT_THAT(m.out, HasSubstr("\n✓ Angenommen: HTTP 202 Accepted\n  Message-ID: <cv."));
     const std::string microsoft_id = CorrelationIdOf(m);
     ASSERT_FALSE(microsoft_id.empty()) << m.out;
-    EXPECT_EQ(SendsWith(microsoft_id), 1);
+    EXPECT_EQ(SendsWith(microsoft_id), 1u);
     ExpectNoSecrets(m, "ok");
   }
 }
@@ -320,7 +249,7 @@ TEST_F(ChannelctlOAuthTest, SendTestRefusalNamesTheCodeAndTheSendProbe) {
     EXPECT_THAT(r.out, HasSubstr("  SEND_AS_DENIED · probe graph.send_mail\n"));
     const std::string id = CorrelationIdOf(r);
     ASSERT_FALSE(id.empty()) << r.out;
-    EXPECT_EQ(SendsWith(id), 1);
+    EXPECT_EQ(SendsWith(id), 1u);
     ExpectNoSecrets(r, "m-sendas");
 
     CtlResult json = SendTest(mode, "google", "g-badrcpt", {"--output", "json"});
@@ -364,7 +293,7 @@ TEST_F(ChannelctlOAuthTest, OAuthEngineFlagsNeedLocal) {
 
 // Without a client secret the local engine cannot refresh the token, and says so.
 TEST_F(ChannelctlOAuthTest, LocalWithoutAClientIsTheServicesProblem) {
-  const std::string base = absl::StrCat("https://127.0.0.1:", https_);
+  const std::string base = oauth_->https->url();
   CtlResult r =
       RunCtl({"--local", "--allow-cidrs=127.0.0.0/8", "--trusted-ca-file=" + ca_->ca().string(),
               "--google-token-url=" + base + "/token", "--gmail-api-base=" + base,

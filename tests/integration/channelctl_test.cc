@@ -11,6 +11,7 @@
 #include "ctl_support.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "support/find.h"
 #include "support/peers.h"
 #include "support/server.h"
 
@@ -20,95 +21,13 @@ namespace v1 = channelverify::v1;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kUser[] = "jobs@t.test";
-constexpr char kPassword[] = "Corr3ct-Horse!pw";
-constexpr char kWrongPassword[] = "wr0ng-Batt3ry!pw";
-
 // Ports and durations differ from run to run; everything else must not.
 std::string Normalize(std::string text) {
   text = std::regex_replace(text, std::regex(":[0-9]{2,5}\\b"), ":PORT");
   return text;
 }
 
-class ChannelctlTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_ = new TestCa(std::move(*ca));
-
-    DnsPeerOptions dns;
-    dns.Host("smtp.t.test", "127.0.0.1")
-        .Host("mx.t.test", "127.0.0.1")
-        .Mx("t.test", "mx.t.test", 10);
-    auto dns_peer = DnsPeer::Start(dns);
-    ASSERT_TRUE(dns_peer.ok()) << dns_peer.status();
-    dns_ = new DnsPeer(std::move(*dns_peer));
-
-    SmtpPeerOptions smtp;
-    smtp.tls = SmtpTls::kStartTls;
-    smtp.cert = ca_->valid();
-    smtp.require_starttls = true;
-    smtp.users = {{kUser, kPassword}};
-    smtp.hostname = "mx.peer.test";
-    auto smtp_peer = SmtpPeer::Start(smtp);
-    ASSERT_TRUE(smtp_peer.ok()) << smtp_peer.status();
-    smtp_ = new SmtpPeer(std::move(*smtp_peer));
-
-    auto server = ServerProcess::Start(EngineFlags("_"));
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = new ServerProcess(std::move(*server));
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete smtp_;
-    delete dns_;
-    delete ca_;
-    server_ = nullptr;
-    smtp_ = nullptr;
-    dns_ = nullptr;
-    ca_ = nullptr;
-  }
-
-  // The server's flags, or channelctl's --local ones (same settings, dashes for underscores).
-  static std::vector<std::string> EngineFlags(const std::string& sep) {
-    auto flag = [&](std::string name, const std::string& value) {
-      for (char& c : name) c = c == '_' ? sep[0] : c;
-      return "--" + name + "=" + value;
-    };
-    return {flag("allow_cidrs", "127.0.0.0/8"), flag("trusted_ca_file", ca_->ca().string()),
-            flag("dns_servers", "127.0.0.1:" + std::to_string(dns_->port())),
-            flag("ehlo_name", "verifier.test")};
-  }
-  static std::vector<std::string> Remote(std::vector<std::string> args) {
-    args.insert(args.begin(), "--server=" + server_->address());
-    return args;
-  }
-  static std::vector<std::string> Local(std::vector<std::string> args) {
-    auto flags = EngineFlags("-");
-    args.insert(args.begin(), flags.begin(), flags.end());
-    args.insert(args.begin(), "--local");
-    return args;
-  }
-  static std::string Channel() {
-    return "smtp://jobs%40t.test@smtp.t.test:" + std::to_string(smtp_->port()) + "?tls=starttls";
-  }
-  static std::string WriteFile(const std::string& name, const std::string& content) {
-    const auto path = std::filesystem::path(::testing::TempDir()) / name;
-    std::ofstream(path) << content << "\n";
-    return path.string();
-  }
-
-  static TestCa* ca_;
-  static DnsPeer* dns_;
-  static SmtpPeer* smtp_;
-  static ServerProcess* server_;
-};
-
-TestCa* ChannelctlTest::ca_ = nullptr;
-DnsPeer* ChannelctlTest::dns_ = nullptr;
-SmtpPeer* ChannelctlTest::smtp_ = nullptr;
-ServerProcess* ChannelctlTest::server_ = nullptr;
+class ChannelctlTest : public ChannelctlSuite {};
 
 constexpr char kPassSnapshot[] =
     "SMTP jobs@t.test @ smtp.t.test:PORT STARTTLS, from jobs@t.test\n"
@@ -128,11 +47,11 @@ constexpr char kPassSnapshot[] =
     "✓ PASS: the channel works\n";
 
 TEST_F(ChannelctlTest, VerifyPassHumanSnapshotWithServerAndLocal) {
-  const std::vector<std::string> args = {"verify", Channel(), "--from", kUser, "--no-timing"};
+  const std::vector<std::string> args = {"verify", Channel(), "--from", kCtlUser, "--no-timing"};
   for (bool local : {false, true}) {
     SCOPED_TRACE(local ? "--local" : "server");
-    CtlResult r = RunCtl(local ? Local(args) : Remote(args),
-                         {{"CHANNELCTL_PASSWORD", kPassword}, {"NO_COLOR", "1"}});
+    CtlResult r =
+        RunCtl(Args(local, args), {{"CHANNELCTL_PASSWORD", kCtlPassword}, {"NO_COLOR", "1"}});
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_EQ(Normalize(r.out), kPassSnapshot) << r.out;
     EXPECT_EQ(r.err, "");  // no spinner when stderr is not a terminal
@@ -140,12 +59,12 @@ TEST_F(ChannelctlTest, VerifyPassHumanSnapshotWithServerAndLocal) {
 }
 
 TEST_F(ChannelctlTest, VerifyWrongPasswordSaysWhatToDoAndExits2) {
-  const std::string file = WriteFile("wrong-pw", kWrongPassword);
-  const std::vector<std::string> args = {"verify",      Channel(),         "--from", kUser,
+  const std::string file = WriteTestFile("wrong-pw", kCtlWrongPassword);
+  const std::vector<std::string> args = {"verify",      Channel(),         "--from", kCtlUser,
                                          "--no-timing", "--password-file", file};
   for (bool local : {false, true}) {
     SCOPED_TRACE(local ? "--local" : "server");
-    CtlResult r = RunCtl(local ? Local(args) : Remote(args));
+    CtlResult r = RunCtl(Args(local, args));
     EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
     EXPECT_THAT(Normalize(r.out),
                 HasSubstr("  ✗ smtp.auth        rejected · PLAIN · 535 5.7.8 Authentication "
@@ -158,47 +77,73 @@ TEST_F(ChannelctlTest, VerifyWrongPasswordSaysWhatToDoAndExits2) {
                           "  What to do: While you change the channel, first switch the sending"));
     EXPECT_THAT(r.out, HasSubstr("The email server rejected the username or password."));
     EXPECT_THAT(r.out, HasSubstr("  Evidence:\n    AUTH: 535 5.7.8"));
-    EXPECT_THAT(r.out + r.err, Not(HasSubstr(kWrongPassword)));
+    EXPECT_THAT(r.out + r.err, Not(HasSubstr(kCtlWrongPassword)));
   }
 }
 
 TEST_F(ChannelctlTest, TimingIsShownUnlessNoTiming) {
-  CtlResult r =
-      RunCtl(Remote({"verify", Channel(), "--from", kUser}), {{"CHANNELCTL_PASSWORD", kPassword}});
+  CtlResult r = RunCtl(Remote({"verify", Channel(), "--from", kCtlUser}),
+                       {{"CHANNELCTL_PASSWORD", kCtlPassword}});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(std::regex_search(r.out, std::regex("✓ smtp\\.auth +[0-9]+ ms  PLAIN"))) << r.out;
   EXPECT_TRUE(std::regex_search(r.out, std::regex("PASS: the channel works in [0-9]+ ms")));
 }
 
 TEST_F(ChannelctlTest, JsonOutputIsTheResponse) {
-  const std::string file = WriteFile("pw", kPassword);
+  const std::string file = WriteTestFile("pw", kCtlPassword);
   for (bool local : {false, true}) {
     SCOPED_TRACE(local ? "--local" : "server");
-    const std::vector<std::string> args = {"verify",          Channel(), "--from",   kUser,
+    const std::vector<std::string> args = {"verify",          Channel(), "--from",   kCtlUser,
                                            "--password-file", file,      "--output", "json"};
-    CtlResult r = RunCtl(local ? Local(args) : Remote(args));
+    CtlResult r = RunCtl(Args(local, args));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     v1::VerifyChannelResponse response;
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &response).ok()) << r.out;
     EXPECT_EQ(response.verdict(), v1::VERDICT_PASS);
     EXPECT_THAT(r.out, HasSubstr("\"verdict\": \"VERDICT_PASS\""));
-    bool auth_ok = false;
-    for (const auto& p : response.probes()) {
-      auth_ok |= p.name() == "smtp.auth" && p.status() == v1::PROBE_STATUS_OK;
-    }
-    EXPECT_TRUE(auth_ok) << r.out;
-    EXPECT_THAT(r.out, Not(HasSubstr(kPassword)));
+    EXPECT_EQ(ProbeOrFail(response, "smtp.auth").status(), v1::PROBE_STATUS_OK) << r.out;
+    EXPECT_THAT(r.out, Not(HasSubstr(kCtlPassword)));
     EXPECT_THAT(r.out, Not(HasSubstr("\033[")));
   }
 }
 
+// The step timeouts are engine options like the others: --local takes them, and they bite.
+TEST_F(ChannelctlTest, LocalTakesTheStepTimeouts) {
+  auto silent = SmtpPeer::StartSilent();
+  ASSERT_TRUE(silent.ok()) << silent.status();
+  const std::string channel =
+      "smtp://jobs%40t.test@smtp.t.test:" + std::to_string(silent->port()) + "?tls=starttls";
+  CtlResult r = RunCtl(Local({"--greeting-timeout-ms", "300", "--tls_timeout_ms=300", "verify",
+                              channel, "--from", kCtlUser, "--output", "json"}),
+                       {{"CHANNELCTL_PASSWORD", kCtlPassword}});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  v1::VerifyChannelResponse response;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &response).ok()) << r.out;
+  const v1::Probe* greeting = FindProbe(response, "smtp.greeting");
+  ASSERT_NE(greeting, nullptr) << r.out;
+  EXPECT_EQ(greeting->status(), v1::PROBE_STATUS_TIMED_OUT) << r.out;
+  // 300 ms instead of the default 10 s, with room for a loaded machine.
+  EXPECT_LT(greeting->duration().seconds(), 5) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("DIAGNOSIS_CODE_SERVER_UNREACHABLE"));
+
+  // Checked as the server checks its flag, and named as channelctl spells it.
+  CtlResult zero = RunCtl(Local({"--greeting-timeout-ms=0", "verify", channel, "--from", kCtlUser}),
+                          {{"CHANNELCTL_PASSWORD", kCtlPassword}});
+  EXPECT_EQ(zero.exit_code, 3);
+  EXPECT_THAT(zero.err, HasSubstr("--greeting-timeout-ms: must be positive"));
+  // An engine option configures the engine in this process, not a server's.
+  CtlResult remote = RunCtl(Remote({"--greeting-timeout-ms=300", "verify", channel}));
+  EXPECT_EQ(remote.exit_code, 3);
+  EXPECT_THAT(remote.err, HasSubstr("--greeting-timeout-ms configures the local engine"));
+}
+
 TEST_F(ChannelctlTest, ColourOnlyWhenAsked) {
-  const std::vector<std::string> args = {"verify", Channel(), "--from", kUser};
+  const std::vector<std::string> args = {"verify", Channel(), "--from", kCtlUser};
   // Not a terminal: no colour by default.
-  CtlResult plain = RunCtl(Remote(args), {{"CHANNELCTL_PASSWORD", kPassword}});
+  CtlResult plain = RunCtl(Remote(args), {{"CHANNELCTL_PASSWORD", kCtlPassword}});
   EXPECT_THAT(plain.out, Not(HasSubstr("\033[")));
-  CtlResult forced = RunCtl(Remote({"verify", Channel(), "--from", kUser, "--color=always"}),
-                            {{"CHANNELCTL_PASSWORD", kPassword}, {"NO_COLOR", "1"}});
+  CtlResult forced = RunCtl(Remote({"verify", Channel(), "--from", kCtlUser, "--color=always"}),
+                            {{"CHANNELCTL_PASSWORD", kCtlPassword}, {"NO_COLOR", "1"}});
   EXPECT_EQ(forced.exit_code, 0);
   EXPECT_THAT(forced.out, HasSubstr("\033[32m✓\033[0m smtp.auth"));
 }
@@ -216,12 +161,12 @@ TEST_F(ChannelctlTest, UsageErrorsExit3WithUsage) {
       {"frobnicate"},
       {"verify"},
       {"verify", "imap://h"},
-      {"verify", "smtp://u:" + std::string(kPassword) + "@h"},
-      {"verify", Channel(), "--password", kPassword},
+      {"verify", "smtp://u:" + std::string(kCtlPassword) + "@h"},
+      {"verify", Channel(), "--password", kCtlPassword},
       {"verify", Channel(), "--output", "yaml"},
       {"verify", Channel(), "--timeout", "soon"},
       {"verify", "google"},
-      {"verify", "microsoft", "--account", kUser},
+      {"verify", "microsoft", "--account", kCtlUser},
       {"send-test", Channel()},
       {"diagnoses", "a", "b"},
       {"health", "--lang", "fr"},
@@ -230,13 +175,13 @@ TEST_F(ChannelctlTest, UsageErrorsExit3WithUsage) {
       {"--local", "--allow-cidrs", "not-a-cidr", "health"},
   };
   for (const auto& args : cases) {
-    CtlResult r = RunCtl(args, {{"CHANNELCTL_PASSWORD", kPassword}});
+    CtlResult r = RunCtl(args, {{"CHANNELCTL_PASSWORD", kCtlPassword}});
     const std::string line =
         args.empty() ? "(none)" : args[0] + " " + (args.size() > 1 ? args[1] : "");
     EXPECT_EQ(r.exit_code, 3) << line << "\n" << r.out << r.err;
     EXPECT_THAT(r.err, HasSubstr("Usage: channelctl")) << line;
     EXPECT_EQ(r.out, "") << line;
-    EXPECT_THAT(r.err, Not(HasSubstr(kPassword))) << line;
+    EXPECT_THAT(r.err, Not(HasSubstr(kCtlPassword))) << line;
   }
 }
 
@@ -256,12 +201,12 @@ TEST_F(ChannelctlTest, ServerDownIsExit3WithAHint) {
   auto port = FreePort();
   ASSERT_TRUE(port.ok());
   CtlResult r = RunCtl({"--server=127.0.0.1:" + std::to_string(*port), "--timeout=2s", "verify",
-                        Channel(), "--from", kUser},
-                       {{"CHANNELCTL_PASSWORD", kPassword}});
+                        Channel(), "--from", kCtlUser},
+                       {{"CHANNELCTL_PASSWORD", kCtlPassword}});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("cannot reach the server at 127.0.0.1:"));
   EXPECT_THAT(r.err, HasSubstr("--local"));
-  EXPECT_THAT(r.err, Not(HasSubstr(kPassword)));
+  EXPECT_THAT(r.err, Not(HasSubstr(kCtlPassword)));
 }
 
 TEST_F(ChannelctlTest, ServerValidationErrorNamesTheField) {
@@ -299,6 +244,9 @@ TEST_F(ChannelctlTest, Diagnoses) {
   v1::ListDiagnosesResponse catalog;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &catalog).ok());
   EXPECT_GT(catalog.entries_size(), 40);
+  // Where the service connects from, as the texts quote it (the server's --egress_ips default).
+  EXPECT_THAT(std::vector<std::string>(catalog.egress_ips().begin(), catalog.egress_ips().end()),
+              ::testing::ElementsAre("3.121.59.239/32", "3.65.146.216/32", "18.158.122.164/32"));
   CtlResult all = RunCtl(Remote({"diagnoses"}));
   EXPECT_EQ(all.exit_code, 0);
   EXPECT_THAT(all.out, HasSubstr("M365_SMTP_AUTH_DISABLED"));
@@ -311,19 +259,19 @@ TEST_F(ChannelctlTest, SendTestDeliversOneMessageWithServerAndLocal) {
   size_t expected = smtp_->Messages().size();
   for (bool local : {false, true}) {
     SCOPED_TRACE(local ? "--local" : "server");
-    const std::vector<std::string> args = {"send-test", Channel(),   "--from",     kUser,
+    const std::vector<std::string> args = {"send-test", Channel(),   "--from",     kCtlUser,
                                            "--to",      "me@t.test", "--no-timing"};
-    CtlResult r = RunCtl(local ? Local(args) : Remote(args), {{"CHANNELCTL_PASSWORD", kPassword}});
+    CtlResult r = RunCtl(Args(local, args), {{"CHANNELCTL_PASSWORD", kCtlPassword}});
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_THAT(r.out, HasSubstr("✓ Accepted: 250 "));
     EXPECT_THAT(r.out, HasSubstr("  Message-ID: <"));
-    EXPECT_THAT(r.out + r.err, Not(HasSubstr(kPassword)));
+    EXPECT_THAT(r.out + r.err, Not(HasSubstr(kCtlPassword)));
     ++expected;
     auto messages = smtp_->WaitForMessages(expected);
     ASSERT_TRUE(messages.ok()) << messages.status();
     EXPECT_EQ(messages->size(), expected);
     EXPECT_EQ(messages->back().rcpt_to, std::vector<std::string>{"me@t.test"});
-    EXPECT_EQ(messages->back().auth_user, kUser);
+    EXPECT_EQ(messages->back().auth_user, kCtlUser);
   }
 }
 
@@ -357,16 +305,11 @@ class ChannelctlFakeTest : public ::testing::Test {
     args.insert(args.begin(), "--server=" + server_.address());
     return args;
   }
-  static std::string WriteFile(const std::string& name, const std::string& content) {
-    const auto path = std::filesystem::path(::testing::TempDir()) / name;
-    std::ofstream(path) << content << "\n";
-    return path.string();
-  }
 };
 
 TEST_F(ChannelctlFakeTest, OAuthChannelReachesTheServer) {
   fake_.verify_response.set_verdict(v1::VERDICT_PASS);
-  const std::string token = WriteFile("refresh", "1//refresh-token-value");
+  const std::string token = WriteTestFile("refresh", "1//refresh-token-value");
   CtlResult r =
       RunCtl(Remote({"verify", "microsoft", "--account", "jobs@t.test", "--refresh-token-file",
                      token, "--tenant", "contoso", "--lang", "de"}));
@@ -414,7 +357,7 @@ TEST_F(ChannelctlFakeTest, SendTestSendsARequestIdAndIsNotRetried) {
   fake_.send_response.set_verdict(v1::VERDICT_PASS);
   CtlResult r = RunCtl(
       Remote({"send-test", "smtp://jobs%40t.test@smtp.t.test", "--to", "me@t.test", "--no-timing"}),
-      {{"CHANNELCTL_PASSWORD", kPassword}});
+      {{"CHANNELCTL_PASSWORD", kCtlPassword}});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("✓ Accepted: 250 2.0.0 Ok: queued as 4F1A2\n"
                                "  Message-ID: <abc@verifier.test>\n"));
@@ -422,13 +365,13 @@ TEST_F(ChannelctlFakeTest, SendTestSendsARequestIdAndIsNotRetried) {
   {
     std::lock_guard lock(fake_.mu);
     EXPECT_EQ(fake_.last_send.recipient(), "me@t.test");
-    EXPECT_EQ(fake_.last_send.channel().smtp().password(), kPassword);
+    EXPECT_EQ(fake_.last_send.channel().smtp().password(), kCtlPassword);
     first_id = fake_.last_send.request_id();
     EXPECT_EQ(first_id.size(), 32u);
   }
   r = RunCtl(Remote({"send-test", "smtp://jobs%40t.test@smtp.t.test", "--to", "me@t.test",
                      "--request-id", "fixed-id-1"}),
-             {{"CHANNELCTL_PASSWORD", kPassword}});
+             {{"CHANNELCTL_PASSWORD", kCtlPassword}});
   {
     std::lock_guard lock(fake_.mu);
     EXPECT_EQ(fake_.last_send.request_id(), "fixed-id-1");
@@ -437,11 +380,11 @@ TEST_F(ChannelctlFakeTest, SendTestSendsARequestIdAndIsNotRetried) {
   fake_.send_calls = 0;
   fake_.fail_first = 1000;
   r = RunCtl(Remote({"send-test", "smtp://jobs%40t.test@smtp.t.test", "--to", "me@t.test"}),
-             {{"CHANNELCTL_PASSWORD", kPassword}});
+             {{"CHANNELCTL_PASSWORD", kCtlPassword}});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(fake_.send_calls.load(), 1);
   EXPECT_THAT(r.err, HasSubstr("request id: "));
-  EXPECT_THAT(r.out + r.err, Not(HasSubstr(kPassword)));
+  EXPECT_THAT(r.out + r.err, Not(HasSubstr(kCtlPassword)));
 }
 
 TEST_F(ChannelctlFakeTest, SendTestNotAcceptedExits2) {

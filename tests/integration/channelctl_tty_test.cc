@@ -30,45 +30,28 @@ std::string Plain(const std::string& screen) {
   return std::regex_replace(screen, std::regex("\033\\[[0-9;]*m"), "");
 }
 
-class ChannelctlTtyTest : public ::testing::Test {
+class ChannelctlTtyTest : public ChannelctlSuite {
  protected:
   static void SetUpTestSuite() {
-    auto peers = CtlPeers::Start();
-    ASSERT_TRUE(peers.ok()) << peers.status();
-    peers_ = peers->release();
+    ChannelctlSuite::SetUpTestSuite();
+    if (HasFatalFailure()) return;
     // Every reply 200 ms late: a verification of about two seconds, long enough that the
     // progress line (first shown after 150 ms) is certain to show while it runs.
     SmtpPeerOptions slow;
     slow.profile = "generic-ok";
     slow.tls = SmtpTls::kStartTls;
-    slow.cert = peers_->ca->valid();
+    slow.cert = ca_->valid();
     slow.delay_ms = 200;
     auto slow_peer = SmtpPeer::Start(slow);
     ASSERT_TRUE(slow_peer.ok()) << slow_peer.status();
     slow_ = new SmtpPeer(std::move(*slow_peer));
-    auto server = ServerProcess::Start(peers_->EngineFlags('_'));
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = new ServerProcess(std::move(*server));
   }
   static void TearDownTestSuite() {
-    delete server_;
     delete slow_;
-    delete peers_;
-    server_ = nullptr;
     slow_ = nullptr;
-    peers_ = nullptr;
+    ChannelctlSuite::TearDownTestSuite();
   }
 
-  static std::vector<std::string> Args(bool local, std::vector<std::string> args) {
-    if (local) {
-      auto flags = peers_->EngineFlags('-');
-      args.insert(args.begin(), flags.begin(), flags.end());
-      args.insert(args.begin(), "--local");
-    } else {
-      args.insert(args.begin(), "--server=" + server_->address());
-    }
-    return args;
-  }
   static std::string SlowChannel() {
     return absl::StrCat("smtp://jobs%40t.test@smtp.t.test:", slow_->port(), "?tls=starttls");
   }
@@ -89,9 +72,7 @@ class ChannelctlTtyTest : public ::testing::Test {
     return std::move(*p);
   }
 
-  static inline CtlPeers* peers_ = nullptr;
   static inline SmtpPeer* slow_ = nullptr;
-  static inline ServerProcess* server_ = nullptr;
 };
 
 TEST_F(ChannelctlTtyTest, PasswordIsAskedForWithEchoOffAndUsed) {
@@ -103,8 +84,7 @@ TEST_F(ChannelctlTtyTest, PasswordIsAskedForWithEchoOffAndUsed) {
     for (const char* password : {kCtlPassword, kCtlWrongPassword}) {
       const bool right = password == std::string(kCtlPassword);
       SCOPED_TRACE(right ? "right password" : "wrong password");
-      PtyProcess ctl =
-          Start(Args(local, {"verify", peers_->Channel(), "--from", kCtlUser, "--no-timing"}));
+      PtyProcess ctl = Start(Args(local, {"verify", Channel(), "--from", kCtlUser, "--no-timing"}));
       ASSERT_TRUE(ctl.WaitForOutput(prompt, kTimeout)) << ctl.terminal();
       // Echo is already off when the prompt shows, so typing at once is safe.
       EXPECT_FALSE(ctl.LocalModes() & ECHO) << "echo is on at the prompt";
@@ -130,7 +110,7 @@ TEST_F(ChannelctlTtyTest, PasswordIsAskedForWithEchoOffAndUsed) {
 
 // Ctrl-C at the prompt ends channelctl, and the terminal gets its echo back.
 TEST_F(ChannelctlTtyTest, InterruptAtThePromptRestoresEcho) {
-  PtyProcess ctl = Start(Args(false, {"verify", peers_->Channel(), "--from", kCtlUser}));
+  PtyProcess ctl = Start(Args(false, {"verify", Channel(), "--from", kCtlUser}));
   ASSERT_TRUE(ctl.WaitForOutput("Password for jobs@t.test", kTimeout)) << ctl.terminal();
   EXPECT_FALSE(ctl.LocalModes() & ECHO);
   ctl.Type("half-typed\x03");  // the terminal turns ^C into SIGINT for channelctl
@@ -143,7 +123,7 @@ TEST_F(ChannelctlTtyTest, InterruptAtThePromptRestoresEcho) {
 
 // --password-file and $CHANNELCTL_PASSWORD win over the prompt even on a terminal.
 TEST_F(ChannelctlTtyTest, NoPromptWhenThePasswordComesFromTheEnvironment) {
-  PtyProcess ctl = Start(Args(false, {"verify", peers_->Channel(), "--from", kCtlUser}),
+  PtyProcess ctl = Start(Args(false, {"verify", Channel(), "--from", kCtlUser}),
                          {{"CHANNELCTL_PASSWORD", kCtlPassword}});
   EXPECT_EQ(ctl.Wait(kTimeout), 0) << ctl.terminal();
   EXPECT_THAT(ctl.terminal(), Not(HasSubstr("Password for")));
@@ -151,7 +131,7 @@ TEST_F(ChannelctlTtyTest, NoPromptWhenThePasswordComesFromTheEnvironment) {
 }
 
 TEST_F(ChannelctlTtyTest, ColourOnATerminalButNotWithNoColorOrWhenPiped) {
-  const auto args = Args(false, {"verify", peers_->Channel(), "--from", kCtlUser, "--no-timing"});
+  const auto args = Args(false, {"verify", Channel(), "--from", kCtlUser, "--no-timing"});
   const std::map<std::string, std::string> env = {{"CHANNELCTL_PASSWORD", kCtlPassword}};
   {
     SCOPED_TRACE("stdout on the terminal");

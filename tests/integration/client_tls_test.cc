@@ -22,15 +22,15 @@ namespace v1 = channelverify::v1;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class ClientTlsTest : public ::testing::Test {
+class ClientTlsTest : public ChannelctlSuite {
  protected:
   static void SetUpTestSuite() {
-    auto peers = CtlPeers::Start();
-    ASSERT_TRUE(peers.ok()) << peers.status();
-    peers_ = peers->release();
+    // Servers of its own: the world's server speaks plaintext.
+    StartWorld();
+    if (HasFatalFailure()) return;
     dir_ = new TempDir("cv-client-tls-");
     // A client certificate from the server's client CA, and one from a CA it does not know.
-    auto client = MakeClientCert(peers_->ca->dir(), dir_->path(), "hr-platform");
+    auto client = MakeClientCert(ca_->dir(), dir_->path(), "hr-platform");
     ASSERT_TRUE(client.ok()) << client.status();
     client_ = new CertKey(*client);
     auto other_ca = TestCa::Create(dir_->path() / "other-ca");
@@ -42,35 +42,28 @@ class ClientTlsTest : public ::testing::Test {
 
     // The server's certificate is the test CA's "valid" one: 127.0.0.1 and localhost among
     // its names.
-    std::vector<std::string> tls = peers_->EngineFlags('_');
-    tls.push_back("--tls_cert_file=" + peers_->ca->valid().cert.string());
-    tls.push_back("--tls_key_file=" + peers_->ca->valid().key.string());
-    auto server = ServerProcess::Start(tls);
-    ASSERT_TRUE(server.ok()) << server.status();
-    tls_ = new ServerProcess(std::move(*server));
+    std::vector<std::string> tls = EngineFlags('_');
+    tls.push_back("--tls_cert_file=" + ca_->valid().cert.string());
+    tls.push_back("--tls_key_file=" + ca_->valid().key.string());
+    tls_ = KeepForSuite(ServerProcess::Start(tls));
 
     std::vector<std::string> mtls = tls;
-    mtls.push_back("--client_ca_file=" + peers_->ca->ca().string());
-    server = ServerProcess::Start(mtls);
-    ASSERT_TRUE(server.ok()) << server.status();
-    mtls_ = new ServerProcess(std::move(*server));
+    mtls.push_back("--client_ca_file=" + ca_->ca().string());
+    mtls_ = KeepForSuite(ServerProcess::Start(mtls));
   }
   static void TearDownTestSuite() {
-    delete mtls_;
-    delete tls_;
+    ChannelctlSuite::TearDownTestSuite();  // the servers first
     delete stranger_;
     delete other_ca_;
     delete client_;
     delete dir_;
-    delete peers_;
     mtls_ = tls_ = nullptr;
     stranger_ = client_ = nullptr;
     other_ca_ = nullptr;
     dir_ = nullptr;
-    peers_ = nullptr;
   }
 
-  static std::string Ca() { return peers_->ca->ca().string(); }
+  static std::string Ca() { return ca_->ca().string(); }
   static std::vector<std::string> ClientCert(const CertKey& cert) {
     return {"--cert-file", cert.cert.string(), "--key-file", cert.key.string()};
   }
@@ -82,7 +75,7 @@ class ClientTlsTest : public ::testing::Test {
   // `channelctl --server ADDRESS ARGS verify CHANNEL --from ... --output json`.
   static CtlResult Verify(const ServerProcess& server, const std::vector<std::string>& args) {
     auto all = Cat({"--server=" + server.address()}, args);
-    all = Cat(all, {"verify", peers_->Channel(), "--from", kCtlUser, "--output", "json"});
+    all = Cat(all, {"verify", Channel(), "--from", kCtlUser, "--output", "json"});
     return RunCtl(all, {{"CHANNELCTL_PASSWORD", kCtlPassword}});
   }
   static CtlResult Health(const ServerProcess& server, const std::vector<std::string>& args) {
@@ -104,7 +97,6 @@ class ClientTlsTest : public ::testing::Test {
     EXPECT_THAT(r.err, Not(HasSubstr(kCtlPassword)));
   }
 
-  static inline CtlPeers* peers_ = nullptr;
   static inline TempDir* dir_ = nullptr;
   static inline CertKey* client_ = nullptr;
   static inline TestCa* other_ca_ = nullptr;
@@ -143,8 +135,7 @@ TEST_F(ClientTlsTest, ChannelctlPlaintextAgainstTlsAndTlsAgainstPlaintext) {
 }
 
 TEST_F(ClientTlsTest, ChannelctlWithTheWrongCaSaysCertificate) {
-  for (const std::string& ca :
-       {other_ca_->ca().string(), peers_->ca->self_signed().cert.string()}) {
+  for (const std::string& ca : {other_ca_->ca().string(), ca_->self_signed().cert.string()}) {
     SCOPED_TRACE(ca);
     CtlResult r = Health(*tls_, {"--ca-file", ca, "--timeout=5s"});
     ExpectRefused(r,
@@ -204,8 +195,8 @@ TEST_F(ClientTlsTest, ChannelctlTlsServerNameForAPortForward) {
   auto named_ca = TestCa::Create(dir_->path() / "svc-ca", {"verifier.mail.svc"});
   ASSERT_TRUE(named_ca.ok()) << named_ca.status();
   auto server = ServerProcess::Start(
-      Cat(peers_->EngineFlags('_'), {"--tls_cert_file=" + named_ca->valid().cert.string(),
-                                     "--tls_key_file=" + named_ca->valid().key.string()}));
+      Cat(EngineFlags('_'), {"--tls_cert_file=" + named_ca->valid().cert.string(),
+                             "--tls_key_file=" + named_ca->valid().key.string()}));
   ASSERT_TRUE(server.ok()) << server.status();
   const std::string ca = named_ca->ca().string();
   ExpectRefused(Health(*server, {"--ca-file", ca, "--timeout=5s"}),
@@ -253,7 +244,7 @@ TEST_F(ClientLibraryTlsTest, TlsWithCaFile) {
   v1::VerifyChannelRequest request;
   auto* smtp = request.mutable_channel()->mutable_smtp();
   smtp->set_host("smtp.t.test");
-  smtp->set_port(static_cast<uint32_t>(peers_->smtp->port()));
+  smtp->set_port(static_cast<uint32_t>(smtp_->port()));
   smtp->set_tls_mode(v1::TLS_MODE_STARTTLS);
   smtp->set_username(kCtlUser);
   smtp->set_password(kCtlPassword);

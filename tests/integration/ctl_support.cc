@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -100,39 +101,68 @@ CtlResult RunCtl(const std::vector<std::string>& args,
   return result;
 }
 
-absl::StatusOr<std::unique_ptr<CtlPeers>> CtlPeers::Start(SmtpPeerOptions smtp) {
-  auto peers = std::make_unique<CtlPeers>();
-  auto ca = TestCa::Create();
-  if (!ca.ok()) return ca.status();
-  peers->ca.emplace(std::move(*ca));
-  auto dns = DnsPeer::Start(DnsPeerOptions()
-                                .Host("smtp.t.test", "127.0.0.1")
-                                .Host("mx.t.test", "127.0.0.1")
-                                .Mx("t.test", "mx.t.test", 10));
-  if (!dns.ok()) return dns.status();
-  peers->dns.emplace(std::move(*dns));
+void ChannelctlSuite::StartWorld(DnsPeerOptions records) {
+  StartLoopback(std::move(records));
+  if (::testing::Test::HasFatalFailure()) return;
+  SmtpPeerOptions smtp;
   smtp.tls = SmtpTls::kStartTls;
-  smtp.cert = peers->ca->valid();
+  smtp.cert = ca_->valid();
   smtp.require_starttls = true;
   smtp.users = {{kCtlUser, kCtlPassword}};
-  auto smtp_peer = SmtpPeer::Start(std::move(smtp));
-  if (!smtp_peer.ok()) return smtp_peer.status();
-  peers->smtp.emplace(std::move(*smtp_peer));
-  return peers;
+  smtp.hostname = "mx.peer.test";
+  auto peer = SmtpPeer::Start(smtp);
+  ASSERT_TRUE(peer.ok()) << peer.status();
+  smtp_ = new SmtpPeer(std::move(*peer));
 }
 
-std::vector<std::string> CtlPeers::EngineFlags(char sep) const {
-  auto flag = [&](std::string name, const std::string& value) {
-    for (char& c : name) c = c == '_' ? sep : c;
-    return "--" + name + "=" + value;
-  };
-  return {flag("allow_cidrs", "127.0.0.0/8"), flag("trusted_ca_file", ca->ca().string()),
-          flag("dns_servers", absl::StrCat("127.0.0.1:", dns->port())),
-          flag("ehlo_name", "verifier.test")};
+void ChannelctlSuite::SetUpTestSuite() {
+  StartWorld();
+  if (::testing::Test::HasFatalFailure()) return;
+  server_ = KeepForSuite(ServerProcess::Start(EngineFlags('_')));
 }
 
-std::string CtlPeers::Channel() const {
-  return absl::StrCat("smtp://jobs%40t.test@smtp.t.test:", smtp->port(), "?tls=starttls");
+void ChannelctlSuite::TearDownTestSuite() {
+  LoopbackSuite::TearDownTestSuite();
+  delete smtp_;
+  smtp_ = nullptr;
+  server_ = nullptr;
+}
+
+std::vector<std::string> ChannelctlSuite::EngineFlags(char sep) {
+  return {EngineFlag("allow_cidrs", "127.0.0.0/8", sep),
+          EngineFlag("trusted_ca_file", ca_->ca().string(), sep),
+          EngineFlag("dns_servers", Resolver(), sep),
+          EngineFlag("ehlo_name", "verifier.test", sep)};
+}
+
+std::string ChannelctlSuite::Channel() {
+  return absl::StrCat("smtp://jobs%40t.test@smtp.t.test:", smtp_->port(), "?tls=starttls");
+}
+
+std::vector<std::string> ChannelctlSuite::Remote(std::vector<std::string> args) {
+  return RemoteArgs(*server_, std::move(args));
+}
+
+std::vector<std::string> ChannelctlSuite::Local(std::vector<std::string> args) {
+  return LocalArgs(EngineFlags('-'), std::move(args));
+}
+
+std::vector<std::string> RemoteArgs(const ServerProcess& server, std::vector<std::string> args) {
+  args.insert(args.begin(), "--server=" + server.address());
+  return args;
+}
+
+std::vector<std::string> LocalArgs(const std::vector<std::string>& engine_flags,
+                                   std::vector<std::string> args) {
+  args.insert(args.begin(), engine_flags.begin(), engine_flags.end());
+  args.insert(args.begin(), "--local");
+  return args;
+}
+
+std::string WriteTestFile(const std::string& name, const std::string& content) {
+  const auto path = std::filesystem::path(::testing::TempDir()) / name;
+  std::ofstream(path) << content << "\n";
+  return path.string();
 }
 
 grpc::Status FakeVerifier::Answer(std::atomic<int>& calls) {

@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "support/loopback_suite.h"
 #include "support/peers.h"
 #include "support/server.h"
 
@@ -56,21 +57,9 @@ absl::StatusOr<HealthCheckResponse::ServingStatus> Check(
   return response.status();
 }
 
-class DeployTest : public ::testing::Test {
+// The CA and resolver of LoopbackSuite; each test starts its own server.
+class DeployTest : public LoopbackSuite {
  protected:
-  void SetUp() override {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_.emplace(std::move(*ca));
-    auto dns = DnsPeer::Start(DnsPeerOptions().Host("smtp.t.test", "127.0.0.1"));
-    ASSERT_TRUE(dns.ok()) << dns.status();
-    dns_.emplace(std::move(*dns));
-  }
-
-  std::vector<std::string> Flags(std::vector<std::string> more = {}) {
-    return ServerProcess::TestFlags(ca_->ca().string(),
-                                    absl::StrCat(dns_->host(), ":", dns_->port()), more);
-  }
   std::vector<std::string> TlsFlags(std::vector<std::string> more = {}) {
     std::vector<std::string> flags = {"--tls_cert_file=" + ca_->valid().cert.string(),
                                       "--tls_key_file=" + ca_->valid().key.string(),
@@ -95,8 +84,6 @@ class DeployTest : public ::testing::Test {
     return {status.ok() ? *status : -1, process->CollectOutput(absl::Seconds(2))};
   }
 
-  std::optional<TestCa> ca_;
-  std::optional<DnsPeer> dns_;
   TempDir dir_{"cv-deploy-"};
 };
 
@@ -196,9 +183,8 @@ TEST_F(DeployTest, RenewedCertificateIsServedWithoutARestart) {
   const fs::path key = dir_.path() / "tls.key";
   fs::copy_file(ca_->valid().cert, cert);
   fs::copy_file(ca_->valid().key, key);
-  auto server =
-      ServerProcess::Start(Flags({"--tls_cert_file=" + cert.string(),
-                                  "--tls_key_file=" + key.string(), "--tls_reload_interval_s=1"}));
+  auto server = Server({"--tls_cert_file=" + cert.string(), "--tls_key_file=" + key.string(),
+                        "--tls_reload_interval_s=1"});
   ASSERT_TRUE(server.ok()) << server.status();
   ASSERT_TRUE(ListDiagnoses(TlsChannel(server->port(), ca_->ca())).ok());
 
@@ -207,12 +193,12 @@ TEST_F(DeployTest, RenewedCertificateIsServedWithoutARestart) {
   fs::rename(dir_.path() / "tls.key.new", key);
   fs::rename(dir_.path() / "tls.crt.new", cert);
 
-  bool renewed = false;
-  for (int i = 0; i < 50 && !renewed; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    renewed =
-        ListDiagnoses(TlsChannel(server->port(), next_ca->ca()), std::chrono::seconds(2)).ok();
-  }
+  const bool renewed = Eventually(
+      [&] {
+        return ListDiagnoses(TlsChannel(server->port(), next_ca->ca()), std::chrono::seconds(2))
+            .ok();
+      },
+      absl::Seconds(10));
   EXPECT_TRUE(renewed) << "the new certificate was not served within 10 s";
   EXPECT_FALSE(ListDiagnoses(TlsChannel(server->port(), ca_->ca()), std::chrono::seconds(2)).ok());
   EXPECT_TRUE(server->process().Running());
@@ -226,7 +212,7 @@ TEST_F(DeployTest, MetricsMoveWithTheCalls) {
   options.users = {{"jobs@t.test", "pw-never-in-metrics"}};
   auto peer = SmtpPeer::Start(options);
   ASSERT_TRUE(peer.ok()) << peer.status();
-  auto server = ServerProcess::Start(Flags({"--metrics_listen=127.0.0.1:0"}));
+  auto server = Server({"--metrics_listen=127.0.0.1:0"});
   ASSERT_TRUE(server.ok()) << server.status();
   auto metrics_port = LoggedPort(server->Logs(), "metrics_port");
   ASSERT_TRUE(metrics_port.ok()) << metrics_port.status();
@@ -301,7 +287,7 @@ TEST_F(DeployTest, MetricsMoveWithTheCalls) {
 }
 
 TEST_F(DeployTest, RequestIdComesFromTheCallerOrIsMadeAndIsEchoed) {
-  auto server = ServerProcess::Start(Flags());
+  auto server = Server();
   ASSERT_TRUE(server.ok()) << server.status();
   auto stub = server->Stub();
   v1::ListDiagnosesRequest request;
@@ -333,7 +319,8 @@ TEST_F(DeployTest, RequestIdComesFromTheCallerOrIsMadeAndIsEchoed) {
 }
 
 TEST_F(DeployTest, SigtermTurnsThePlaintextHealthPortNotServingToo) {
-  auto server = ServerProcess::Start(TlsFlags({"--shutdown_delay_ms=1500"}));
+  // Health says NOT_SERVING for the shutdown delay; the test asks within it.
+  auto server = ServerProcess::Start(TlsFlags({"--shutdown_delay_ms=3000"}));
   ASSERT_TRUE(server.ok()) << server.status();
   auto health_port = LoggedPort(server->Logs(), "health_port");
   ASSERT_TRUE(health_port.ok());
@@ -341,9 +328,11 @@ TEST_F(DeployTest, SigtermTurnsThePlaintextHealthPortNotServingToo) {
   ASSERT_EQ(Check(plain_health, kApiService).value_or(HealthCheckResponse::UNKNOWN),
             HealthCheckResponse::SERVING);
   ASSERT_EQ(::kill(server->process().pid(), SIGTERM), 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  EXPECT_EQ(Check(plain_health, kApiService).value_or(HealthCheckResponse::UNKNOWN),
-            HealthCheckResponse::NOT_SERVING);
+  // The switch comes just after the server's "shutting down" line: asked until it shows.
+  EXPECT_TRUE(Eventually([&] {
+    return Check(plain_health, kApiService).value_or(HealthCheckResponse::UNKNOWN) ==
+           HealthCheckResponse::NOT_SERVING;
+  })) << "the health port never said NOT_SERVING";
   auto status = server->process().Wait(absl::Seconds(10));
   ASSERT_TRUE(status.ok()) << status.status();
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
@@ -381,7 +370,7 @@ TEST_F(DeployTest, BadTlsOrListenConfigurationFailsFastNamingTheFlag) {
 }
 
 TEST_F(DeployTest, PortInUseFailsFast) {
-  auto first = ServerProcess::Start(Flags({"--health_listen=127.0.0.1:0"}));
+  auto first = Server({"--health_listen=127.0.0.1:0"});
   ASSERT_TRUE(first.ok()) << first.status();
   auto health_port = LoggedPort(first->Logs(), "health_port");
   ASSERT_TRUE(health_port.ok());

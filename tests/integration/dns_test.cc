@@ -313,31 +313,33 @@ TEST_F(DnsTest, RejectsNamesCAresWouldCutShort) {
 }
 
 TEST_F(DnsTest, IpLiteralNeedsNoQuery) {
-  // The server never answers: only a lookup that sends nothing can succeed at once.
+  // The server never answers: only a lookup that sends nothing can succeed.
   UdpSocket silent;
   auto resolver = MakeResolver("127.0.0.1:" + std::to_string(silent.port));
-  const auto start = Clock::now();
   HostLookup r = RunOn(ctx_, resolver->ResolveHost("127.0.0.9", In(milliseconds(2000))));
   EXPECT_EQ(r.outcome, DnsOutcome::kOk);
   EXPECT_THAT(r.addresses, ElementsAre(make_address("127.0.0.9")));
   r = RunOn(ctx_, resolver->ResolveHost("::1", In(milliseconds(2000))));
   EXPECT_EQ(r.outcome, DnsOutcome::kOk);
   EXPECT_THAT(r.addresses, ElementsAre(make_address("::1")));
-  EXPECT_LT(Clock::now() - start, milliseconds(100));
+  // And nothing was sent: a query would be waiting in the silent server's socket (loopback
+  // delivers at once), whatever the machine's load.
+  unsigned char buf[512];
+  EXPECT_LT(recv(silent.fd, buf, sizeof(buf), MSG_DONTWAIT), 0) << "a query reached the server";
 }
 
 TEST_F(DnsTest, SilentServerTimesOut) {
   UdpSocket silent;
   auto resolver = MakeResolver("127.0.0.1:" + std::to_string(silent.port), milliseconds(150), 2);
-  const auto start = Clock::now();
   const HostLookup r = RunOn(ctx_, resolver->ResolveHost("smtp.t.test", In(milliseconds(3000))));
-  const auto elapsed = Clock::now() - start;
   EXPECT_EQ(r.outcome, DnsOutcome::kTimedOut) << r.error;
   EXPECT_TRUE(r.addresses.empty());
-  // c-ares' own attempts (2 x 150 ms, with its backoff) end it well before the deadline.
-  EXPECT_LT(elapsed, milliseconds(1500));
+  // c-ares' own attempts (2 x 150 ms, with its backoff) end it, well before the deadline: the
+  // error is c-ares' timeout, not the deadline's (which says "no answer before the deadline").
+  EXPECT_EQ(r.error, ares_strerror(ARES_ETIMEOUT));
   const MxLookup m = RunOn(ctx_, resolver->ResolveMx("t.test", In(milliseconds(3000))));
   EXPECT_EQ(m.outcome, DnsOutcome::kTimedOut) << m.error;
+  EXPECT_EQ(m.error, ares_strerror(ARES_ETIMEOUT));
 }
 
 TEST_F(DnsTest, ClosedPortFailsFast) {
@@ -346,29 +348,40 @@ TEST_F(DnsTest, ClosedPortFailsFast) {
     UdpSocket probe;
     port = probe.port;
   }
-  auto resolver = MakeResolver("127.0.0.1:" + std::to_string(port), milliseconds(1000), 2);
+  // The refusal ends it at once, or at the latest the deadline does. c-ares alone would wait
+  // 10 s for its first attempt, so a bound of the deadline plus seconds of slack for a loaded
+  // machine still catches a lookup that outlived its deadline.
+  constexpr milliseconds kDeadline(1500);
+  auto resolver = MakeResolver("127.0.0.1:" + std::to_string(port), milliseconds(10000), 2);
   const auto start = Clock::now();
-  const HostLookup r = RunOn(ctx_, resolver->ResolveHost("smtp.t.test", In(milliseconds(1500))));
+  const HostLookup r = RunOn(ctx_, resolver->ResolveHost("smtp.t.test", In(kDeadline)));
   const auto elapsed = Clock::now() - start;
   EXPECT_THAT(r.outcome, ::testing::AnyOf(DnsOutcome::kFailed, DnsOutcome::kTimedOut)) << r.error;
-  EXPECT_LT(elapsed, milliseconds(1500 + 200));
+  EXPECT_LT(elapsed, kDeadline + milliseconds(5000));
 }
 
 TEST_F(DnsTest, DeadlineShorterThanAttemptIsHonoured) {
+  // c-ares would wait 5 s for its first attempt: what ends these lookups is the deadline, as
+  // their error says; a load that slows the test does not turn that into c-ares' timeout. The
+  // lower bound holds under any load; the upper one has the attempt's seconds of margin and
+  // catches a lookup that ignored its deadline.
+  constexpr milliseconds kAttempt(5000);
   UdpSocket silent;
-  auto resolver = MakeResolver("127.0.0.1:" + std::to_string(silent.port), milliseconds(5000), 3);
+  auto resolver = MakeResolver("127.0.0.1:" + std::to_string(silent.port), kAttempt, 3);
   for (milliseconds deadline : {milliseconds(0), milliseconds(50), milliseconds(300)}) {
     const auto start = Clock::now();
     const HostLookup h = RunOn(ctx_, resolver->ResolveHost("smtp.t.test", start + deadline));
     const auto elapsed = Clock::now() - start;
     EXPECT_EQ(h.outcome, DnsOutcome::kTimedOut) << h.error;
+    EXPECT_EQ(h.error, "no answer before the deadline");
     EXPECT_GE(elapsed, deadline);
-    EXPECT_LT(elapsed, deadline + milliseconds(200));
+    EXPECT_LT(elapsed, kAttempt);
   }
   const auto start = Clock::now();
   const MxLookup m = RunOn(ctx_, resolver->ResolveMx("t.test", start + milliseconds(300)));
   EXPECT_EQ(m.outcome, DnsOutcome::kTimedOut);
-  EXPECT_LT(Clock::now() - start, milliseconds(500));
+  EXPECT_EQ(m.error, "no answer before the deadline");
+  EXPECT_LT(Clock::now() - start, kAttempt);
 }
 
 asio::awaitable<void> LookupInto(std::shared_ptr<DnsResolver> resolver, std::string name,
@@ -376,6 +389,10 @@ asio::awaitable<void> LookupInto(std::shared_ptr<DnsResolver> resolver, std::str
   *out = co_await resolver->ResolveHost(std::move(name), deadline);
 }
 
+// 300 lookups at once, all answered. With the fixture's resolver each lookup is answered within
+// c-ares' two tries (1 s, then 2 s; a burst can lose a query, which the second try covers) or
+// ends as a failure before the 5 s deadline: one that waited for anything longer fails the
+// outcome check, so no clock of the test's own, which load could stretch, has to catch it.
 void ExpectManyConcurrent(std::shared_ptr<DnsResolver> resolver, int threads) {
   constexpr int kLookups = 300;
   asio::io_context ctx;
@@ -398,8 +415,6 @@ void ExpectManyConcurrent(std::shared_ptr<DnsResolver> resolver, int threads) {
     ASSERT_EQ(results[i].outcome, DnsOutcome::kOk) << i << ": " << results[i].error;
     EXPECT_THAT(results[i].addresses, ElementsAre(make_address(expected))) << i;
   }
-  // Far from the budget on any machine; it catches a lookup that waits for a timeout.
-  EXPECT_LT(elapsed, milliseconds(3000));
   std::cout << kLookups << " lookups on " << threads << " thread(s) in "
             << std::chrono::duration_cast<milliseconds>(elapsed).count() << " ms\n";
 }
@@ -444,15 +459,18 @@ TEST_F(DnsTest, CallerCancellationEndsTheLookup) {
   using namespace asio::experimental::awaitable_operators;
   UdpSocket silent;
   auto resolver = MakeResolver("127.0.0.1:" + std::to_string(silent.port), milliseconds(5000), 1);
+  constexpr milliseconds kLookupDeadline(5000);
   auto race = [&]() -> asio::awaitable<int> {
     asio::steady_timer timer(co_await asio::this_coro::executor, milliseconds(50));
-    auto winner = co_await (resolver->ResolveHost("smtp.t.test", In(milliseconds(5000))) ||
+    auto winner = co_await (resolver->ResolveHost("smtp.t.test", In(kLookupDeadline)) ||
                             timer.async_wait(asio::use_awaitable));
     co_return static_cast<int>(winner.index());
   };
   const auto start = Clock::now();
   EXPECT_EQ(RunOn(ctx_, race()), 1);  // the timer won; the lookup was cancelled
-  EXPECT_LT(Clock::now() - start, milliseconds(300));
+  // `||` waits for the loser to finish: a lookup that ignored the cancellation would run to its
+  // own deadline. Ending before it (50 ms against 5 s) holds on any loaded machine.
+  EXPECT_LT(Clock::now() - start, kLookupDeadline);
 }
 
 TEST_F(DnsTest, DestroyingTheIoContextWithLookupsPendingIsSafe) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "support/loopback_suite.h"
 #include "support/peers.h"
 #include "support/server.h"
 
@@ -23,22 +24,21 @@ using ::testing::Not;
 
 constexpr int kBurst = 240;
 
-TEST(LocalResourcesTest, LowOpenFileLimitUnderABurstNeverBlamesTheServer) {
-  auto ca = TestCa::Create();
-  ASSERT_TRUE(ca.ok()) << ca.status();
-  auto dns = DnsPeer::Start(DnsPeerOptions().Host("slow.t.test", "127.0.0.1"));
-  ASSERT_TRUE(dns.ok()) << dns.status();
+class LocalResourcesTest : public LoopbackSuite {
+ protected:
+  static void SetUpTestSuite() { StartLoopback(DnsPeerOptions().Host("slow.t.test", "127.0.0.1")); }
+};
+
+TEST_F(LocalResourcesTest, LowOpenFileLimitUnderABurstNeverBlamesTheServer) {
   SmtpPeerOptions options;
   options.profile = "generic-ok";
-  options.cert = ca->valid();
+  options.cert = ca_->valid();
   options.delay_ms = 1500;  // every reply: each verification holds its socket for seconds
   auto peer = SmtpPeer::Start(options);
   ASSERT_TRUE(peer.ok()) << peer.status();
   // 200 open files: the server's socket budget is 136, below the burst.
-  auto server = ServerProcess::Start(
-      ServerProcess::TestFlags(ca->ca().string(), absl::StrCat(dns->host(), ":", dns->port()),
-                               {"--max_in_flight_per_host=100000"}),
-      absl::Seconds(15), {"/usr/bin/prlimit", "--nofile=200:200", "--"});
+  auto server = ServerProcess::Start(Flags({"--max_in_flight_per_host=100000"}), absl::Seconds(15),
+                                     {"/usr/bin/prlimit", "--nofile=200:200", "--"});
   ASSERT_TRUE(server.ok()) << server.status();
   EXPECT_THAT(server->Logs(), HasSubstr("\"soft\":200"));
 

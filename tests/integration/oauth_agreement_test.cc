@@ -3,8 +3,6 @@
 // (XOAUTH2) check says. One server, the loopback OAuth peer for the APIs and two XOAUTH2 SMTP
 // peers; each scenario is verified, then sent, through the same server.
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -12,6 +10,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/find.h"
+#include "support/loopback_suite.h"
+#include "support/oauth_peer.h"
 #include "support/peers.h"
 #include "support/process.h"
 #include "support/server.h"
@@ -21,73 +21,25 @@ namespace {
 
 namespace v1 = channelverify::v1;
 
-constexpr char kClientSecret[] = "test-client-secret";
 constexpr char kAccount[] = "jobs@example.com";
 
-class OAuthAgreement : public ::testing::Test {
+class OAuthAgreement : public OAuthSuite {
  protected:
   static void SetUpTestSuite() {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_ = new TestCa(*ca);
-    dir_ = new TempDir("cv-oauth-agreement-");
-    auto start = [](std::vector<std::string> more, int* port) {
-      ChildProcess::Options o;
-      o.argv = {CV_PYTHON,
-                "-B",
-                std::string(CV_SOURCE_DIR) + "/tests/peers/oauth_peer.py",
-                "--cert",
-                ca_->valid().cert.string(),
-                "--key",
-                ca_->valid().key.string(),
-                "--account",
-                kAccount};
-      o.argv.insert(o.argv.end(), more.begin(), more.end());
-      o.stderr_path = dir_->path() / absl::StrCat("peer", peers_.size(), ".err");
-      auto peer = ChildProcess::StartAndWaitReady(o, port);
-      ASSERT_TRUE(peer.ok()) << peer.status();
-      peers_.push_back(std::move(*peer));
-    };
-    int https = 0, smtp_google = 0, smtp_microsoft = 0;
-    start({}, &https);
-    start({"--smtp", "google"}, &smtp_google);
-    start({"--smtp", "microsoft"}, &smtp_microsoft);
-    const std::string secret_file = (dir_->path() / "client_secret").string();
-    std::ofstream(secret_file) << kClientSecret << "\n";
-    const std::string base = absl::StrCat("https://127.0.0.1:", https);
-    std::vector<std::string> flags = {
-        "--allow_cidrs=127.0.0.0/8",
-        "--trusted_ca_file=" + ca_->ca().string(),
-        "--google_client_id=test-google-client",
-        "--google_client_secret_file=" + secret_file,
-        "--microsoft_client_id=test-microsoft-client",
-        "--microsoft_client_secret_file=" + secret_file,
-        "--google_token_url=" + base + "/token",
-        "--gmail_api_base=" + base,
-        "--google_directory_api_base=" + base,
-        "--microsoft_login_base=" + base,
-        "--microsoft_graph_base=" + base,
-        absl::StrCat("--google_smtp_host=127.0.0.1:", smtp_google),
-        absl::StrCat("--microsoft_smtp_host=127.0.0.1:", smtp_microsoft),
-        "--io_threads=2"};
+    OAuthPeerOptions options;
+    options.account = kAccount;
+    StartOAuth(options);
+    if (HasFatalFailure()) return;
     // Every scenario sends to the same recipient through one server (one process per suite
     // under the sanitizers): the quotas have tests of their own.
-    for (auto& f : ServerProcess::LiftedSendQuotas()) flags.push_back(std::move(f));
-    auto server = ServerProcess::Start(flags);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = new ServerProcess(std::move(*server));
+    std::vector<std::string> more = {"--io_threads=2"};
+    for (auto& f : ServerProcess::LiftedSendQuotas()) more.push_back(std::move(f));
+    server_ = OAuthServer(more);
   }
 
   static void TearDownTestSuite() {
-    delete server_;
-    peers_.clear();
-    delete dir_;
-    delete ca_;
+    OAuthSuite::TearDownTestSuite();
     server_ = nullptr;
-  }
-
-  void SetUp() override {
-    if (server_ == nullptr) GTEST_SKIP() << "server not started";
   }
 
   static v1::Channel Channel(v1::Provider provider, const std::string& scenario, bool access) {
@@ -103,9 +55,6 @@ class OAuthAgreement : public ::testing::Test {
     return channel;
   }
 
-  static inline TestCa* ca_ = nullptr;
-  static inline TempDir* dir_ = nullptr;
-  static inline std::vector<ChildProcess> peers_;
   static inline ServerProcess* server_ = nullptr;
 };
 

@@ -7,10 +7,14 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -257,9 +261,10 @@ TEST_F(PeersTest, GmailProfileSendsXoauth2ChallengeThenMultilineReply) {
 }
 
 TEST_F(PeersTest, ScriptedDelayDoesNotHoldUpOtherConnections) {
+  constexpr int kDelayMs = 1000;
   SmtpPeerOptions options;
   options.profile = "generic-ok";
-  options.delay_ms = 400;
+  options.delay_ms = kDelayMs;
   absl::StatusOr<SmtpPeer> peer = SmtpPeer::Start(options);
   ASSERT_TRUE(peer.ok()) << peer.status();
   absl::Time start = absl::Now();
@@ -274,8 +279,11 @@ TEST_F(PeersTest, ScriptedDelayDoesNotHoldUpOtherConnections) {
   for (auto& t : threads) t.join();
   absl::Duration took = absl::Now() - start;
   for (const auto& g : greetings) EXPECT_THAT(g, StartsWith("220 "));
-  EXPECT_GE(took, absl::Milliseconds(390));
-  EXPECT_LT(took, absl::Milliseconds(1000));  // three in parallel, not one after another
+  // Each greeting waits one delay. One after another, the three cannot take less than three
+  // delays, however fast the machine; in parallel they take one, and the two delays between
+  // are margin enough for a loaded machine.
+  EXPECT_GE(took, absl::Milliseconds(kDelayMs - 10));
+  EXPECT_LT(took, absl::Milliseconds(3 * kDelayMs));
 }
 
 TEST_F(PeersTest, ScriptedFaults) {
@@ -300,10 +308,16 @@ TEST_F(PeersTest, ScriptedFaults) {
 }
 
 TEST_F(PeersTest, PostfixOffersStartTlsAuthenticatesAndDelivers) {
-  absl::Time start = absl::Now();
   absl::StatusOr<PostfixPeer> postfix = PostfixPeer::Start(*ca_);
   ASSERT_TRUE(postfix.ok()) << postfix.status();
-  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
+  // Postfix's master waits for a configuration younger than a few seconds to "settle" (about
+  // 2.5 s a start); the peer back-dates its files so that it does not. Checked on the files,
+  // since a clock around the start would need a bound that load can break.
+  for (const char* name : {"main.cf", "master.cf"}) {
+    const auto written = std::filesystem::last_write_time(postfix->dir() / "etc" / name);
+    EXPECT_LT(written, std::filesystem::file_time_type::clock::now() - std::chrono::seconds(5))
+        << name << " is not back-dated";
+  }
 
   Client c(postfix->host(), postfix->port());
   EXPECT_THAT(c.Reply(), StartsWith("220 mx.peer.test ESMTP Postfix"));
@@ -381,9 +395,12 @@ TEST(ProcessTest, StopsTheWholeGroupAndReportsEarlyExit) {
       ChildProcess::Start({.argv = {"/bin/sh", "-c", "sleep 30 & echo READY 4242; wait"}});
   ASSERT_TRUE(sh.ok()) << sh.status();
   ASSERT_EQ(sh->WaitReady(absl::Seconds(5)).value_or(0), 4242);
-  absl::Time start = absl::Now();
-  sh->Stop();
-  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  // SIGTERM to the group ends it, within the grace period after which Stop sends SIGKILL: the
+  // status says which signal ended the shell, where a clock would say it only on an idle
+  // machine.
+  const int status = sh->Stop();
+  EXPECT_TRUE(WIFSIGNALED(status)) << status;
+  EXPECT_EQ(WTERMSIG(status), SIGTERM) << status;
 
   int port = 0;
   absl::StatusOr<ChildProcess> dead = ChildProcess::StartAndWaitReady(

@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/find.h"
+#include "support/loopback_suite.h"
 #include "support/peers.h"
 #include "support/process.h"
 #include "support/received.h"
@@ -47,31 +48,16 @@ int Count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-class SendTestSmtp : public ::testing::Test {
+class SendTestSmtp : public LoopbackSuite {
  protected:
   static void SetUpTestSuite() {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_ = new TestCa(*ca);
-    auto dns = DnsPeer::Start(DnsPeerOptions().Host(kHost, "127.0.0.1"));
-    ASSERT_TRUE(dns.ok()) << dns.status();
-    dns_ = new DnsPeer(std::move(*dns));
-    auto server = ServerProcess::Start(
-        ServerProcess::TestFlags(ca_->ca().string(), absl::StrCat(dns_->host(), ":", dns_->port()),
-                                 {"--send_dedup_window_s=600"}));
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = new ServerProcess(std::move(*server));
+    StartLoopback();
+    if (HasFatalFailure()) return;
+    server_ = SuiteServer({"--send_dedup_window_s=600"});
   }
   static void TearDownTestSuite() {
-    delete server_;
-    delete dns_;
-    delete ca_;
+    LoopbackSuite::TearDownTestSuite();
     server_ = nullptr;
-    dns_ = nullptr;
-    ca_ = nullptr;
-  }
-  void SetUp() override {
-    if (server_ == nullptr) GTEST_SKIP() << "server not started";
   }
 
   static v1::SendTestRequest Request(int port, const std::string& language = "en") {
@@ -107,15 +93,9 @@ class SendTestSmtp : public ::testing::Test {
     return std::move(*peer);
   }
 
-  static TestCa* ca_;
-  static DnsPeer* dns_;
-  static ServerProcess* server_;
+  static inline ServerProcess* server_ = nullptr;
   TempDir tmp_{"cv-sendtest-"};
 };
-
-TestCa* SendTestSmtp::ca_ = nullptr;
-DnsPeer* SendTestSmtp::dns_ = nullptr;
-ServerProcess* SendTestSmtp::server_ = nullptr;
 
 // The whole way: STARTTLS, AUTH, one message, and what aiosmtpd received parses as sent.
 TEST_F(SendTestSmtp, AiosmtpdReceivesTheGermanMessageIntact) {

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "support/loopback_suite.h"
 #include "support/peers.h"
 
 namespace cv::testing {
@@ -24,25 +25,8 @@ using ::testing::HasSubstr;
 
 std::string Buf() { return std::string(CV_SOURCE_DIR) + "/.tools/node_modules/.bin/buf"; }
 
-class ServerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_.emplace(std::move(*ca));
-    auto dns = DnsPeer::Start(DnsPeerOptions().Host("smtp.t.test", "127.0.0.1"));
-    ASSERT_TRUE(dns.ok()) << dns.status();
-    dns_.emplace(std::move(*dns));
-  }
-
-  std::vector<std::string> Flags(std::vector<std::string> more = {}) {
-    return ServerProcess::TestFlags(ca_->ca().string(),
-                                    absl::StrCat(dns_->host(), ":", dns_->port()), more);
-  }
-
-  std::optional<TestCa> ca_;
-  std::optional<DnsPeer> dns_;
-};
+// The CA and resolver of LoopbackSuite; each test starts its own server.
+class ServerTest : public LoopbackSuite {};
 
 TEST_F(ServerTest, BufCurlReachesVerifyChannelAndHealthThroughReflection) {
   ASSERT_TRUE(std::filesystem::exists(Buf())) << "scripts/setup.sh installs buf";
@@ -53,7 +37,7 @@ TEST_F(ServerTest, BufCurlReachesVerifyChannelAndHealthThroughReflection) {
   options.users = {{"jobs@t.test", "pw-for-buf-curl"}};
   auto peer = SmtpPeer::Start(options);
   ASSERT_TRUE(peer.ok()) << peer.status();
-  auto server = ServerProcess::Start(Flags());
+  auto server = Server();
   ASSERT_TRUE(server.ok()) << server.status();
   const std::string base = absl::StrCat("http://", server->address(), "/");
 
@@ -81,7 +65,7 @@ TEST_F(ServerTest, BufCurlReachesVerifyChannelAndHealthThroughReflection) {
 }
 
 TEST_F(ServerTest, HealthAnswersForTheServerAndTheServiceOnly) {
-  auto server = ServerProcess::Start(Flags());
+  auto server = Server();
   ASSERT_TRUE(server.ok()) << server.status();
   for (const std::string name : {"", "channelverify.v1.ChannelVerifierService"}) {
     HealthCheckRequest request;
@@ -106,7 +90,8 @@ TEST_F(ServerTest, SigtermTurnsHealthNotServingFinishesCallsInFlightAndExitsZero
   options.delay_ms = 300;  // about 1.5 s for the whole dialog
   auto peer = SmtpPeer::Start(options);
   ASSERT_TRUE(peer.ok()) << peer.status();
-  auto server = ServerProcess::Start(Flags({"--shutdown_delay_ms=1500"}));
+  // Health says NOT_SERVING for the shutdown delay; the test asks within it.
+  auto server = Server({"--shutdown_delay_ms=3000"});
   ASSERT_TRUE(server.ok()) << server.status();
 
   auto in_flight = std::async(std::launch::async, [&] {
@@ -122,15 +107,21 @@ TEST_F(ServerTest, SigtermTurnsHealthNotServingFinishesCallsInFlightAndExitsZero
     const grpc::Status status = server->Stub()->VerifyChannel(&context, request, &response);
     return std::make_pair(status.ok(), response.verdict());
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  // In flight for certain once the server has dialed the peer (its connection has a
+  // transcript), however long the call took to get there.
+  ASSERT_TRUE(Eventually([&] { return !peer->Transcripts().empty(); }))
+      << "the call never reached the peer";
   ASSERT_EQ(::kill(server->process().pid(), SIGTERM), 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
 
-  HealthCheckRequest request;
-  HealthCheckResponse response;
-  grpc::ClientContext context;
-  ASSERT_TRUE(server->HealthStub()->Check(&context, request, &response).ok());
-  EXPECT_EQ(response.status(), HealthCheckResponse::NOT_SERVING);
+  // The switch comes just after the server's "shutting down" line: asked until it shows.
+  auto health = server->HealthStub();
+  EXPECT_TRUE(Eventually([&] {
+    HealthCheckRequest request;
+    HealthCheckResponse response;
+    grpc::ClientContext context;
+    return health->Check(&context, request, &response).ok() &&
+           response.status() == HealthCheckResponse::NOT_SERVING;
+  })) << "health never said NOT_SERVING";
 
   const auto [ok, verdict] = in_flight.get();
   EXPECT_TRUE(ok);
@@ -160,7 +151,7 @@ TEST_F(ServerTest, BadConfigurationFailsFastWithAClearMessage) {
 // The build links jemalloc into the server for speed (README "Performance"); a link that
 // silently fell back to glibc's malloc would lose that without any test noticing otherwise.
 TEST_F(ServerTest, RunsOnTheAllocatorItWasBuiltWith) {
-  auto server = ServerProcess::Start(Flags());
+  auto server = Server();
   ASSERT_TRUE(server.ok()) << server.status();
   std::ifstream maps("/proc/" + std::to_string(server->process().pid()) + "/maps");
   std::stringstream mapped;

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "support/find.h"
+#include "support/loopback_suite.h"
 #include "support/peers.h"
 #include "support/process.h"
 #include "support/server.h"
@@ -35,16 +36,9 @@ int Count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-class VerifySender : public ::testing::Test {
+class VerifySender : public LoopbackSuite {
  protected:
   static void SetUpTestSuite() {
-    // The shared names and a provider's host the shared CA does not cover, in a directory of
-    // this suite's own.
-    std::vector<std::string> names = TestCa::DefaultNames();
-    names.push_back("smtp.web.de");
-    auto ca = TestCa::Create(std::filesystem::path(CV_BINARY_DIR) / "test-certs-sender", names);
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_ = new TestCa(std::move(*ca));
     DnsPeerOptions records;
     records.Host("smtp.t.test", "127.0.0.1")
         .Host("relay.t.test", "127.0.0.1")
@@ -53,28 +47,19 @@ class VerifySender : public ::testing::Test {
         .Host("smtp.web.de", "127.0.0.1")
         .Mx("t.test", "mx.t.test", 10)
         .Mx("gmx.de", "mx00.gmx.net", 10);
-    auto dns = DnsPeer::Start(records);
-    ASSERT_TRUE(dns.ok()) << dns.status();
-    dns_ = new DnsPeer(std::move(*dns));
-    const std::string resolver = absl::StrCat(dns_->host(), ":", dns_->port());
-    auto server = ServerProcess::Start(ServerProcess::TestFlags(ca_->ca().string(), resolver));
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = new ServerProcess(std::move(*server));
-    auto short_warning = ServerProcess::Start(
-        ServerProcess::TestFlags(ca_->ca().string(), resolver, {"--cert_expiry_warning_days=3"}));
-    ASSERT_TRUE(short_warning.ok()) << short_warning.status();
-    short_warning_ = new ServerProcess(std::move(*short_warning));
+    // The shared names and a provider's host the shared CA does not cover, in a directory of
+    // this suite's own.
+    std::vector<std::string> names = TestCa::DefaultNames();
+    names.push_back("smtp.web.de");
+    StartLoopback(records, std::filesystem::path(CV_BINARY_DIR) / "test-certs-sender", names);
+    if (HasFatalFailure()) return;
+    server_ = SuiteServer();
+    short_warning_ = SuiteServer({"--cert_expiry_warning_days=3"});
   }
 
   static void TearDownTestSuite() {
-    delete short_warning_;
-    delete server_;
-    delete dns_;
-    delete ca_;
-  }
-
-  void SetUp() override {
-    if (server_ == nullptr) GTEST_SKIP() << "server not started";
+    LoopbackSuite::TearDownTestSuite();
+    server_ = short_warning_ = nullptr;
   }
 
   static v1::SmtpChannel Channel(const std::string& host, int port, const std::string& user,
@@ -112,8 +97,6 @@ class VerifySender : public ::testing::Test {
 
   static std::string Describe(const v1::VerifyChannelResponse& r) { return r.DebugString(); }
 
-  static inline TestCa* ca_ = nullptr;
-  static inline DnsPeer* dns_ = nullptr;
   static inline ServerProcess* server_ = nullptr;
   static inline ServerProcess* short_warning_ = nullptr;
 };
@@ -191,7 +174,7 @@ TEST_P(VerifySenderRefusal, IsDiagnosedAtMailFromWithoutSending) {
   const v1::Probe* probe = FindProbe(r, "smtp.mail_from");
   ASSERT_NE(probe, nullptr);
   EXPECT_EQ(probe->status(), v1::PROBE_STATUS_FAILED);
-  EXPECT_EQ(FindProbe(r, "smtp.auth")->status(), v1::PROBE_STATUS_OK);
+  EXPECT_EQ(ProbeOrFail(r, "smtp.auth").status(), v1::PROBE_STATUS_OK);
   auto transcripts = peer.Transcripts();
   ASSERT_EQ(transcripts.size(), 1u);
   EXPECT_EQ(Count(transcripts[0], "C: AUTH"), 1) << transcripts[0];
@@ -235,8 +218,7 @@ TEST_F(VerifySender, WorkingChannelsAreNeverFail) {
     SmtpPeer peer = Start(c.profile);
     const auto r = Verify(Channel(c.host, peer.port(), "login@t.test", "jobs@t.test"));
     EXPECT_EQ(r.verdict(), c.verdict) << Describe(r);
-    ASSERT_NE(FindProbe(r, "smtp.mail_from"), nullptr) << Describe(r);
-    EXPECT_EQ(FindProbe(r, "smtp.mail_from")->status(), v1::PROBE_STATUS_OK);
+    EXPECT_EQ(ProbeOrFail(r, "smtp.mail_from").status(), v1::PROBE_STATUS_OK);
     for (const auto& d : r.diagnoses()) EXPECT_NE(d.severity(), v1::SEVERITY_ERROR) << d.code();
   }
 }

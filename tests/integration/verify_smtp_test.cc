@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +15,8 @@
 #include "diagnosis/probe_names.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "support/find.h"
+#include "support/loopback_suite.h"
 #include "support/peers.h"
 #include "support/server.h"
 
@@ -28,15 +31,12 @@ using ::testing::Not;
 constexpr char kUser[] = "jobs@t.test";
 constexpr char kPassword[] = "Corr3ct-Horse!pw";
 
-// One CA, one resolver and two servers for the whole suite: peers are per test.
 constexpr int kManyAddresses = 2000;
 
-class VerifySmtpTest : public ::testing::Test {
+// One CA, one resolver and two servers for the whole suite: peers are per test.
+class VerifySmtpTest : public LoopbackSuite {
  protected:
   static void SetUpTestSuite() {
-    auto ca = TestCa::Create();
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_ = new TestCa(std::move(*ca));
     DnsPeerOptions records;
     records.Host("smtp.t.test", "127.0.0.1")
         .Host("dual.t.test", "127.0.0.1")
@@ -69,30 +69,21 @@ class VerifySmtpTest : public ::testing::Test {
     servfail_ = new ChildProcess(std::move(*servfail));
     records.extra_dnsmasq_args.push_back(
         absl::StrCat("--server=/broken.t.test/127.0.0.1#", servfail_port));
-    auto dns = DnsPeer::Start(records);
-    ASSERT_TRUE(dns.ok()) << dns.status();
-    dns_ = new DnsPeer(std::move(*dns));
-    const std::string resolver = absl::StrCat(dns_->host(), ":", dns_->port());
-    auto server = ServerProcess::Start(ServerProcess::TestFlags(ca_->ca().string(), resolver));
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = new ServerProcess(std::move(*server));
+    StartLoopback(records);
+    if (HasFatalFailure()) return;
+    server_ = SuiteServer();
     // Short step timeouts, for the peers that never answer.
-    auto quick = ServerProcess::Start(
-        ServerProcess::TestFlags(ca_->ca().string(), resolver,
-                                 {"--greeting_timeout_ms=800", "--connect_timeout_ms=800",
-                                  "--tls_timeout_ms=800", "--command_timeout_ms=800",
-                                  // A deliberate internal relay: plaintext AUTH to loopback.
-                                  "--allow_plaintext_auth_cidrs=127.0.0.0/8"}));
-    ASSERT_TRUE(quick.ok()) << quick.status();
-    quick_ = new ServerProcess(std::move(*quick));
+    quick_ = SuiteServer({"--greeting_timeout_ms=800", "--connect_timeout_ms=800",
+                          "--tls_timeout_ms=800", "--command_timeout_ms=800",
+                          // A deliberate internal relay: plaintext AUTH to loopback.
+                          "--allow_plaintext_auth_cidrs=127.0.0.0/8"});
   }
 
   static void TearDownTestSuite() {
-    delete quick_;
-    delete server_;
-    delete dns_;
+    LoopbackSuite::TearDownTestSuite();
     delete servfail_;
-    delete ca_;
+    servfail_ = nullptr;
+    server_ = quick_ = nullptr;
   }
 
   static v1::SmtpChannel Channel(const std::string& host, int port, v1::TlsMode mode,
@@ -130,30 +121,8 @@ class VerifySmtpTest : public ::testing::Test {
     return response;
   }
 
-  static std::vector<v1::DiagnosisCode> Codes(const v1::VerifyChannelResponse& r) {
-    std::vector<v1::DiagnosisCode> codes;
-    for (const auto& d : r.diagnoses()) codes.push_back(d.code());
-    return codes;
-  }
-
-  static const v1::Diagnosis* Find(const v1::VerifyChannelResponse& r, v1::DiagnosisCode code) {
-    for (const auto& d : r.diagnoses()) {
-      if (d.code() == code) return &d;
-    }
-    return nullptr;
-  }
-
-  static const v1::Probe* FindProbe(const v1::VerifyChannelResponse& r, const std::string& name) {
-    for (const auto& p : r.probes()) {
-      if (p.name() == name) return &p;
-    }
-    return nullptr;
-  }
-
   static std::string Describe(const v1::VerifyChannelResponse& r) { return r.DebugString(); }
 
-  static inline TestCa* ca_ = nullptr;
-  static inline DnsPeer* dns_ = nullptr;
   static inline ChildProcess* servfail_ = nullptr;
   static inline ServerProcess* server_ = nullptr;
   static inline ServerProcess* quick_ = nullptr;
@@ -179,17 +148,16 @@ TEST_F(VerifySmtpTest, StartTlsAndAuthPassWithEveryProbeReported) {
     ASSERT_NE(probe, nullptr) << name << "\n" << Describe(r);
     EXPECT_EQ(probe->status(), v1::PROBE_STATUS_OK) << name;
   }
-  const v1::Probe* dns = FindProbe(r, "dns.host");
-  EXPECT_EQ(dns->facts().at("cname_chain"), "hop.t.test -> smtp.t.test");
-  const v1::Probe* tls = FindProbe(r, "smtp.tls");
-  EXPECT_THAT(tls->facts().at("tls_version"), HasSubstr("TLSv1."));
-  EXPECT_FALSE(tls->facts().at("cipher").empty());
-  EXPECT_THAT(tls->facts().at("cert_issuer"), HasSubstr("CN="));
-  EXPECT_EQ(tls->facts().at("cert_verified"), "true");
-  EXPECT_FALSE(tls->facts().at("cert_not_after").empty());
-  const v1::Probe* auth = FindProbe(r, "smtp.auth");
-  EXPECT_EQ(auth->facts().at("mechanism"), "PLAIN");
-  EXPECT_THAT(absl::StrJoin(auth->transcript(), "\n"), HasSubstr("AUTH PLAIN <redacted>"));
+  EXPECT_EQ(ProbeOrFail(r, "dns.host").facts().at("cname_chain"), "hop.t.test -> smtp.t.test");
+  const v1::Probe& tls = ProbeOrFail(r, "smtp.tls");
+  EXPECT_THAT(tls.facts().at("tls_version"), HasSubstr("TLSv1."));
+  EXPECT_FALSE(tls.facts().at("cipher").empty());
+  EXPECT_THAT(tls.facts().at("cert_issuer"), HasSubstr("CN="));
+  EXPECT_EQ(tls.facts().at("cert_verified"), "true");
+  EXPECT_FALSE(tls.facts().at("cert_not_after").empty());
+  const v1::Probe& auth = ProbeOrFail(r, "smtp.auth");
+  EXPECT_EQ(auth.facts().at("mechanism"), "PLAIN");
+  EXPECT_THAT(absl::StrJoin(auth.transcript(), "\n"), HasSubstr("AUTH PLAIN <redacted>"));
   EXPECT_TRUE(r.has_elapsed());
 }
 
@@ -255,7 +223,7 @@ TEST_F(VerifySmtpTest, WrongPasswordAtAiosmtpdIsInvalidCredentialsAfterOneAttemp
   const auto r =
       Verify(Channel("smtp.t.test", peer->port(), v1::TLS_MODE_STARTTLS, kUser, "wrong-pw"));
   EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
-  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_INVALID_CREDENTIALS);
+  const v1::Diagnosis* d = FindDiagnosis(r, v1::DIAGNOSIS_CODE_INVALID_CREDENTIALS);
   ASSERT_NE(d, nullptr) << Describe(r);
   EXPECT_EQ(d->documented_case(), "credentials");
   EXPECT_THAT(absl::StrJoin(d->evidence(), "\n"), HasSubstr("535 5.7.8"));
@@ -274,7 +242,7 @@ TEST_F(VerifySmtpTest, PostfixWithDovecotPassesAndRejectsAWrongPassword) {
   auto bad = Verify(Channel("smtp.t.test", postfix->port(), v1::TLS_MODE_STARTTLS, postfix->user(),
                             "not-the-password"));
   EXPECT_EQ(bad.verdict(), v1::VERDICT_FAIL);
-  const v1::Diagnosis* d = Find(bad, v1::DIAGNOSIS_CODE_INVALID_CREDENTIALS);
+  const v1::Diagnosis* d = FindDiagnosis(bad, v1::DIAGNOSIS_CODE_INVALID_CREDENTIALS);
   ASSERT_NE(d, nullptr) << Describe(bad);
   EXPECT_THAT(absl::StrJoin(d->evidence(), "\n"),
               HasSubstr("535 5.7.8 Error: authentication failed"));
@@ -306,7 +274,7 @@ TEST_F(VerifySmtpTest, ClosedPortIsRefusedAndAllowlistingIsNamedAsLikely) {
   const auto r = Verify(Channel("smtp.t.test", *port, v1::TLS_MODE_STARTTLS));
   EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
   EXPECT_THAT(Codes(r), Contains(v1::DIAGNOSIS_CODE_CONNECTION_REFUSED)) << Describe(r);
-  const v1::Diagnosis* ip = Find(r, v1::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED);
+  const v1::Diagnosis* ip = FindDiagnosis(r, v1::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED);
   ASSERT_NE(ip, nullptr) << Describe(r);
   EXPECT_LT(ip->confidence(), 1.0);
   EXPECT_THAT(ip->remediation(), HasSubstr("3.121.59.239"));
@@ -317,24 +285,25 @@ TEST_F(VerifySmtpTest, ClosedPortIsRefusedAndAllowlistingIsNamedAsLikely) {
 TEST_F(VerifySmtpTest, SilentListenerIsUnreachableWithinTheStepTimeout) {
   auto peer = SmtpPeer::StartSilent();
   ASSERT_TRUE(peer.ok()) << peer.status();
-  const auto start = std::chrono::steady_clock::now();
   const auto r = Verify(Channel("smtp.t.test", peer->port(), v1::TLS_MODE_STARTTLS), quick_);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(8));
   EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
   EXPECT_THAT(Codes(r), Contains(v1::DIAGNOSIS_CODE_SERVER_UNREACHABLE)) << Describe(r);
-  EXPECT_EQ(FindProbe(r, "smtp.greeting")->status(), v1::PROBE_STATUS_TIMED_OUT);
+  EXPECT_EQ(ProbeOrFail(r, "smtp.greeting").status(), v1::PROBE_STATUS_TIMED_OUT);
+  // The greeting's step timeout (800 ms) ended the wait, not the caller's deadline (20 s): a
+  // verification the caller's deadline cut says DEADLINE_TOO_SHORT instead. That tells the two
+  // apart without a clock, which a loaded machine could slow past any fixed bound.
+  EXPECT_THAT(Codes(r), Not(Contains(v1::DIAGNOSIS_CODE_DEADLINE_TOO_SHORT))) << Describe(r);
 }
 
 TEST_F(VerifySmtpTest, CallerDeadlineCutsProbesShortAndSaysSo) {
   auto peer = SmtpPeer::StartSilent();
   ASSERT_TRUE(peer.ok()) << peer.status();
   v1::VerifyChannelResponse r;
-  const auto start = std::chrono::steady_clock::now();
+  // An answer later than the deadline would end the call with DEADLINE_EXCEEDED on the
+  // client's side: an OK status is itself the bound that the answer came in time.
   const grpc::Status status = Call(Channel("smtp.t.test", peer->port(), v1::TLS_MODE_STARTTLS), &r,
                                    "en", std::chrono::milliseconds(1500));
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_LT(elapsed, std::chrono::milliseconds(1500));
+  ASSERT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
   EXPECT_THAT(Codes(r), Contains(v1::DIAGNOSIS_CODE_DEADLINE_TOO_SHORT)) << Describe(r);
 }
 
@@ -353,7 +322,7 @@ TEST_P(CertificateTest, BadCertificateIsReportedAndNoPasswordIsSent) {
   ASSERT_TRUE(peer.ok()) << peer.status();
   const auto r = Verify(Channel("smtp.t.test", peer->port(), v1::TLS_MODE_STARTTLS));
   EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
-  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_TLS_CERTIFICATE_INVALID);
+  const v1::Diagnosis* d = FindDiagnosis(r, v1::DIAGNOSIS_CODE_TLS_CERTIFICATE_INVALID);
   ASSERT_NE(d, nullptr) << Describe(r);
   EXPECT_THAT(absl::StrJoin(d->evidence(), "\n"), HasSubstr(GetParam().kind));
   const v1::Probe* auth = FindProbe(r, "smtp.auth");
@@ -384,7 +353,7 @@ TEST_F(VerifySmtpTest, ImplicitTlsSpokenToAStartTlsPortIsAModeMismatchWithTheFix
   ASSERT_TRUE(peer.ok()) << peer.status();
   const auto r = Verify(Channel("smtp.t.test", peer->port(), v1::TLS_MODE_IMPLICIT));
   EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
-  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_TLS_MODE_MISMATCH);
+  const v1::Diagnosis* d = FindDiagnosis(r, v1::DIAGNOSIS_CODE_TLS_MODE_MISMATCH);
   ASSERT_NE(d, nullptr) << Describe(r);
   EXPECT_EQ(r.suggested_smtp_settings().tls_mode(), v1::TLS_MODE_STARTTLS);
 }
@@ -401,7 +370,22 @@ TEST_F(VerifySmtpTest, WhenPort587IsClosedThe465AlternativeIsFoundAndSuggested) 
   EXPECT_EQ(r.suggested_smtp_settings().port(), 465u);
   EXPECT_EQ(r.suggested_smtp_settings().tls_mode(), v1::TLS_MODE_IMPLICIT);
   // A working alternative rules out a firewall.
-  EXPECT_EQ(Find(r, v1::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED), nullptr);
+  EXPECT_EQ(FindDiagnosis(r, v1::DIAGNOSIS_CODE_IP_NOT_ALLOWLISTED), nullptr);
+  // Each alternative's probes say which TLS mode it tried (587 with implicit TLS, 465 with
+  // implicit TLS); the configured setting's probes need not.
+  std::set<std::string> tried;
+  for (const auto& p : r.probes()) {
+    const auto mode = p.facts().find("tls_mode");
+    if (!p.name().starts_with("alt.")) {
+      EXPECT_EQ(mode, p.facts().end()) << p.name();
+      continue;
+    }
+    ASSERT_NE(mode, p.facts().end()) << p.name();
+    tried.insert(absl::StrCat(p.target().substr(0, p.target().find(' ')), " ", mode->second));
+  }
+  EXPECT_EQ(tried,
+            (std::set<std::string>{"port465.t.test:587 implicit", "port465.t.test:465 implicit"}))
+      << Describe(r);
 }
 
 TEST_F(VerifySmtpTest, ANameWithThousandsOfAddressesIsDialedAtMostEightTimes) {
@@ -432,7 +416,7 @@ TEST_F(VerifySmtpTest, PlaintextChannelWorksWithAWarningWhereAllowed) {
   ASSERT_TRUE(peer.ok()) << peer.status();
   // quick_ allows plaintext AUTH to 127.0.0.0/8 (--allow_plaintext_auth_cidrs).
   const auto r = Verify(Channel("smtp.t.test", peer->port(), v1::TLS_MODE_NONE), quick_);
-  const v1::Diagnosis* plaintext = Find(r, v1::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION);
+  const v1::Diagnosis* plaintext = FindDiagnosis(r, v1::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION);
   ASSERT_NE(plaintext, nullptr) << Describe(r);
   EXPECT_EQ(plaintext->severity(), v1::SEVERITY_WARNING) << Describe(r);
   EXPECT_NE(r.verdict(), v1::VERDICT_PASS);
@@ -448,7 +432,7 @@ TEST_F(VerifySmtpTest, PlaintextAuthIsWithheldByDefault) {
   // server_ has no --allow_plaintext_auth_cidrs: the password is never sent.
   const auto r = Verify(Channel("smtp.t.test", peer->port(), v1::TLS_MODE_NONE));
   EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL) << Describe(r);
-  const v1::Diagnosis* plaintext = Find(r, v1::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION);
+  const v1::Diagnosis* plaintext = FindDiagnosis(r, v1::DIAGNOSIS_CODE_PLAINTEXT_CONNECTION);
   ASSERT_NE(plaintext, nullptr) << Describe(r);
   EXPECT_EQ(plaintext->severity(), v1::SEVERITY_ERROR);
   EXPECT_THAT(plaintext->remediation(), HasSubstr("--allow_plaintext_auth_cidrs"));
@@ -456,7 +440,7 @@ TEST_F(VerifySmtpTest, PlaintextAuthIsWithheldByDefault) {
   ASSERT_NE(auth, nullptr) << Describe(r);
   EXPECT_EQ(auth->status(), v1::PROBE_STATUS_SKIPPED) << Describe(r);
   EXPECT_THAT(auth->detail(), HasSubstr("not in --allow_plaintext_auth_cidrs"));
-  EXPECT_EQ(Find(r, v1::DIAGNOSIS_CODE_INVALID_CREDENTIALS), nullptr) << Describe(r);
+  EXPECT_EQ(FindDiagnosis(r, v1::DIAGNOSIS_CODE_INVALID_CREDENTIALS), nullptr) << Describe(r);
 }
 
 TEST_F(VerifySmtpTest, NoTlsAgainstAStartTlsServerWithholdsAuthAndNamesStartTls) {
@@ -466,7 +450,7 @@ TEST_F(VerifySmtpTest, NoTlsAgainstAStartTlsServerWithholdsAuthAndNamesStartTls)
   for (const ServerProcess* server : {server_, quick_}) {
     const auto r = Verify(Channel("smtp.t.test", peer->port(), v1::TLS_MODE_NONE), server);
     EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL) << Describe(r);
-    const v1::Diagnosis* mismatch = Find(r, v1::DIAGNOSIS_CODE_TLS_MODE_MISMATCH);
+    const v1::Diagnosis* mismatch = FindDiagnosis(r, v1::DIAGNOSIS_CODE_TLS_MODE_MISMATCH);
     ASSERT_NE(mismatch, nullptr) << Describe(r);
     EXPECT_THAT(mismatch->title(), HasSubstr("STARTTLS"));
     EXPECT_EQ(r.suggested_smtp_settings().port(), static_cast<uint32_t>(peer->port()));
@@ -486,7 +470,7 @@ TEST_F(VerifySmtpTest, ChannelWithoutCredentialsIsALikelySharedMailbox) {
   const auto r = Verify(smtp);
   EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
   EXPECT_THAT(Codes(r), Contains(v1::DIAGNOSIS_CODE_AUTH_REQUIRED)) << Describe(r);
-  const v1::Diagnosis* shared = Find(r, v1::DIAGNOSIS_CODE_SHARED_MAILBOX);
+  const v1::Diagnosis* shared = FindDiagnosis(r, v1::DIAGNOSIS_CODE_SHARED_MAILBOX);
   ASSERT_NE(shared, nullptr) << Describe(r);
   EXPECT_GT(shared->confidence(), 0.0);
   EXPECT_LT(shared->confidence(), 1.0);
@@ -507,11 +491,11 @@ TEST_F(VerifySmtpTest, EgressPolicyRefusesPrivateAndMixedAnswersWithoutDialing) 
 TEST_F(VerifySmtpTest, LanguageSelectsGermanTexts) {
   v1::VerifyChannelResponse r;
   ASSERT_TRUE(Call(Channel("nope.t.test", 587, v1::TLS_MODE_STARTTLS), &r, "de").ok());
-  const v1::Diagnosis* d = Find(r, v1::DIAGNOSIS_CODE_DNS_NAME_NOT_FOUND);
+  const v1::Diagnosis* d = FindDiagnosis(r, v1::DIAGNOSIS_CODE_DNS_NAME_NOT_FOUND);
   ASSERT_NE(d, nullptr);
   v1::VerifyChannelResponse en;
   ASSERT_TRUE(Call(Channel("nope.t.test", 587, v1::TLS_MODE_STARTTLS), &en, "en").ok());
-  EXPECT_NE(d->title(), Find(en, v1::DIAGNOSIS_CODE_DNS_NAME_NOT_FOUND)->title());
+  EXPECT_NE(d->title(), DiagnosisOrFail(en, v1::DIAGNOSIS_CODE_DNS_NAME_NOT_FOUND).title());
   EXPECT_THAT(d->remediation(), ::testing::ContainsRegex("Sie|Ihr"));
 }
 
@@ -534,7 +518,7 @@ TEST_P(ProviderReplyTest, ReplyIsClassified) {
   const std::string user = absl::StrCat(GetParam().profile, ".", GetParam().code, "@t.test");
   const auto r = Verify(Channel(GetParam().host, peer->port(), v1::TLS_MODE_STARTTLS, user));
   EXPECT_THAT(Codes(r), Contains(GetParam().code)) << Describe(r);
-  const v1::Diagnosis* d = Find(r, GetParam().code);
+  const v1::Diagnosis* d = FindDiagnosis(r, GetParam().code);
   ASSERT_NE(d, nullptr);
   EXPECT_FALSE(d->title().empty());
   EXPECT_FALSE(d->remediation().empty());
@@ -607,13 +591,15 @@ TEST_F(VerifySmtpTest, MicrosoftMailboxBehindAThirdPartyHostIsAProviderMismatch)
 }
 
 TEST_F(VerifySmtpTest, ProbesRunConcurrently) {
-  // Every reply takes 200 ms: the verification takes about the longest chain (greeting, EHLO,
-  // STARTTLS, EHLO, AUTH: five replies), while independent probes overlap: both DNS lookups,
-  // and the connects to both addresses.
+  // Every reply takes 200 ms: the verification takes the longest chain (greeting, EHLO,
+  // STARTTLS, EHLO, AUTH, MAIL FROM, RSET: seven replies) once, while independent probes
+  // overlap: both DNS lookups, and the connects to both addresses.
+  constexpr int kChainReplies = 7;
+  constexpr double kDelay = 0.2;
   SmtpPeerOptions options;
   options.profile = "generic-ok";
   options.cert = ca_->valid();
-  options.delay_ms = 200;
+  options.delay_ms = static_cast<int>(kDelay * 1000);
   auto v4 = SmtpPeer::Start(options);
   ASSERT_TRUE(v4.ok()) << v4.status();
   options.bind = "::1";
@@ -624,8 +610,13 @@ TEST_F(VerifySmtpTest, ProbesRunConcurrently) {
   EXPECT_EQ(r.verdict(), v1::VERDICT_PASS) << Describe(r);
   auto seconds = [](const google::protobuf::Duration& d) { return d.seconds() + d.nanos() / 1e9; };
   const double elapsed = seconds(r.elapsed());
-  EXPECT_GE(elapsed, 1.0);  // five delayed replies in a row
-  EXPECT_LT(elapsed, 1.6) << Describe(r);
+  // The peer's delays are sleeps: no machine makes the chain shorter, so the lower bound holds
+  // under any load (less a little for timers that fire early). The upper one only says the
+  // chain ran once, not once per address: a second chain would add as much again, a margin a
+  // loaded machine does not eat up. The overlaps below, on the server's own timeline, are what
+  // shows the concurrency.
+  EXPECT_GE(elapsed, kChainReplies * kDelay * 0.95) << Describe(r);
+  EXPECT_LT(elapsed, 2 * kChainReplies * kDelay) << Describe(r);
   auto overlap = [&](const std::string& a, const std::string& b) {
     std::vector<const v1::Probe*> pa, pb;
     for (const auto& p : r.probes()) {

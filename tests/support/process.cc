@@ -245,6 +245,15 @@ std::string ChildProcess::StderrTail(size_t max_bytes) const {
   return all.size() > max_bytes ? all.substr(all.size() - max_bytes) : all;
 }
 
+bool Eventually(const std::function<bool()>& condition, absl::Duration timeout) {
+  const absl::Time end = absl::Now() + timeout;
+  while (!condition()) {
+    if (absl::Now() >= end) return false;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return true;
+}
+
 absl::StatusOr<std::string> RunCommand(std::vector<std::string> argv, absl::Duration timeout) {
   std::string what = absl::StrJoin(argv, " ");
   absl::StatusOr<ChildProcess> child = ChildProcess::Start({.argv = std::move(argv)});

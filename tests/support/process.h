@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -69,6 +70,11 @@ class ChildProcess {
   int exit_status_ = -1;
   std::unique_ptr<Pipe> pipe_;
 };
+
+// Polls `condition` (every 20 ms) until it holds or `timeout` has passed; whether it held. For
+// a state another process reaches in its own time, where a fixed sleep would be a guess that a
+// loaded machine can prove wrong.
+bool Eventually(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(10));
 
 // Runs a command to completion (stdout captured, stderr inherited); fails on a non-zero exit,
 // with its output in the message.

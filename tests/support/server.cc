@@ -116,6 +116,11 @@ std::unique_ptr<grpc::health::v1::Health::Stub> ServerProcess::HealthStub() cons
       grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
 }
 
+std::string EngineFlag(std::string name, const std::string& value, char sep) {
+  std::replace(name.begin(), name.end(), '_', sep);
+  return "--" + name + "=" + value;
+}
+
 std::string ErrorReason(const grpc::Status& status) {
   google::rpc::Status details;
   if (!details.ParseFromString(status.error_details())) return "";

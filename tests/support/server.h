@@ -52,6 +52,10 @@ class ServerProcess {
   int port_;
 };
 
+// "--name=value" with the '_' of `name` spelled `sep`: the server's flag (sep '_'), or the same
+// setting as channelctl --local takes it (sep '-').
+std::string EngineFlag(std::string name, const std::string& value, char sep = '_');
+
 // The ErrorInfo reason of a failed call ("" when there is none).
 std::string ErrorReason(const grpc::Status& status);
 // One ErrorInfo metadata value ("" when there is none).

@@ -230,6 +230,10 @@ TEST(CatalogTest, EgressIpsPlaceholderIsFilled) {
             std::string::npos)
       << defaults.remediation();
   ASSERT_EQ(DefaultEgressIps().size(), 3u);
+  // ListDiagnoses lists the same addresses on their own (egress_ips), for reports.
+  EXPECT_EQ(EgressIps(RenderContext{}),
+            (std::vector<std::string>{"3.121.59.239/32", "3.65.146.216/32", "18.158.122.164/32"}));
+  EXPECT_EQ(EgressIps(ctx), ctx.egress_ips);
 }
 
 TEST(CatalogTest, NoRenderedTextKeepsAPlaceholder) {

@@ -58,6 +58,7 @@ TEST_F(DialogMachineTest, StartTlsThenOneAuthThenTheSenderCheck) {
   EXPECT_THAT(ProbeAt(6).transcript(), ElementsAre("C: MAIL FROM:<jobs@t.test>", "S: 250 2.1.0 Ok",
                                                    "C: RSET", "S: 250 2.0.0 Ok"));
   EXPECT_EQ(ProbeAt(6).facts().at(facts::kSender), "jobs@t.test");
+  EXPECT_EQ(ProbeAt(0).facts().count(facts::kTlsMode), 0u);  // the request's own setting
 }
 
 TEST_F(DialogMachineTest, TheGreetingMayComeByteByByte) {
@@ -77,6 +78,9 @@ TEST_F(DialogMachineTest, TheGreetingMayComeByteByByte) {
   Finished(/*quit=*/true);
   EXPECT_THAT(ProbeNames(), ElementsAre("alt.smtp.greeting", "alt.smtp.ehlo"));
   EXPECT_EQ(ProbeAt(0).facts().at(facts::kServer), "mx.t.test ESMTP");
+  // Alternatives can share a port: each of their probes says which TLS mode it tried.
+  EXPECT_EQ(ProbeAt(0).facts().at(facts::kTlsMode), "none");
+  EXPECT_EQ(ProbeAt(1).facts().at(facts::kTlsMode), "none");
 }
 
 TEST_F(DialogMachineTest, ImplicitTlsStartsWithTheHandshake) {
