@@ -114,24 +114,20 @@ TEST_F(ChannelctlTest, LocalTakesTheStepTimeouts) {
   const std::string channel =
       "smtp://jobs%40t.test@smtp.t.test:" + std::to_string(silent->port()) + "?tls=starttls";
   CtlResult r = RunCtl(Local({"--greeting-timeout-ms", "300", "--tls_timeout_ms=300", "verify",
-                              channel, "--from", kUser, "--output", "json"}),
-                       {{"CHANNELCTL_PASSWORD", kPassword}});
+                              channel, "--from", kCtlUser, "--output", "json"}),
+                       {{"CHANNELCTL_PASSWORD", kCtlPassword}});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   v1::VerifyChannelResponse response;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &response).ok()) << r.out;
-  const v1::Probe* greeting = nullptr;
-  for (const auto& p : response.probes()) {
-    if (p.name() == "smtp.greeting" && greeting == nullptr) greeting = &p;
-  }
-  ASSERT_NE(greeting, nullptr) << r.out;
-  EXPECT_EQ(greeting->status(), v1::PROBE_STATUS_TIMED_OUT) << r.out;
+  const v1::Probe& greeting = ProbeOrFail(response, "smtp.greeting");
+  EXPECT_EQ(greeting.status(), v1::PROBE_STATUS_TIMED_OUT) << r.out;
   // 300 ms instead of the default 10 s, with room for a loaded machine.
-  EXPECT_LT(greeting->duration().seconds(), 5) << r.out;
-  EXPECT_THAT(r.out, HasSubstr("DIAGNOSIS_CODE_SERVER_UNREACHABLE"));
+  EXPECT_LT(greeting.duration().seconds(), 5) << r.out;
+  DiagnosisOrFail(response, v1::DIAGNOSIS_CODE_SERVER_UNREACHABLE);
 
   // Checked as the server checks its flag, and named as channelctl spells it.
-  CtlResult zero = RunCtl(Local({"--greeting-timeout-ms=0", "verify", channel, "--from", kUser}),
-                          {{"CHANNELCTL_PASSWORD", kPassword}});
+  CtlResult zero = RunCtl(Local({"--greeting-timeout-ms=0", "verify", channel, "--from", kCtlUser}),
+                          {{"CHANNELCTL_PASSWORD", kCtlPassword}});
   EXPECT_EQ(zero.exit_code, 3);
   EXPECT_THAT(zero.err, HasSubstr("--greeting-timeout-ms: must be positive"));
   // An engine option configures the engine in this process, not a server's.
