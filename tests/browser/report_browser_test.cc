@@ -1,4 +1,4 @@
-// The HTML report as a person sees it: each of ReportWorld's four channels made into a report
+// The HTML report as a person sees it: each of ReportSuite's four channels made into a report
 // by channelctl, opened in headless Chromium (tests/report/browser_check.py): the page is not
 // blank, it shows the colours of its bars, and the timeline built from it has one bar per
 // probe. Label `browser` (tests/CMakeLists.txt); the screenshots stay in
@@ -33,19 +33,19 @@ std::string FillOf(v1::ProbeStatus status) {
   }
 }
 
-TEST(ReportInBrowser, EveryScenarioRendersWithOneBarPerProbe) {
-  auto world = ReportWorld::Start();
-  ASSERT_TRUE(world.ok()) << world.status();
+class ReportInBrowser : public ReportSuite {};
+
+TEST_F(ReportInBrowser, EveryScenarioRendersWithOneBarPerProbe) {
   const auto dir = std::filesystem::path(CV_BINARY_DIR) / "test-artifacts";
   std::filesystem::create_directories(dir);
-  for (const std::string& scenario : ReportWorld::Scenarios()) {
+  for (const std::string& scenario : Scenarios()) {
     // English for all, German once more for the Microsoft case.
     for (const std::string lang : {"en", "de"}) {
       if (lang == "de" && scenario != "m365-smtp-auth-disabled") continue;
       SCOPED_TRACE(scenario + " " + lang);
       const std::string stem = "browser-" + scenario + "-" + lang;
-      const MadeReport made = (*world)->Make(scenario, lang, (dir / (stem + ".html")).string());
-      ASSERT_EQ(made.ctl.exit_code, ReportWorld::ExitCodeOf(scenario)) << made.ctl.err;
+      const MadeReport made = Make(scenario, lang, (dir / (stem + ".html")).string());
+      ASSERT_EQ(made.ctl.exit_code, ExitCodeOf(scenario)) << made.ctl.err;
       ASSERT_GT(made.response.probes_size(), 0);
       std::set<std::string> fills;
       for (const auto& p : made.response.probes()) fills.insert(FillOf(p.status()));

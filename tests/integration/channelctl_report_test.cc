@@ -1,4 +1,4 @@
-// channelctl --report and --timeline as a person uses them: the four channels of ReportWorld
+// channelctl --report and --timeline as a person uses them: the four channels of ReportSuite
 // verified by the real server, each report read back with an HTML parser
 // (tests/report/check_report.py) for every diagnosis's texts in English and German and for the
 // test secrets in any form; the timeline as a terminal shows it; and the flags' errors.
@@ -20,29 +20,15 @@ namespace v1 = channelverify::v1;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class ChannelctlReportTest : public ::testing::Test {
+class ChannelctlReportTest : public ReportSuite {
  protected:
-  static void SetUpTestSuite() {
-    auto world = ReportWorld::Start();
-    ASSERT_TRUE(world.ok()) << world.status();
-    world_ = world->release();
-  }
-  static void TearDownTestSuite() {
-    delete world_;
-    world_ = nullptr;
-  }
-
   // Kept with the server logs, so that the suite's secret scan reads the reports too.
   static std::filesystem::path ArtifactPath(const std::string& name) {
     const auto dir = std::filesystem::path(CV_BINARY_DIR) / "test-artifacts";
     std::filesystem::create_directories(dir);
     return dir / name;
   }
-
-  static ReportWorld* world_;
 };
-
-ReportWorld* ChannelctlReportTest::world_ = nullptr;
 
 std::string VerdictName(v1::Verdict v) {
   return v == v1::VERDICT_PASS ? "pass" : v == v1::VERDICT_WARN ? "warn" : "fail";
@@ -103,13 +89,12 @@ std::string CheckReport(const std::string& report, const std::string& expectatio
 }
 
 TEST_F(ChannelctlReportTest, EveryScenarioInEnglishAndGermanReadsRightAndHoldsNoSecret) {
-  for (const std::string& scenario : ReportWorld::Scenarios()) {
+  for (const std::string& scenario : Scenarios()) {
     for (const std::string lang : {"en", "de"}) {
       SCOPED_TRACE(scenario + " " + lang);
       const std::string path = ArtifactPath("report-" + scenario + "-" + lang + ".html").string();
-      const MadeReport made = world_->Make(scenario, lang, path);
-      ASSERT_EQ(made.ctl.exit_code, ReportWorld::ExitCodeOf(scenario))
-          << made.ctl.out << made.ctl.err;
+      const MadeReport made = Make(scenario, lang, path);
+      ASSERT_EQ(made.ctl.exit_code, ExitCodeOf(scenario)) << made.ctl.out << made.ctl.err;
       ASSERT_GT(made.response.probes_size(), 0) << made.ctl.out;
       EXPECT_EQ(CheckReport(path, Expectations(made.response, lang)), "");
     }
@@ -124,27 +109,26 @@ TEST_F(ChannelctlReportTest, EachScenarioShowsWhatItIsAbout) {
     return s.str();
   };
   TempDir dir("cv-report-");
-  const MadeReport pass = world_->Make("pass", "en", (dir.path() / "pass.html").string());
+  const MadeReport pass = Make("pass", "en", (dir.path() / "pass.html").string());
   EXPECT_THAT(page(pass), HasSubstr("The channel works"));
   EXPECT_THAT(page(pass), HasSubstr("Nothing to fix: no diagnosis."));
   EXPECT_THAT(page(pass), HasSubstr("Only the configured setting was tried."));
   // Made through the server, whose texts quote these egress IPs (its --egress_ips default).
   EXPECT_THAT(page(pass), HasSubstr("<code>3.121.59.239/32</code>"));
-  EXPECT_THAT(page(pass), HasSubstr("channel-verifier at " + world_->server().address()));
+  EXPECT_THAT(page(pass), HasSubstr("channel-verifier at " + server().address()));
   EXPECT_TRUE(std::regex_search(page(pass), std::regex("<time>20[0-9-]{8} [0-9:]{8} UTC</time>")));
   EXPECT_THAT(page(pass), HasSubstr("S: 235 2.7.0 Authentication successful"));
 
-  const MadeReport wrong = world_->Make("wrong-password", "en", (dir.path() / "w.html").string());
+  const MadeReport wrong = Make("wrong-password", "en", (dir.path() / "w.html").string());
   EXPECT_THAT(page(wrong), HasSubstr("C: AUTH PLAIN &lt;redacted&gt;"));
   EXPECT_THAT(page(wrong), HasSubstr("<code class=\"case\">credentials</code>"));
 
-  const MadeReport m365 =
-      world_->Make("m365-smtp-auth-disabled", "de", (dir.path() / "m.html").string());
+  const MadeReport m365 = Make("m365-smtp-auth-disabled", "de", (dir.path() / "m.html").string());
   EXPECT_THAT(page(m365), HasSubstr("<code class=\"case\">m365-smtp-auth</code>"));
   EXPECT_THAT(page(m365), HasSubstr("SmtpClientAuthentication is disabled for the Tenant"));
   EXPECT_THAT(page(m365), HasSubstr("Erkannter Anbieter"));
 
-  const MadeReport timeout = world_->Make("timeout", "en", (dir.path() / "t.html").string());
+  const MadeReport timeout = Make("timeout", "en", (dir.path() / "t.html").string());
   EXPECT_THAT(page(timeout), HasSubstr("probe-timed-out"));
   // The alternatives tried beside the configured setting, each with what it gave.
   EXPECT_THAT(page(timeout), HasSubstr("(alternative)</td><td>✗ failed at"));
@@ -154,18 +138,18 @@ TEST_F(ChannelctlReportTest, EachScenarioShowsWhatItIsAbout) {
 TEST_F(ChannelctlReportTest, AReportThatCannotBeWrittenStopsBeforeAnythingRuns) {
   TempDir dir("cv-report-");
   const std::string missing = (dir.path() / "no-such-dir" / "r.html").string();
-  const MadeReport made = world_->Make("pass", "en", missing);
+  const MadeReport made = Make("pass", "en", missing);
   EXPECT_EQ(made.ctl.exit_code, 3) << made.ctl.out << made.ctl.err;
   EXPECT_THAT(made.ctl.err, HasSubstr("--report: cannot write " + missing));
   EXPECT_EQ(made.ctl.out, "");  // nothing was verified
   // A directory is no file either.
-  const MadeReport into_dir = world_->Make("pass", "en", dir.path().string());
+  const MadeReport into_dir = Make("pass", "en", dir.path().string());
   EXPECT_EQ(into_dir.ctl.exit_code, 3);
   EXPECT_THAT(into_dir.ctl.err, HasSubstr("--report: cannot write"));
 }
 
 TEST_F(ChannelctlReportTest, TimelineInTheTerminal) {
-  const std::string address = world_->server().address();
+  const std::string address = server().address();
   auto run = [&](std::vector<std::string> extra, std::map<std::string, std::string> env) {
     std::vector<std::string> args = {"--server=" + address,
                                      "verify",
@@ -205,16 +189,16 @@ TEST_F(ChannelctlReportTest, TimelineInTheTerminal) {
 }
 
 TEST_F(ChannelctlReportTest, FlagErrorsNameTheFlag) {
-  CtlResult json = RunCtl({"--server=" + world_->server().address(), "verify", "smtp://smtp.t.test",
+  CtlResult json = RunCtl({"--server=" + server().address(), "verify", "smtp://smtp.t.test",
                            "--timeline", "--output", "json"});
   EXPECT_EQ(json.exit_code, 3);
   EXPECT_THAT(json.err, HasSubstr("--timeline"));
-  CtlResult empty = RunCtl(
-      {"--server=" + world_->server().address(), "verify", "smtp://smtp.t.test", "--report="});
+  CtlResult empty =
+      RunCtl({"--server=" + server().address(), "verify", "smtp://smtp.t.test", "--report="});
   EXPECT_EQ(empty.exit_code, 3);
   EXPECT_THAT(empty.err, HasSubstr("--report needs a file name"));
-  CtlResult no_value = RunCtl(
-      {"--server=" + world_->server().address(), "verify", "smtp://smtp.t.test", "--report"});
+  CtlResult no_value =
+      RunCtl({"--server=" + server().address(), "verify", "smtp://smtp.t.test", "--report"});
   EXPECT_EQ(no_value.exit_code, 3);
   EXPECT_THAT(no_value.err, HasSubstr("--report needs a value (FILE)"));
 }

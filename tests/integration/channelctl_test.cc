@@ -119,11 +119,12 @@ TEST_F(ChannelctlTest, LocalTakesTheStepTimeouts) {
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   v1::VerifyChannelResponse response;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &response).ok()) << r.out;
-  const v1::Probe& greeting = ProbeOrFail(response, "smtp.greeting");
-  EXPECT_EQ(greeting.status(), v1::PROBE_STATUS_TIMED_OUT) << r.out;
+  const v1::Probe* greeting = FindProbe(response, "smtp.greeting");
+  ASSERT_NE(greeting, nullptr) << r.out;
+  EXPECT_EQ(greeting->status(), v1::PROBE_STATUS_TIMED_OUT) << r.out;
   // 300 ms instead of the default 10 s, with room for a loaded machine.
-  EXPECT_LT(greeting.duration().seconds(), 5) << r.out;
-  DiagnosisOrFail(response, v1::DIAGNOSIS_CODE_SERVER_UNREACHABLE);
+  EXPECT_LT(greeting->duration().seconds(), 5) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("DIAGNOSIS_CODE_SERVER_UNREACHABLE"));
 
   // Checked as the server checks its flag, and named as channelctl spells it.
   CtlResult zero = RunCtl(Local({"--greeting-timeout-ms=0", "verify", channel, "--from", kCtlUser}),

@@ -101,8 +101,8 @@ CtlResult RunCtl(const std::vector<std::string>& args,
   return result;
 }
 
-void ChannelctlSuite::StartWorld() {
-  StartLoopback(DefaultRecords().Host("mx.t.test", "127.0.0.1").Mx("t.test", "mx.t.test", 10));
+void ChannelctlSuite::StartWorld(DnsPeerOptions records) {
+  StartLoopback(std::move(records));
   if (::testing::Test::HasFatalFailure()) return;
   SmtpPeerOptions smtp;
   smtp.tls = SmtpTls::kStartTls;

@@ -54,9 +54,13 @@ class ChannelctlSuite : public LoopbackSuite {
  protected:
   static void SetUpTestSuite();
   static void TearDownTestSuite();
-  // The CA, the resolver and the SMTP peer, without the server (for suites that start servers
-  // of their own).
-  static void StartWorld();
+  // The CA, a resolver answering `records` and the SMTP peer, without the server (for suites
+  // that start servers of their own).
+  static void StartWorld(DnsPeerOptions records = Records());
+  // smtp.t.test and mx.t.test are 127.0.0.1, the MX of t.test is mx.t.test.
+  static DnsPeerOptions Records() {
+    return DefaultRecords().Host("mx.t.test", "127.0.0.1").Mx("t.test", "mx.t.test", 10);
+  }
 
   // The engine's settings for this world: the server's flags (sep '_') or channelctl's --local
   // ones (sep '-').

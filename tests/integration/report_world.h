@@ -2,15 +2,14 @@
 // reads the pages, tests/browser/ opens them in Chromium): one that works, a wrong password,
 // a Microsoft 365 tenant with SMTP AUTH disabled and a server that never answers. All on
 // loopback, checked by the real server with short step timeouts, through channelctl --report.
+// A fixture base: ChannelctlSuite's world, with the Microsoft 365 and silent peers and that
+// server, started once per suite.
 #pragma once
 
 #include <atomic>
-#include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/status/statusor.h"
 #include "channelverify/v1/channel_verifier.pb.h"
 #include "ctl_support.h"
 #include "support/peers.h"
@@ -24,9 +23,10 @@ struct MadeReport {
   std::string path;  // the page
 };
 
-class ReportWorld {
- public:
-  static absl::StatusOr<std::unique_ptr<ReportWorld>> Start();
+class ReportSuite : public ChannelctlSuite {
+ protected:
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
 
   // "pass", "wrong-password", "m365-smtp-auth-disabled", "timeout".
   static const std::vector<std::string>& Scenarios();
@@ -36,17 +36,17 @@ class ReportWorld {
   // Verifies the scenario's channel with `lang` ("en", "de") and writes the report to `path`.
   // The account of a failing sign-in differs from call to call, so that the server's memory
   // of rejected passwords does not answer a call from an earlier one's result.
-  MadeReport Make(const std::string& scenario, const std::string& lang,
-                  const std::string& path) const;
+  static MadeReport Make(const std::string& scenario, const std::string& lang,
+                         const std::string& path);
 
-  const ServerProcess& server() const { return *server_; }
+  // The server the reports come from.
+  static const ServerProcess& server() { return *quick_; }
 
  private:
-  std::optional<TestCa> ca_;
-  std::optional<DnsPeer> dns_;
-  std::optional<SmtpPeer> smtp_, m365_, silent_;
-  std::optional<ServerProcess> server_;
-  mutable std::atomic<int> calls_{0};
+  static inline SmtpPeer* m365_ = nullptr;
+  static inline SmtpPeer* silent_ = nullptr;
+  static inline ServerProcess* quick_ = nullptr;
+  static inline std::atomic<int> calls_{0};
 };
 
 }  // namespace cv::testing
