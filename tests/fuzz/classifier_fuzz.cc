@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const int lines = in.Byte() % 8;
     for (int i = 0; i < lines; ++i) evidence.reply.lines.push_back(in.Field(512));
   } else {
-    // What the session hands over: a parsed reply, redacted and escaped for display.
+    // What smtp::Exchange hands over: a parsed reply, redacted and escaped for display.
     cv::smtp::ReplyParser parser;
     parser.Feed(in.Rest());
     auto reply = parser.Next();
