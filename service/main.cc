@@ -71,10 +71,10 @@ std::string AllocatorName() {
 #endif
 }
 
-// --help lists the option tables by group (absl's would list all flags under main.cc, the file
-// that defines them); --help=markdown prints them as README "Configuration" has them. Every
-// other help flag (--helpfull, --help=SUBSTRING, ...) is absl's. Returns the exit code when
-// help was printed.
+// --help lists the option tables by group (absl's lists the flags of a file named after the
+// binary, and there is none: it printed no flag at all); --help=markdown prints them as README
+// "Configuration" has them. Every other help flag (--helpfull, --help=SUBSTRING, ...) is
+// absl's. Returns the exit code when help was printed.
 std::optional<int> PrintHelp(int argc, char** argv, const char* usage) {
   for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i) {
     const std::string_view arg = argv[i];

@@ -255,7 +255,15 @@ TEST_F(DeployTest, MetricsMoveWithTheCalls) {
     EXPECT_EQ(response.verdict(), v1::VERDICT_PASS);
   }
 
+  // The in-flight gauge drops when the call's last reference is released, which can be just
+  // after its reply reached us: read the metrics until it has (bounded), then check them all.
   auto after = HttpGet(*metrics_port, "/metrics");
+  for (int i = 0; i < 50 && after.ok() &&
+                  MetricValue(after->body, "channel_verifier_verifications_in_flight") != 0;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    after = HttpGet(*metrics_port, "/metrics");
+  }
   ASSERT_TRUE(after.ok()) << after.status();
   const std::string& text = after->body;
   EXPECT_EQ(MetricValue(text, R"(channel_verifier_rpcs_total{method="ListDiagnoses",code="OK"})"),

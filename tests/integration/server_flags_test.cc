@@ -25,8 +25,8 @@ std::string ServerOutput(std::vector<std::string> flags) {
   options.argv.insert(options.argv.end(), flags.begin(), flags.end());
   auto process = ChildProcess::Start(options);
   if (!process.ok()) return "";
-  (void)process->Wait(absl::Seconds(10));
-  return process->Output();
+  // Until stdout closes: on a loaded machine the child can exit before its output is read.
+  return process->CollectOutput(absl::Seconds(30));
 }
 
 // absl's --helpfull prints each flag as `--name (help); default: VALUE;`, strings quoted, on

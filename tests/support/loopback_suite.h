@@ -1,9 +1,9 @@
 // The set-up most integration suites share, started once per suite: the test CA, a resolver
 // (dnsmasq) with the suite's records for *.t.test, and servers started with the usual test
 // flags pointing at both; for the OAuth suites, the CA, the OAuth peers and servers pointing
-// at those. A suite with records, a CA or servers of its own calls StartLoopback
-// and SuiteServer from its SetUpTestSuite; a failure there fails the set-up, and gtest then
-// skips the suite's tests.
+// at those. A suite with records, a CA or servers of its own calls StartLoopback and
+// SuiteServer (StartOAuth and OAuthServer) from its SetUpTestSuite; a failure there fails the
+// set-up, and gtest then skips the suite's tests.
 #pragma once
 
 #include <gtest/gtest.h>
