@@ -63,16 +63,6 @@ std::string Pad(std::string text, size_t width) {
   return text;
 }
 
-// "1500" µs as "1.5" (ms or s, as `unit_us` says), without trailing zeros.
-std::string Number(int64_t us, int64_t unit_us) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(us) / static_cast<double>(unit_us));
-  std::string s = buf;
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
-  return s;
-}
-
 std::string Duration(int64_t us) {
   char buf[32];
   const long long ms = us / 1000;
@@ -157,7 +147,6 @@ std::string RenderTimeline(const google::protobuf::RepeatedPtrField<v1::Probe>& 
   const int cells = std::max(10, style.width - (1 + 1 + label + 1 + 1 + kDurationColumns));
   // A tick label needs about eight columns to stand apart from the next one.
   const tl::Layout layout = tl::Lay(probes, elapsed_us, std::max(2, cells / 9));
-  const int64_t unit = layout.span_us >= 10000000 ? 1000000 : 1000;
 
   // The axis: tick values above a ruler, the unit where the names stand.
   const int axis_width = cells + 1 + kDurationColumns;
@@ -169,7 +158,7 @@ std::string RenderTimeline(const google::protobuf::RepeatedPtrField<v1::Probe>& 
     const int cell =
         static_cast<int>(std::min<int64_t>(Eighths(t, layout.span_us, cells) / 8, cells - 1));
     tick_cells.push_back(cell);
-    const std::string text = Number(t, unit);
+    const std::string text = tl::TickText(t, layout.unit_us);
     const int at = std::min(cell, axis_width - static_cast<int>(text.size()));
     if (at < free_from) continue;
     numbers.replace(static_cast<size_t>(at), text.size(), text);
@@ -180,7 +169,7 @@ std::string RenderTimeline(const google::protobuf::RepeatedPtrField<v1::Probe>& 
     ruler += style.ascii ? (tick ? "+" : "-") : (tick ? "┬" : "─");
   }
   while (!numbers.empty() && numbers.back() == ' ') numbers.pop_back();
-  const std::string unit_name = unit == 1000 ? "ms" : "s";
+  const std::string unit_name(tl::UnitName(layout.unit_us));
   std::string out = std::string(static_cast<size_t>(2 + label - unit_name.size()), ' ') +
                     unit_name + " " + numbers + "\n";
   out +=

@@ -13,6 +13,7 @@ namespace channelverify {
 namespace {
 namespace tl = channelverify::timeline;
 using report::Labels;
+using report::StatusWord;
 
 // What every part of the page needs: the words, and how to make a server's text safe.
 struct Page {
@@ -146,19 +147,6 @@ std::string DiagnosesSection(const Page& p,
   return out + "</section>";
 }
 
-std::string_view StatusClass(v1::ProbeStatus status) {
-  switch (status) {
-    case v1::PROBE_STATUS_OK:
-      return "status-ok";
-    case v1::PROBE_STATUS_FAILED:
-      return "status-failed";
-    case v1::PROBE_STATUS_TIMED_OUT:
-      return "status-timed-out";
-    default:
-      return "status-skipped";
-  }
-}
-
 std::string Millis(int64_t us) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f ms", static_cast<double>(us) / 1000.0);
@@ -181,7 +169,7 @@ std::string TimelineSection(const Page& p,
          std::string(l.target) + "</th><th>" + std::string(l.detail) + "</th></tr></thead><tbody>";
   for (const auto& probe : probes) {
     const bool skipped = probe.status() == v1::PROBE_STATUS_SKIPPED;
-    out += "<tr class=\"" + std::string(StatusClass(probe.status())) + "\"><td><code>" +
+    out += "<tr class=\"status-" + std::string(StatusWord(probe.status())) + "\"><td><code>" +
            p.Text(probe.name()) + "</code></td><td>" +
            std::string(report::StatusName(l, probe.status())) + "</td><td>" +
            Millis(tl::Micros(probe.started_after())) + "</td><td>" +

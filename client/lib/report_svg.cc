@@ -20,15 +20,6 @@ std::string Num(double v) {
   return buf;
 }
 
-std::string TimeText(int64_t us, int64_t unit) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(us) / static_cast<double>(unit));
-  std::string s = buf;
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
-  return s;
-}
-
 // A step's duration as a person reads it: whole ms from 10 ms on, else with decimals.
 std::string Took(int64_t us) {
   char buf[32];
@@ -42,20 +33,20 @@ std::string Took(int64_t us) {
   return buf;
 }
 
-std::string_view StatusClass(v1::ProbeStatus status) {
+}  // namespace
+
+std::string_view StatusWord(v1::ProbeStatus status) {
   switch (status) {
     case v1::PROBE_STATUS_OK:
-      return "probe-ok";
+      return "ok";
     case v1::PROBE_STATUS_FAILED:
-      return "probe-failed";
+      return "failed";
     case v1::PROBE_STATUS_TIMED_OUT:
-      return "probe-timed-out";
+      return "timed-out";
     default:
-      return "probe-skipped";
+      return "skipped";
   }
 }
-
-}  // namespace
 
 BarBox BarGeometry(int64_t start_us, int64_t end_us, int64_t span_us, double left, double width,
                    double min_width) {
@@ -75,8 +66,7 @@ std::string TimelineSvg(const google::protobuf::RepeatedPtrField<v1::Probe>& pro
                         int64_t elapsed_us, const Labels& labels, const SafeText& text) {
   if (probes.empty()) return "";
   const tl::Layout layout = tl::Lay(probes, elapsed_us, 7);
-  const int64_t unit = layout.span_us >= 10000000 ? 1000000 : 1000;
-  const std::string unit_name = unit == 1000 ? "ms" : "s";
+  const std::string unit_name(tl::UnitName(layout.unit_us));
 
   int rows = 0;
   for (const auto& g : layout.groups)
@@ -90,7 +80,7 @@ std::string TimelineSvg(const google::protobuf::RepeatedPtrField<v1::Probe>& pro
     body += "<line class=\"tick\" x1=\"" + Num(x) + "\" y1=\"" + Num(kAxis - 6) + "\" x2=\"" +
             Num(x) + "\" y2=\"" + Num(height - 4) + "\"/>";
     body += "<text class=\"tick-label\" x=\"" + Num(x) + "\" y=\"" + Num(kAxis - 10) +
-            "\" text-anchor=\"middle\">" + TimeText(t, unit) + "</text>";
+            "\" text-anchor=\"middle\">" + tl::TickText(t, layout.unit_us) + "</text>";
   }
   body += "<text class=\"tick-label\" x=\"" + Num(kBarsLeft - 8) + "\" y=\"" + Num(kAxis - 10) +
           "\" text-anchor=\"end\">" + unit_name + "</text>";
@@ -118,7 +108,7 @@ std::string TimelineSvg(const google::protobuf::RepeatedPtrField<v1::Probe>& pro
       const std::string took = skipped ? "" : Took(end - start);
       body += "<text class=\"probe-label\" x=\"" + Num(group.alternative ? 14 : 4) + "\" y=\"" +
               Num(y + kRow - 5) + "\">" + text(p.name()) + "</text>";
-      body += "<rect class=\"probe-bar " + std::string(StatusClass(p.status())) + "\" x=\"" +
+      body += "<rect class=\"probe-bar probe-" + std::string(StatusWord(p.status())) + "\" x=\"" +
               Num(box.x) + "\" y=\"" + Num(y + (kRow - kBarHeight) / 2) + "\" width=\"" +
               Num(box.width) + "\" height=\"" + Num(kBarHeight) + "\"><title>" +
               text(p.name() + " · " + std::string(StatusName(labels, p.status())) + " · " +

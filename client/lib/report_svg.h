@@ -22,6 +22,10 @@ struct BarBox {
 BarBox BarGeometry(int64_t start_us, int64_t end_us, int64_t span_us, double left, double width,
                    double min_width = 2);
 
+// A probe status as the page's CSS classes spell it: "ok", "failed", "timed-out", "skipped"
+// (the bars are "probe-" + it, the steps table's rows "status-" + it).
+std::string_view StatusWord(v1::ProbeStatus status);
+
 // Server text made safe for the page: redacted and escaped.
 using SafeText = std::function<std::string(std::string_view)>;
 

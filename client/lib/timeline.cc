@@ -1,6 +1,7 @@
 #include "channelverify/timeline.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <numeric>
 
 namespace channelverify::timeline {
@@ -36,6 +37,17 @@ uint32_t PortOf(std::string_view target) {
   }
   return port <= 65535 ? port : 0;
 }
+
+std::string TickText(int64_t us, int64_t unit_us) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(us) / static_cast<double>(unit_us));
+  std::string s = buf;
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+std::string_view UnitName(int64_t unit_us) { return unit_us == 1000 ? "ms" : "s"; }
 
 v1::TlsMode TlsModeOf(std::string_view fact) {
   if (fact == "starttls") return v1::TLS_MODE_STARTTLS;
@@ -104,6 +116,7 @@ Layout Lay(const google::protobuf::RepeatedPtrField<v1::Probe>& probes, int64_t 
 
   layout.span_us = std::max(layout.span_us, elapsed_us);
   layout.ticks_us = Ticks(layout.span_us, max_ticks);
+  layout.unit_us = layout.span_us >= 10000000 ? 1000000 : 1000;
   return layout;
 }
 

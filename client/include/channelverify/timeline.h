@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,6 +37,8 @@ struct Layout {
   int64_t span_us = 1;
   // Round values (1, 2 or 5 times a power of ten) from 0 up to span_us.
   std::vector<int64_t> ticks_us;
+  // The unit the axis is labelled in: milliseconds, or seconds from a 10 s span on.
+  int64_t unit_us = 1000;
 };
 
 // `elapsed_us`: the whole call's time when known (VerifyChannelResponse.elapsed), else 0.
@@ -49,6 +52,10 @@ int64_t Micros(const google::protobuf::Duration& d);
 uint32_t PortOf(std::string_view target);
 // The tick marks of an axis from 0 to span_us, at most max_ticks of them.
 std::vector<int64_t> Ticks(int64_t span_us, int max_ticks);
+// A tick's value in the layout's unit, without trailing zeros: 1500 us in ms is "1.5".
+std::string TickText(int64_t us, int64_t unit_us);
+// The name of that unit: "ms" or "s".
+std::string_view UnitName(int64_t unit_us);
 // A "tls_mode" fact ("starttls", "implicit", "none") as the enum; UNSPECIFIED if unknown.
 v1::TlsMode TlsModeOf(std::string_view fact);
 
