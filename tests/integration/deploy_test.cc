@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "support/loopback_suite.h"
 #include "support/peers.h"
+#include "support/process.h"
 #include "support/server.h"
 
 namespace cv::testing {
@@ -257,13 +258,14 @@ TEST_F(DeployTest, MetricsMoveWithTheCalls) {
 
   // The in-flight gauge drops when the call's last reference is released, which can be just
   // after its reply reached us: read the metrics until it has (bounded), then check them all.
-  auto after = HttpGet(*metrics_port, "/metrics");
-  for (int i = 0; i < 50 && after.ok() &&
-                  MetricValue(after->body, "channel_verifier_verifications_in_flight") != 0;
-       ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    after = HttpGet(*metrics_port, "/metrics");
-  }
+  absl::StatusOr<HttpResponse> after;
+  Eventually(
+      [&] {
+        after = HttpGet(*metrics_port, "/metrics");
+        return !after.ok() ||
+               MetricValue(after->body, "channel_verifier_verifications_in_flight") == 0;
+      },
+      absl::Seconds(5));
   ASSERT_TRUE(after.ok()) << after.status();
   const std::string& text = after->body;
   EXPECT_EQ(MetricValue(text, R"(channel_verifier_rpcs_total{method="ListDiagnoses",code="OK"})"),

@@ -14,6 +14,7 @@
 #include "support/find.h"
 #include "support/loopback_suite.h"
 #include "support/peers.h"
+#include "support/process.h"
 #include "support/redis_peer.h"
 #include "support/server.h"
 
@@ -120,11 +121,7 @@ class SharedStateTest : public LoopbackSuite {
   static bool WaitForStoreHealth(const ServerProcess& server, bool serving) {
     const int want = serving ? grpc::health::v1::HealthCheckResponse::SERVING
                              : grpc::health::v1::HealthCheckResponse::NOT_SERVING;
-    for (int i = 0; i < 200; ++i) {
-      if (StoreHealth(server) == want) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
+    return Eventually([&] { return StoreHealth(server) == want; }, absl::Seconds(10));
   }
 
   static inline TempDir* key_dir_ = nullptr;
@@ -335,13 +332,12 @@ TEST_F(SharedStateTest, NothingIsLeftInTheStoreAfterTheWindows) {
     ASSERT_TRUE(ttl.ok());
     EXPECT_GT(std::stol(*ttl), 0) << key << " has no TTL";
   }
-  bool empty = false;
-  for (int i = 0; i < 100 && !empty; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    auto left = redis_->Keys("cv:*");
-    empty = left.ok() && left->empty();
-  }
-  EXPECT_TRUE(empty);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto left = redis_->Keys("cv:*");
+        return left.ok() && left->empty();
+      },
+      absl::Seconds(10)));
 }
 
 TEST_F(SharedStateTest, RedissWithAPasswordIsSharedAndAWrongCaOrPasswordFailsClosed) {
